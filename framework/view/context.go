@@ -1,0 +1,70 @@
+package view
+
+// URLHelper turns a route name and its arguments into a path, such as
+// Path("post", 12) -> "/posts/12". The route set implements it; view never
+// imports dispatch.
+type URLHelper interface {
+	Path(name string, args ...any) (string, error)
+}
+
+// FullURLHelper is a URLHelper that also builds absolute URLs, such as
+// URL("post", 12) -> "https://example.com/posts/12", for the url helper.
+type FullURLHelper interface {
+	URLHelper
+	URL(name string, args ...any) (string, error)
+}
+
+// Helpers are the request-scoped values the templates' helpers read. The
+// controller fills them per request; every field is optional.
+type Helpers struct {
+	// CSRFToken returns the authenticity token for this request's forms. It
+	// is called only when a template needs it (csrf_meta_tags, button_to,
+	// form_with). nil: no token is rendered.
+	CSRFToken func() string
+	// CSRFParam is the form field carrying the token; "" means
+	// "authenticity_token".
+	CSRFParam string
+	// URLs resolves route names for path, url and form_with; url needs it
+	// to be a FullURLHelper.
+	URLs URLHelper
+	// Flash holds this request's flash messages ("notice", "alert", ...),
+	// read in templates as {{.Flash.notice}}.
+	Flash map[string]string
+	// RequestPath is the path of the current request, for current_page.
+	RequestPath string
+}
+
+func (h *Helpers) csrfParam() string {
+	if h.CSRFParam == "" {
+		return "authenticity_token"
+	}
+	return h.CSRFParam
+}
+
+func (h *Helpers) csrfToken() string {
+	if h.CSRFToken == nil {
+		return ""
+	}
+	return h.CSRFToken()
+}
+
+// Context is the data every template executes with: dot in a view, its
+// layout and its blocks, and in a partial. Data holds the controller's
+// assigns ({{.Data.Posts}}), Locals a partial's locals ({{.Locals.post}}),
+// and the embedded Helpers the request's values ({{.Flash.notice}}).
+// Helpers that need the request take the Context as their first argument:
+// {{csrf_meta_tags .}}, or {{path $ "post" .ID}} inside range and with.
+//
+// A Context lives for one Render and is not safe for concurrent use.
+type Context struct {
+	Data   any
+	Locals map[string]any
+	Helpers
+
+	set        *Set
+	u          *unit
+	controller string
+}
+
+// Local returns the partial local named name, or nil.
+func (c *Context) Local(name string) any { return c.Locals[name] }

@@ -1,0 +1,26 @@
+package view
+
+import (
+	"fmt"
+	"html/template"
+)
+
+// funcMap builds the Set's helpers. They are bound once, at parse time;
+// request-scoped ones take the *Context as first argument.
+func (s *Set) funcMap() (template.FuncMap, error) {
+	m := template.FuncMap{
+		// partials and blocks
+		"render":            renderPartial,
+		"render_collection": renderCollection,
+		"locals":            withLocals,
+		"provided":          provided,
+	}
+	s.addHelpers(m)
+	for name, fn := range s.cfg.Funcs {
+		if _, clash := m[name]; clash {
+			return nil, fmt.Errorf("%w: Funcs[%q] redefines a gorails helper", ErrInvalidConfig, name)
+		}
+		m[name] = fn
+	}
+	return m, nil
+}
