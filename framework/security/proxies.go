@@ -1,0 +1,123 @@
+package security
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+)
+
+// Proxies is the set of proxy addresses trusted to report the client's
+// address (X-Forwarded-For) and scheme (X-Forwarded-Proto). A nil *Proxies
+// trusts nobody: the client is the peer. Immutable, safe for concurrent use.
+type Proxies struct {
+	prefixes []netip.Prefix
+}
+
+// DefaultProxyRanges are Rails' trusted proxies: loopback, private and
+// link-local networks.
+func DefaultProxyRanges() []string {
+	return []string{"127.0.0.0/8", "::1/128", "fc00::/7", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "fe80::/10"}
+}
+
+// NewProxies parses CIDR ranges or single addresses.
+func NewProxies(ranges ...string) (*Proxies, error) {
+	p := &Proxies{}
+	for _, s := range ranges {
+		pre, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return nil, fmt.Errorf("security: trusted proxy %q is neither an address nor a CIDR range", s)
+			}
+			pre = netip.PrefixFrom(a, a.BitLen())
+		}
+		p.prefixes = append(p.prefixes, pre.Masked())
+	}
+	return p, nil
+}
+
+// Trusted reports whether a is a trusted proxy.
+func (p *Proxies) Trusted(a netip.Addr) bool {
+	if p == nil || !a.IsValid() {
+		return false
+	}
+	a = a.Unmap()
+	for _, pre := range p.prefixes {
+		if pre.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// peer returns the address of the connection's other end.
+func peer(r *http.Request) netip.Addr {
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		return ap.Addr().Unmap()
+	}
+	a, _ := netip.ParseAddr(r.RemoteAddr)
+	return a.Unmap()
+}
+
+func parseHop(s string) (netip.Addr, bool) {
+	s = strings.TrimSpace(s)
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	a, err := netip.ParseAddr(strings.Trim(s, "[]"))
+	return a.Unmap(), err == nil
+}
+
+// ClientIP returns the client's address. When the peer is a trusted proxy,
+// it walks X-Forwarded-For from the right past trusted proxies and returns
+// the first untrusted hop; a malformed hop stops the walk at the last
+// address known to be good, so a client cannot choose its address by
+// prepending entries. It returns the zero Addr when RemoteAddr is not an
+// address (for example in some tests).
+func (p *Proxies) ClientIP(r *http.Request) netip.Addr {
+	ip := peer(r)
+	if !p.Trusted(ip) {
+		return ip
+	}
+	values := r.Header.Values("X-Forwarded-For")
+	for i := len(values) - 1; i >= 0; i-- {
+		hops := strings.Split(values[i], ",")
+		for j := len(hops) - 1; j >= 0; j-- {
+			hop, ok := parseHop(hops[j])
+			if !ok {
+				return ip
+			}
+			ip = hop
+			if !p.Trusted(ip) {
+				return ip
+			}
+		}
+	}
+	return ip
+}
+
+// IsHTTPS reports whether the client used HTTPS: the connection is TLS, or
+// a trusted proxy says X-Forwarded-Proto: https.
+func (p *Proxies) IsHTTPS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	if !p.Trusted(peer(r)) {
+		return false
+	}
+	proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
+	return strings.EqualFold(strings.TrimSpace(proto), "https")
+}
+
+// splitHost returns the lower-cased host of a Host header without port or
+// trailing dot.
+func splitHost(hostport string) string {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	return strings.ToLower(host)
+}
