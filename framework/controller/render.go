@@ -1,0 +1,185 @@
+package controller
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/gorails/gorails/framework/view"
+)
+
+// ErrMissingTemplate is returned by an action that rendered nothing and has
+// no view, for a browser's GET of an HTML page (other requests get 204 No
+// Content, as in Rails). It wraps view.ErrTemplateNotFound.
+var ErrMissingTemplate = fmt.Errorf("action rendered nothing and has no template: %w", view.ErrTemplateNotFound)
+
+// ErrNoViews is returned by Render when Env.Views is nil.
+var ErrNoViews = errors.New("controller: no view set (Env.Views is nil)")
+
+// RenderOption changes what Render renders.
+type RenderOption func(*renderOpts)
+
+type renderOpts struct {
+	view.Options
+	status int
+}
+
+// Template renders another template, such as "edit" (in this controller's
+// folder) or "posts/edit".
+func Template(name string) RenderOption {
+	return func(o *renderOpts) { o.Template = name }
+}
+
+// Layout renders inside the named layout instead of the conventional one.
+func Layout(name string) RenderOption { return func(o *renderOpts) { o.Layout = name } }
+
+// NoLayout renders the template alone.
+func NoLayout() RenderOption { return func(o *renderOpts) { o.NoLayout = true } }
+
+// Status sets the response status (default 200).
+func Status(code int) RenderOption { return func(o *renderOpts) { o.status = code } }
+
+// Data renders with data instead of the controller itself.
+func Data(data any) RenderOption { return func(o *renderOpts) { o.Data = data } }
+
+// Format renders the template for another format, such as "json".
+func Format(f string) RenderOption { return func(o *renderOpts) { o.Format = f } }
+
+// Render renders a view inside its layout: by default the action's template
+// (app/views/<controller>/<action>.<format>.tmpl, format from the request)
+// with the controller itself as the data, so exported fields set by the
+// action are what the view sees ({{.Data.Posts}}). The response is written
+// only when rendering succeeded, so a template error becomes an error page,
+// not half a page. Render at most once per action: a second render or
+// redirect returns an error wrapping ErrDoubleRender.
+func (b *Base) Render(opts ...RenderOption) error {
+	if err := b.perform(); err != nil {
+		return err
+	}
+	o := renderOpts{status: http.StatusOK}
+	o.Controller = b.action.Controller
+	o.Template = b.action.Name
+	o.Format = b.format()
+	o.Data = b.self
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if !strings.Contains(o.Template, "/") {
+		o.Template = b.action.Controller + "/" + o.Template
+	}
+	if b.env.Views == nil {
+		b.performed = false
+		return fmt.Errorf("%s#%s: render %s: %w", b.action.Controller, b.action.Name, o.Template, ErrNoViews)
+	}
+	o.Helpers = b.helpers()
+	b.out = bodyWriter{w: b.w, status: o.status, contentType: contentType(o.Format)}
+	if err := b.env.Views.Render(&b.out, o.Options); err != nil {
+		if !b.out.wrote {
+			b.performed = false // nothing went out: a rescue handler may still answer
+		}
+		return fmt.Errorf("%s#%s: render %s: %w", b.action.Controller, b.action.Name, o.Template, err)
+	}
+	if !b.out.wrote { // an empty template
+		b.out.writeHeader()
+	}
+	return nil
+}
+
+// implicitRender renders the action's view when the action performed
+// nothing. Without a view: an error for a browser's GET of an HTML page, 204
+// No Content otherwise (Rails' ImplicitRender).
+func (b *Base) implicitRender() error {
+	err := b.Render()
+	if err == nil || !errors.Is(err, view.ErrTemplateNotFound) || b.performed {
+		return err
+	}
+	r := b.req.HTTP()
+	if r.Method == http.MethodGet && b.format() == "html" && r.Header.Get("X-Requested-With") != "XMLHttpRequest" {
+		return fmt.Errorf("%s#%s: %w: %w", b.action.Controller, b.action.Name, ErrMissingTemplate, err)
+	}
+	b.log.Info("no template found, rendering head :no_content", "action", b.action.String())
+	return b.Head(http.StatusNoContent)
+}
+
+// bodyWriter sets the headers and status of a render on its first write.
+// view.Set.Render writes once, after the whole page rendered, so a failed
+// render writes nothing.
+type bodyWriter struct {
+	w           http.ResponseWriter
+	status      int
+	contentType string
+	wrote       bool
+}
+
+func (bw *bodyWriter) writeHeader() {
+	bw.wrote = true
+	h := bw.w.Header()
+	if _, ok := h["Content-Type"]; !ok {
+		h["Content-Type"] = []string{bw.contentType}
+	}
+	bw.w.WriteHeader(bw.status)
+}
+
+func (bw *bodyWriter) Write(p []byte) (int, error) {
+	if !bw.wrote {
+		bw.writeHeader()
+	}
+	return bw.w.Write(p)
+}
+
+// HTML writes markup the app trusts as HTML with the given status. The type
+// says it: a string from a user must go through a template, which escapes.
+func (b *Base) HTML(status int, html template.HTML) error {
+	return b.write(status, "text/html; charset=utf-8", []byte(html))
+}
+
+// JSON writes v as JSON with the given status.
+func (b *Base) JSON(status int, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("%s#%s: render json: %w", b.action.Controller, b.action.Name, err)
+	}
+	return b.write(status, "application/json; charset=utf-8", append(body, '\n'))
+}
+
+// Text writes s as plain text with the given status.
+func (b *Base) Text(status int, s string) error {
+	return b.write(status, "text/plain; charset=utf-8", []byte(s))
+}
+
+func (b *Base) write(status int, ctype string, body []byte) error {
+	if err := b.perform(); err != nil {
+		return err
+	}
+	b.w.Header().Set("Content-Type", ctype)
+	b.w.WriteHeader(status)
+	_, err := b.w.Write(body)
+	return err
+}
+
+// Head answers with a status and no body.
+func (b *Base) Head(status int) error {
+	if err := b.perform(); err != nil {
+		return err
+	}
+	b.w.WriteHeader(status)
+	return nil
+}
+
+func contentType(format string) string {
+	switch format {
+	case "json":
+		return "application/json; charset=utf-8"
+	case "text", "txt":
+		return "text/plain; charset=utf-8"
+	case "xml":
+		return "application/xml; charset=utf-8"
+	case "js":
+		return "text/javascript; charset=utf-8"
+	default:
+		return "text/html; charset=utf-8"
+	}
+}
