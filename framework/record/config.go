@@ -1,0 +1,240 @@
+package record
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Adapter names accepted in Config.Adapter (Rails' names; aliases are
+// normalised by WithDefaults).
+const (
+	SQLite     = "sqlite3"
+	PostgreSQL = "postgresql"
+	MySQL      = "mysql"
+)
+
+// Config says how to reach a database. The zero value plus a Database path
+// opens SQLite; URL, when set, wins over the discrete fields it carries.
+type Config struct {
+	Adapter  string // SQLite, PostgreSQL or MySQL; derived from URL when empty
+	URL      string // postgres://..., mysql://..., sqlite3:path; for MySQL also a go-sql-driver DSN
+	Database string // database name, or the file path for SQLite
+	Host     string
+	Port     int
+	Username string
+	Password string
+	Params   map[string]string // driver parameters (sslmode, ...)
+
+	Pool            int           // maximum open connections; default 5 (1 for SQLite :memory:)
+	MaxIdle         int           // idle connections kept (database/sql adapters); default Pool
+	IdleTimeout     time.Duration // idle connections are closed after this; default 5m
+	CheckoutTimeout time.Duration // wait for a free connection; default 5s, then ErrPoolExhausted
+	Timeout         time.Duration // connect timeout, and SQLite's busy timeout; default 5s
+
+	// Logger receives each statement at debug level. Nil discards.
+	Logger *slog.Logger
+	// FilterParameters extends the default list of substrings (password,
+	// secret, token, ...) whose binds are logged as [FILTERED].
+	FilterParameters []string
+}
+
+// WithDefaults returns c with empty fields filled in and the adapter name
+// normalised.
+func (c Config) WithDefaults() Config {
+	if c.Adapter == "" && c.URL != "" {
+		c.Adapter = schemeOf(c.URL)
+	}
+	c.Adapter = normalizeAdapter(c.Adapter)
+	if c.Adapter == "" && c.URL == "" {
+		c.Adapter = SQLite
+	}
+	if c.Pool <= 0 {
+		c.Pool = 5
+	}
+	if c.Adapter == SQLite && (c.Database == ":memory:" || strings.Contains(c.URL, ":memory:")) {
+		c.Pool = 1 // every connection would see its own empty database
+	}
+	if c.MaxIdle <= 0 || c.MaxIdle > c.Pool {
+		c.MaxIdle = c.Pool
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 5 * time.Minute
+	}
+	if c.CheckoutTimeout <= 0 {
+		c.CheckoutTimeout = 5 * time.Second
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = 5 * time.Second
+	}
+	return c
+}
+
+func schemeOf(u string) string {
+	if i := strings.Index(u, ":"); i > 0 {
+		return u[:i]
+	}
+	if strings.Contains(u, "@tcp(") || strings.Contains(u, "@unix(") {
+		return MySQL
+	}
+	return ""
+}
+
+func normalizeAdapter(a string) string {
+	switch strings.ToLower(a) {
+	case "sqlite3", "sqlite":
+		return SQLite
+	case "postgresql", "postgres", "pg", "postgis":
+		return PostgreSQL
+	case "mysql", "mysql2", "trilogy", "mariadb":
+		return MySQL
+	}
+	return a
+}
+
+func (c Config) validate() error {
+	switch c.Adapter {
+	case SQLite:
+		if c.Database == "" && c.URL == "" {
+			return errors.New("record: config: sqlite3 needs a database file path")
+		}
+	case PostgreSQL, MySQL:
+		if c.URL == "" && c.Database == "" {
+			return fmt.Errorf("record: config: %s needs a database name or a url", c.Adapter)
+		}
+	default:
+		return fmt.Errorf("record: config: unknown adapter %q (want sqlite3, postgresql or mysql)", c.Adapter)
+	}
+	return nil
+}
+
+// String describes the target without the password.
+func (c Config) String() string {
+	if c.URL != "" {
+		if u, err := url.Parse(c.URL); err == nil && u.Scheme != "" {
+			return u.Redacted()
+		}
+		return c.Adapter + " (dsn)"
+	}
+	if c.Adapter == SQLite {
+		return "sqlite3:" + c.Database
+	}
+	host := c.Host
+	if host == "" {
+		host = "localhost"
+	}
+	if c.Port != 0 {
+		host += ":" + strconv.Itoa(c.Port)
+	}
+	return c.Adapter + "://" + host + "/" + c.Database
+}
+
+// fileConfig is one environment of config/database.yml.
+type fileConfig struct {
+	Adapter         string         `yaml:"adapter"`
+	URL             string         `yaml:"url"`
+	Database        string         `yaml:"database"`
+	Host            string         `yaml:"host"`
+	Port            int            `yaml:"port"`
+	Username        string         `yaml:"username"`
+	Password        string         `yaml:"password"`
+	Pool            int            `yaml:"pool"`
+	MaxIdle         int            `yaml:"max_idle"`
+	IdleTimeout     float64        `yaml:"idle_timeout"`     // seconds, as in Rails
+	CheckoutTimeout float64        `yaml:"checkout_timeout"` // seconds
+	Timeout         int            `yaml:"timeout"`          // milliseconds
+	Rest            map[string]any `yaml:",inline"`
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}`)
+
+// LoadConfig reads the environment env from a Rails-style database.yml in
+// fsys (anchors and merge keys work; ${NAME} and ${NAME:-default} are
+// replaced from the process environment). DATABASE_URL, when set, overrides
+// the file's url and adapter, as in Rails. Errors name the file and say what
+// is missing.
+func LoadConfig(fsys fs.FS, path, env string) (Config, error) {
+	data, err := fs.ReadFile(fsys, path)
+	if err != nil {
+		return Config{}, fmt.Errorf("record: load config: %w", err)
+	}
+	cfg, err := ParseConfig(data, env, os.Getenv)
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// ParseConfig is LoadConfig on bytes with an explicit environment lookup.
+func ParseConfig(data []byte, env string, getenv func(string) string) (Config, error) {
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	data = envRef.ReplaceAllFunc(data, func(m []byte) []byte {
+		sub := envRef.FindSubmatch(m)
+		if v := getenv(string(sub[1])); v != "" {
+			return []byte(v)
+		}
+		return sub[2]
+	})
+	var envs map[string]fileConfig
+	if err := yaml.Unmarshal(data, &envs); err != nil {
+		return Config{}, fmt.Errorf("invalid YAML: %w", err)
+	}
+	fc, ok := envs[env]
+	if !ok {
+		names := make([]string, 0, len(envs))
+		for n := range envs {
+			if n != "default" {
+				names = append(names, n)
+			}
+		}
+		sort.Strings(names)
+		if u := getenv("DATABASE_URL"); u != "" {
+			return Config{URL: u}.WithDefaults(), nil
+		}
+		return Config{}, fmt.Errorf("no %q environment (have: %s) and DATABASE_URL is not set", env, strings.Join(names, ", "))
+	}
+	cfg := Config{
+		Adapter: fc.Adapter, URL: fc.URL, Database: fc.Database, Host: fc.Host, Port: fc.Port,
+		Username: fc.Username, Password: fc.Password, Pool: fc.Pool, MaxIdle: fc.MaxIdle,
+		IdleTimeout:     time.Duration(fc.IdleTimeout * float64(time.Second)),
+		CheckoutTimeout: time.Duration(fc.CheckoutTimeout * float64(time.Second)),
+		Timeout:         time.Duration(fc.Timeout) * time.Millisecond,
+	}
+	for k, v := range fc.Rest {
+		switch k {
+		case "encoding", "collation", "reconnect", "socket", "schema_search_path", "prepared_statements", "variables":
+			if k == "socket" {
+				cfg.Host = fmt.Sprint(v)
+			}
+			continue
+		}
+		if cfg.Params == nil {
+			cfg.Params = map[string]string{}
+		}
+		cfg.Params[k] = fmt.Sprint(v)
+	}
+	if u := getenv("DATABASE_URL"); u != "" {
+		cfg.URL = u
+		cfg.Adapter = ""
+	}
+	cfg = cfg.WithDefaults()
+	if cfg.Adapter == "" {
+		return Config{}, fmt.Errorf("environment %q: no adapter (set adapter: sqlite3, postgresql or mysql)", env)
+	}
+	if err := cfg.validate(); err != nil {
+		return Config{}, fmt.Errorf("environment %q: %w", env, err)
+	}
+	return cfg, nil
+}

@@ -1,0 +1,134 @@
+package record_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/gorails/gorails/framework/record"
+)
+
+const databaseYML = `
+default: &default
+  adapter: sqlite3
+  pool: 5
+  timeout: 5000
+
+development:
+  <<: *default
+  database: db/development.sqlite3
+
+test:
+  <<: *default
+  database: db/test.sqlite3
+  pool: 2
+
+production:
+  adapter: postgresql
+  host: db.internal
+  port: 5433
+  database: blog
+  username: blog
+  password: ${BLOG_DB_PASSWORD}
+  sslmode: require
+  checkout_timeout: 2
+  idle_timeout: 60
+`
+
+func TestParseConfig(t *testing.T) {
+	t.Parallel()
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	tests := []struct {
+		name, env string
+		vars      map[string]string
+		check     func(t *testing.T, c record.Config)
+		err       string
+	}{
+		{name: "development inherits the defaults", env: "development", check: func(t *testing.T, c record.Config) {
+			if c.Adapter != record.SQLite || c.Database != "db/development.sqlite3" || c.Pool != 5 || c.Timeout != 5*time.Second {
+				t.Fatalf("%+v", c)
+			}
+		}},
+		{name: "test overrides the pool", env: "test", check: func(t *testing.T, c record.Config) {
+			if c.Pool != 2 || c.MaxIdle != 2 {
+				t.Fatalf("%+v", c)
+			}
+		}},
+		{name: "production reads the environment and keeps extra params", env: "production", vars: map[string]string{"BLOG_DB_PASSWORD": "s3cret"}, check: func(t *testing.T, c record.Config) {
+			if c.Adapter != record.PostgreSQL || c.Password != "s3cret" || c.Port != 5433 || c.Params["sslmode"] != "require" || c.CheckoutTimeout != 2*time.Second || c.IdleTimeout != time.Minute {
+				t.Fatalf("%+v", c)
+			}
+			if strings.Contains(c.String(), "s3cret") {
+				t.Fatalf("String() shows the password: %s", c)
+			}
+		}},
+		{name: "DATABASE_URL wins", env: "development", vars: map[string]string{"DATABASE_URL": "postgres://u:pw@h:5432/app"}, check: func(t *testing.T, c record.Config) {
+			if c.Adapter != record.PostgreSQL || c.URL != "postgres://u:pw@h:5432/app" || c.Pool != 5 {
+				t.Fatalf("%+v", c)
+			}
+			if strings.Contains(c.String(), "pw") {
+				t.Fatalf("String() shows the password: %s", c)
+			}
+		}},
+		{name: "DATABASE_URL alone is enough for a missing environment", env: "staging", vars: map[string]string{"DATABASE_URL": "mysql2://u@h/app"}, check: func(t *testing.T, c record.Config) {
+			if c.Adapter != record.MySQL {
+				t.Fatalf("%+v", c)
+			}
+		}},
+		{name: "a missing environment names the ones there are", env: "staging", err: `no "staging" environment (have: development, production, test)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := record.ParseConfig([]byte(databaseYML), tt.env, env(tt.vars))
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want %q", err, tt.err)
+				}
+				return
+			}
+			must(t, err)
+			tt.check(t, c)
+		})
+	}
+}
+
+func TestLoadConfigErrors(t *testing.T) {
+	t.Parallel()
+	fsys := fstest.MapFS{
+		"config/database.yml": {Data: []byte(databaseYML)},
+		"bad.yml":             {Data: []byte("development: [\n")},
+		"noadapter.yml":       {Data: []byte("development:\n  adapter: oracle\n  database: x\n")},
+	}
+	if _, err := record.LoadConfig(fsys, "config/database.yml", "development"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ path, want string }{
+		{"missing.yml", "missing.yml"},
+		{"bad.yml", "bad.yml: invalid YAML"},
+		{"noadapter.yml", `unknown adapter "oracle"`},
+	} {
+		if _, err := record.LoadConfig(fsys, tt.path, "development"); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("LoadConfig(%s) = %v, want %q", tt.path, err, tt.want)
+		}
+	}
+}
+
+func TestOpenUnreachableServer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, cfg := range []record.Config{
+		{URL: "postgres://u:topsecret@127.0.0.1:1/db?sslmode=disable", Timeout: time.Second},
+		{Adapter: record.MySQL, Host: "127.0.0.1", Port: 1, Username: "u", Password: "topsecret", Database: "db", Timeout: time.Second},
+	} {
+		_, err := record.Open(ctx, cfg)
+		if !errors.Is(err, record.ErrUnavailable) {
+			t.Fatalf("Open(%s) = %v, want ErrUnavailable", cfg, err)
+		}
+		if strings.Contains(err.Error(), "topsecret") {
+			t.Fatalf("the error shows the password: %v", err)
+		}
+	}
+}

@@ -1,0 +1,68 @@
+// Package record is gorails' ORM: ActiveRecord's conventions with explicit
+// contexts, returned errors, generics for typed results and raw-driver speed.
+//
+// # Overview
+//
+// A DB (Open, LoadConfig) is a pool on SQLite (modernc.org/sqlite: WAL, busy
+// timeout, foreign keys on), PostgreSQL (pgx's native pool, no database/sql
+// on the hot path) or MySQL/MariaDB (go-sql-driver/mysql). A model is a
+// struct embedding Model (or UUIDModel); its table is the pluralized
+// snake_case of the type name (Tabler overrides), its columns the
+// snake_case of the fields (a `db:"name"` tag overrides, `db:"-"` skips).
+// Register checks a model against the real table at boot and fails naming
+// the field and the column; the plan it builds (field offsets, SQL text) is
+// cached on the DB, so rows are scanned straight into field addresses.
+//
+// Query[T] starts an immutable, lazy Relation[T]: Where, Not, Or, Order,
+// Limit, Joins, Group, Lock and the rest build it; All, First, Find, Each,
+// Count, Pluck... run it. Every value is a bound parameter; no API puts a
+// value into SQL text (FuzzNoValueInSQL checks it). Create, Save, Update,
+// Destroy and friends persist records with dirty tracking (an UPDATE writes
+// the changed columns, zero values included), timestamps, optimistic
+// locking (a lock_version column), validations (a Validate method) and
+// callbacks (optional methods such as BeforeSave). Transaction carries a
+// transaction in the context; nested calls join it or, with RequiresNew,
+// open a savepoint.
+//
+// Errors are the same on every database: ErrNotFound, ErrUniqueViolation,
+// ErrNotNullViolation, ErrForeignKeyViolation, ErrDeadlock, ErrStaleObject,
+// ErrPoolExhausted, ErrUnavailable, ErrInvalid (a *ValidationError) — each
+// database error a *Error wrapping both the sentinel and the driver's error.
+//
+// Each statement is logged at debug level on Config.Logger with its
+// duration, row count and binds (sensitive names filtered); WithStats counts
+// a request's statements and time for the request log.
+//
+// # Example
+//
+//	type Post struct {
+//		record.Model
+//		Title     string
+//		Published bool
+//	}
+//
+//	db, err := record.Open(ctx, record.Config{Adapter: record.SQLite, Database: "db/development.sqlite3"})
+//	if err := record.Register[Post](ctx, db); err != nil { ... } // at boot
+//	p := Post{Title: "Hello"}
+//	err = record.Create(ctx, db, &p)
+//	recent, err := record.Query[Post](db).Where(record.Cond{"published": true}).Order("id DESC").Limit(10).All(ctx)
+//	p.Published = false
+//	err = record.Save(ctx, db, &p) // UPDATE posts SET published = ?, updated_at = ? WHERE id = ?
+//
+// # Concurrency and failure
+//
+// DB and Relation are safe for concurrent use. Model values are plain
+// structs, as safe as any struct. The context a Transaction hands its
+// function carries one connection and must not be used by several
+// goroutines at once. A statement waits at most Config.CheckoutTimeout for
+// a connection, then fails with ErrPoolExhausted.
+//
+// # Seams for migrations and associations
+//
+// DB.Conn returns the internal adapter (DDL through Exec, schema
+// reflection through Columns and Tables, dialect quoting and conflict
+// syntax) for framework/record/migrate; DB.Querier gives the transaction of
+// a context. Columns and TableName expose a model's reflected metadata.
+//
+// This package imports nothing of the web stack.
+package record

@@ -1,0 +1,109 @@
+package record
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"net"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/gorails/gorails/framework/record/internal/adapter"
+)
+
+// Sentinel errors. Match them with errors.Is; they are the same on every
+// adapter. Database errors are returned as *Error, which wraps both the
+// sentinel and the driver's own error (errors.As(err, &pgErr) still works).
+var (
+	// ErrNotFound: a finder (Find, FindBy, First, Last, Take, Reload) found no row.
+	ErrNotFound = errors.New("record not found")
+	// ErrUniqueViolation: a unique index or primary key rejected the row.
+	ErrUniqueViolation = errors.New("unique constraint violated")
+	// ErrNotNullViolation: a NOT NULL column received NULL.
+	ErrNotNullViolation = errors.New("not-null constraint violated")
+	// ErrForeignKeyViolation: a foreign key rejected the row or the delete.
+	ErrForeignKeyViolation = errors.New("foreign key constraint violated")
+	// ErrCheckViolation: a CHECK constraint rejected the row.
+	ErrCheckViolation = errors.New("check constraint violated")
+	// ErrDeadlock: a deadlock, serialization failure or busy database; the
+	// whole transaction may be retried.
+	ErrDeadlock = errors.New("deadlock or serialization failure")
+	// ErrStaleObject: optimistic locking found that lock_version changed
+	// since the record was loaded (or the row is gone).
+	ErrStaleObject = errors.New("stale object: the record was changed or deleted by someone else")
+	// ErrPoolExhausted: no connection became free within Config.CheckoutTimeout.
+	ErrPoolExhausted = errors.New("connection pool exhausted")
+	// ErrUnavailable: the database server could not be reached.
+	ErrUnavailable = errors.New("database unavailable")
+	// ErrInvalid: validations failed; the error is a *ValidationError.
+	ErrInvalid = errors.New("record invalid")
+	// ErrHalted: a before callback returned an error; it is wrapped too.
+	ErrHalted = errors.New("callback halted the operation")
+	// ErrNotPersisted: the operation needs a record that was saved (and not destroyed).
+	ErrNotPersisted = errors.New("record is not persisted")
+	// ErrSchema: a model does not match its table (see Register).
+	ErrSchema = errors.New("model does not match the database schema")
+)
+
+// Error is a failed database operation: Kind is one of the sentinels above
+// (or nil when the failure has no portable meaning) and Err the driver's error.
+type Error struct {
+	Op   string // e.g. "insert posts", "query posts"
+	Kind error
+	Err  error
+}
+
+func (e *Error) Error() string {
+	msg := "record: " + e.Op
+	if e.Kind != nil {
+		msg += ": " + e.Kind.Error()
+	}
+	return msg + ": " + e.Err.Error()
+}
+
+// Unwrap returns the sentinel and the driver error.
+func (e *Error) Unwrap() []error {
+	if e.Kind == nil {
+		return []error{e.Err}
+	}
+	return []error{e.Kind, e.Err}
+}
+
+// wrapErr classifies err from the adapter. It returns nil for nil.
+func (db *DB) wrapErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var re *Error
+	if errors.As(err, &re) {
+		return err
+	}
+	return &Error{Op: op, Kind: db.kindOf(err), Err: err}
+}
+
+func (db *DB) kindOf(err error) error {
+	switch db.a.Classify(err) {
+	case adapter.KindUnique:
+		return ErrUniqueViolation
+	case adapter.KindNotNull:
+		return ErrNotNullViolation
+	case adapter.KindForeignKey:
+		return ErrForeignKeyViolation
+	case adapter.KindCheck:
+		return ErrCheckViolation
+	case adapter.KindDeadlock:
+		return ErrDeadlock
+	}
+	if errors.Is(err, adapter.ErrCheckoutTimeout) {
+		return ErrPoolExhausted
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return nil
+	}
+	var ce *pgconn.ConnectError
+	var ne *net.OpError
+	if errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) {
+		return ErrUnavailable
+	}
+	return nil
+}

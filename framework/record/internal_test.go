@@ -1,0 +1,54 @@
+package record
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestPlaceholderNames(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		sql  string
+		n    int
+		want []string
+	}{
+		{`SELECT 1 FROM "users" WHERE "email" = $1 AND password_digest = $2 LIMIT $3`, 3, []string{"email", "password_digest", ""}},
+		{"SELECT 1 FROM users WHERE id IN (?, ?)", 2, []string{"id", "id"}},
+		{`INSERT INTO "users" ("name", "api_token") VALUES ($1, $2), ($3, $4)`, 4, []string{"name", "api_token", "name", "api_token"}},
+		{"UPDATE `users` SET `token` = ?, `name` = ? WHERE `id` = ?", 3, []string{"token", "name", "id"}},
+	}
+	for _, tt := range tests {
+		if got := placeholderNames(tt.sql, tt.n); !slices.Equal(got, tt.want) {
+			t.Errorf("placeholderNames(%q) = %q, want %q", tt.sql, got, tt.want)
+		}
+	}
+}
+
+func TestReverseTerm(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"id", "id DESC"}, {"id DESC", "id ASC"}, {" title asc", "title DESC"},
+	}
+	for _, tt := range tests {
+		if got, err := reverseTerm(tt.in); err != nil || got != tt.want {
+			t.Errorf("reverseTerm(%q) = %q, %v", tt.in, got, err)
+		}
+	}
+	if _, err := reverseTerm("COALESCE(a, b)"); err == nil {
+		t.Error("a function call cannot be reversed")
+	}
+}
+
+func TestExpandFragment(t *testing.T) {
+	t.Parallel()
+	c, err := expandFragment("a IN (?) AND b = ? AND c IN (?) AND d = '?'", []any{[]int{1, 2}, "x", []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.sql != "a IN (?, ?) AND b = ? AND c IN (NULL) AND d = '?'" || len(c.args) != 3 {
+		t.Fatalf("%q %v", c.sql, c.args)
+	}
+	if _, err := expandFragment("a = ?", nil); err == nil {
+		t.Fatal("missing bind not reported")
+	}
+}
