@@ -35,7 +35,7 @@ const (
 <ul>
 {{range .Data.Items}}{{template "items/_item" (locals $ "item" .)}}{{end}}</ul>
 `
-	benchItem = `<li id="item-{{.Locals.item.ID}}"><a href="/items/{{.Locals.item.ID}}">{{.Locals.item.Name}}</a> {{.Locals.item.Price}}</li>
+	benchItem = `{{with .Locals.item}}<li id="item-{{.ID}}"><a href="/items/{{.ID}}">{{.Name}}</a> {{.Price}}</li>{{end}}
 `
 	// The same page for html/template alone.
 	baseLayout = `<!DOCTYPE html>
