@@ -1,0 +1,5 @@
+//go:build !race && unix
+
+package server_test
+
+const raceBuild = false

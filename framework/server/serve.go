@@ -1,0 +1,146 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// httpServer is one process's HTTP server: net/http's connection handling
+// with the front handler, the limits and the handler pool.
+type httpServer struct {
+	srv     *http.Server
+	pool    *pool
+	log     *slog.Logger
+	lns     []net.Listener
+	serving sync.WaitGroup // the accept loops
+	closing atomic.Bool
+	active  atomic.Int64 // connections in StateActive: reading or serving a request
+	mu      sync.Mutex
+	fresh   map[*conn]time.Time // accepted, first request not begun; when accepted
+}
+
+// freshGrace is how long a graceful stop waits for a new connection that
+// has sent nothing yet: its request may be on the way (net/http waits 5s).
+const freshGrace = time.Second
+
+func newHTTPServer(cfg *Config, app http.Handler, log *slog.Logger) *httpServer {
+	p := newPool(cfg.Threads)
+	srv := &http.Server{
+		Handler:           &front{app: app, cfg: cfg, pool: p, log: log},
+		ReadHeaderTimeout: cfg.HeaderTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		MaxHeaderBytes:    cfg.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			if tc, ok := c.(*conn); ok {
+				return context.WithValue(ctx, connKey{}, tc)
+			}
+			return ctx
+		},
+	}
+	if cfg.MaxHeaderBytes < 0 {
+		srv.MaxHeaderBytes = 0
+	}
+	s := &httpServer{srv: srv, pool: p, log: log, fresh: make(map[*conn]time.Time)}
+	srv.ConnState = s.connState
+	return s
+}
+
+// connState tracks what a graceful stop waits for: active connections
+// (counted) and fresh ones (listed once, until their first request).
+func (s *httpServer) connState(nc net.Conn, st http.ConnState) {
+	c, ok := nc.(*conn)
+	if !ok {
+		return
+	}
+	if st == http.StateNew {
+		s.mu.Lock()
+		s.fresh[c] = time.Now()
+		s.mu.Unlock()
+		return
+	}
+	if c.started.CompareAndSwap(false, true) {
+		s.mu.Lock()
+		delete(s.fresh, c)
+		s.mu.Unlock()
+	}
+	active := st == http.StateActive
+	if c.active.Swap(active) != active {
+		if active {
+			s.active.Add(1)
+		} else {
+			s.active.Add(-1)
+		}
+	}
+}
+
+// drained reports whether no request is under way: no active connection,
+// and every fresh one silent for freshGrace.
+func (s *httpServer) drained() bool {
+	if s.active.Load() > 0 {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c, at := range s.fresh {
+		if c.partial.Load() > 0 || time.Since(at) < freshGrace {
+			return false
+		}
+	}
+	return true
+}
+
+// serve accepts on every listener until shutdown; the channel receives
+// the first error that stops a listener other than a shutdown.
+func (s *httpServer) serve(lns []net.Listener) <-chan error {
+	errc := make(chan error, len(lns))
+	s.lns = lns
+	for _, ln := range lns {
+		s.serving.Add(1)
+		go func() {
+			defer s.serving.Done()
+			err := s.srv.Serve(trackingListener{Listener: ln, log: s.log})
+			if err != nil && !errors.Is(err, http.ErrServerClosed) && !s.closing.Load() {
+				errc <- err
+			}
+		}()
+	}
+	return errc
+}
+
+// shutdown stops accepting, lets in-flight requests finish within timeout
+// and then closes what is left. It returns once the connections are closed.
+//
+// It does not use http.Server.Shutdown: a connection accepted just before
+// it, whose request is read just after, would be closed unanswered
+// (net/http drops requests read while shutting down). Instead it closes
+// the listeners, waits for the accept loops to return (so every accepted
+// connection is tracked), turns keep-alive off (which closes idle connections and
+// makes every answer close its connection), waits until drained, and
+// closes the rest: connections that never sent a byte.
+func (s *httpServer) shutdown(timeout time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	s.closing.Store(true)
+	for _, ln := range s.lns {
+		_ = ln.Close()
+	}
+	// Once the accept loops return, every accepted connection is tracked.
+	s.serving.Wait()
+	s.srv.SetKeepAlivesEnabled(false)
+	for wait := time.Millisecond; !s.drained(); wait = min(2*wait, 50*time.Millisecond) {
+		if ctx.Err() != nil {
+			s.log.Warn("shutdown deadline passed; closing connections", "timeout", timeout.String())
+			break
+		}
+		time.Sleep(wait)
+	}
+	_ = s.srv.Close()
+}
