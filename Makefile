@@ -1,0 +1,53 @@
+# gorails: common tasks. `make demo` and `make test` are the README's two
+# set-up commands.
+
+GO      ?= go
+BIN     := bin/gorails
+DEMO    := tmp/demo/blog
+PORT    ?= 3000
+PKGS    := ./...
+
+.PHONY: all build test test-race test-short lint fmt bench demo clean
+
+all: build
+
+## build: compile everything and the gorails CLI into bin/gorails
+build:
+	$(GO) build $(PKGS)
+	$(GO) build -o $(BIN) ./cmd/gorails
+
+## test: the whole test suite (unit, database, integration and end-to-end) and the bench module's build
+test:
+	$(GO) test -count=1 $(PKGS)
+	cd bench && $(GO) vet ./... && $(GO) test -count=1 -run . ./...
+
+## test-race: the test suite under the race detector
+test-race:
+	$(GO) test -race -count=1 $(PKGS)
+
+## test-short: the fast tests only (no servers, no end-to-end builds)
+test-short:
+	$(GO) test -short $(PKGS)
+
+## lint: gofmt and go vet must be clean
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt: unformatted files:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	cd bench && $(GO) vet ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+## bench: every benchmark with its raw baseline in the same run
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	cd bench && $(GO) test -run '^$$' -bench . -benchmem ./...
+
+## demo: build gorails, generate a demo app in tmp/demo/blog (once) and serve it on PORT
+demo: build
+	@if [ ! -d $(DEMO) ]; then ./$(BIN) new $(DEMO); fi
+	cd $(DEMO) && ../../../$(BIN) server -p $(PORT)
+
+clean:
+	rm -rf bin tmp

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"os"
+	osexec "os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var statusRE = regexp.MustCompile(`(?m)^\s*(up|down)\s+(\d{14})\s+(.+?)\s*$`)
+
+// migrationStatus runs db:status and returns "up create posts" lines.
+func migrationStatus(t *testing.T, dir string) []string {
+	t.Helper()
+	out, code := runCLI(t, dir, "db:status")
+	if code != 0 {
+		t.Fatalf("db:status exit %d\n%s", code, out)
+	}
+	var lines []string
+	for _, m := range statusRE.FindAllStringSubmatch(out, -1) {
+		lines = append(lines, m[1]+" "+strings.ToLower(m[3]))
+	}
+	if !strings.Contains(out, "db/development.sqlite3") {
+		t.Errorf("db:status does not name the database:\n%s", out)
+	}
+	return lines
+}
+
+func TestMigrationsEndToEndOnSQLite(t *testing.T) {
+	dir := generateApp(t, "journal")
+	if out, code := runCLI(t, dir, "generate", "model", "Post", "title:string", "body:text"); code != 0 {
+		t.Fatalf("generate model: exit %d\n%s", code, out)
+	}
+	if got := migrationStatus(t, dir); len(got) != 1 || got[0] != "down create posts" {
+		t.Fatalf("before migrating, db:status = %q, want [down create posts]", got)
+	}
+	out, code := runCLI(t, dir, "db:migrate")
+	if code != 0 {
+		t.Fatalf("db:migrate exit %d\n%s", code, out)
+	}
+	schema, err := os.ReadFile(filepath.Join(dir, "db", "schema.sql"))
+	if err != nil || !strings.Contains(string(schema), "posts") {
+		t.Fatalf("db/schema.sql after migrate: %v\n%s", err, schema)
+	}
+	if got := migrationStatus(t, dir); len(got) != 1 || got[0] != "up create posts" {
+		t.Fatalf("after db:migrate, db:status = %q, want [up create posts]", got)
+	}
+	if out, code := runCLI(t, dir, "db:rollback"); code != 0 {
+		t.Fatalf("db:rollback exit %d\n%s", code, out)
+	}
+	if got := migrationStatus(t, dir); len(got) != 1 || got[0] != "down create posts" {
+		t.Fatalf("after db:rollback, db:status = %q, want [down create posts]", got)
+	}
+	if out, code := runCLI(t, dir, "db:migrate"); code != 0 {
+		t.Fatalf("second db:migrate exit %d\n%s", code, out)
+	}
+	if got := migrationStatus(t, dir); len(got) != 1 || got[0] != "up create posts" {
+		t.Fatalf("after db:migrate again, db:status = %q", got)
+	}
+	// The app's own tests run in the test environment against a database
+	// prepared from the schema.
+	test := osexec.Command("go", "test", "./...")
+	test.Dir = dir
+	if out, err := test.CombinedOutput(); err != nil {
+		t.Fatalf("the generated app's tests fail: %v\n%s", err, out)
+	}
+}
+
+func TestMigrateAgainstAnUnreachableServer(t *testing.T) {
+	dir := generateApp(t, "offline")
+	t.Setenv("DATABASE_URL", "postgres://nobody@127.0.0.1:1/offline?connect_timeout=2")
+	out, code := runCLI(t, dir, "db:migrate")
+	if code == 0 {
+		t.Fatalf("db:migrate against an unreachable server exited 0\n%s", out)
+	}
+	if last := lastLine(out); !strings.Contains(last, "unavailable") && !strings.Contains(last, "refused") {
+		t.Errorf("last line %q should say the server cannot be reached\n%s", last, out)
+	}
+	if strings.Contains(out, "nobody@") && strings.Contains(out, "password") {
+		t.Errorf("credentials in the error:\n%s", out)
+	}
+}

@@ -1,0 +1,385 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/gorails/gorails/framework/controller"
+	"github.com/gorails/gorails/internal/generator"
+	"github.com/gorails/gorails/templates"
+	"github.com/spf13/cobra"
+)
+
+func generateCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "generate GENERATOR NAME [args]",
+		Aliases: []string{"g"},
+		Short:   "Generate code inside an application (controller, model, migration)",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return cmd.Help()
+		},
+	}
+	var force bool
+	ctrl := &cobra.Command{
+		Use:   "controller NAME [action...]",
+		Short: "Generate a controller, a view per action, its routes and a test",
+		Long: `Generate a controller: app/controllers/NAME_controller.go with one method per
+action, app/views/NAME/ACTION.html.tmpl per action, a GET route per action in
+config/routes.go (r.Get("NAME/ACTION", ...)) and a test that requests each.
+Existing files are not overwritten unless --force is given.`,
+		Example: "  gorails generate controller posts index show\n  gorails g controller admin_users index",
+		Args:    minArgs(1, "give the controller's name, e.g. gorails generate controller posts index show"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			root, err := findApp()
+			if err != nil {
+				return fmt.Errorf("generate: %w", err)
+			}
+			return generateController(root, args[0], args[1:], force, cmd.OutOrStdout())
+		},
+	}
+	ctrl.Flags().BoolVarP(&force, "force", "f", false, "overwrite files that exist")
+	cmd.AddCommand(ctrl, generateModelCommand(), generateMigrationCommand())
+	return cmd
+}
+
+func destroyCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "destroy GENERATOR NAME [args]",
+		Aliases: []string{"d"},
+		Short:   "Remove what generate created (controller, model)",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return cmd.Help()
+		},
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "controller NAME [action...]",
+		Short: "Remove a generated controller, its views, its generated routes and its test",
+		Long: `Remove app/controllers/NAME_controller.go and its test, the views of its
+actions (the actions given, or else the methods the controller file declares)
+and the route lines generate added to config/routes.go. Other references to
+the controller in config/routes.go are reported, not edited.`,
+		Example: "  gorails destroy controller posts",
+		Args:    minArgs(1, "give the controller's name, e.g. gorails destroy controller posts"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			root, err := findApp()
+			if err != nil {
+				return fmt.Errorf("destroy: %w", err)
+			}
+			return destroyController(root, args[0], args[1:], cmd.OutOrStdout())
+		},
+	})
+	cmd.AddCommand(destroyModelCommand())
+	return cmd
+}
+
+func minArgs(n int, hint string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) < n {
+			return errors.New(hint)
+		}
+		return nil
+	}
+}
+
+// controllerData is what the controller templates are rendered with.
+type controllerData struct {
+	Module  string // the app's Go module path, "blog"
+	File    string // "posts" -> app/controllers/posts_controller.go
+	Path    string // controller path, the views folder: "posts"
+	Type    string // "PostsController"
+	Actions []actionData
+}
+
+type actionData struct {
+	controllerData
+	Name   string // "show_all"
+	Method string // "ShowAll"
+}
+
+var (
+	controllerNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+	actionNameRE     = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+)
+
+// reservedActions are the methods of controller.Base (and Callbacks): an
+// action by one of these names would hide the framework's method.
+func reservedActions() []string {
+	t := reflect.TypeFor[*controller.Base]()
+	out := []string{"Callbacks"}
+	for i := range t.NumMethod() {
+		out = append(out, t.Method(i).Name)
+	}
+	return out
+}
+
+// newControllerData checks the name and actions and derives the names:
+// "posts", "Posts" and "PostsController" all give posts_controller.go,
+// PostsController and app/views/posts.
+func newControllerData(root, name string, actions []string) (controllerData, error) {
+	if strings.Contains(name, "/") || strings.Contains(name, "::") {
+		return controllerData{}, fmt.Errorf("invalid controller name %q: namespaced controllers are not generated yet; use a flat name such as admin_users", name)
+	}
+	if !controllerNameRE.MatchString(name) {
+		return controllerData{}, fmt.Errorf("invalid controller name %q: use letters, digits and '_', starting with a letter (posts, admin_users)", name)
+	}
+	base := underscore(strings.TrimSuffix(strings.TrimSuffix(name, "Controller"), "_controller"))
+	if base == "" || base == "application" {
+		return controllerData{}, fmt.Errorf("invalid controller name %q: choose another name", name)
+	}
+	module, err := appModule(root)
+	if err != nil {
+		return controllerData{}, err
+	}
+	d := controllerData{Module: module, File: base, Path: base, Type: camelize(base) + "Controller"}
+	reserved := reservedActions()
+	for _, a := range actions {
+		if !actionNameRE.MatchString(a) {
+			return controllerData{}, fmt.Errorf("invalid action name %q: use lowercase letters, digits and '_', starting with a letter (index, show_all)", a)
+		}
+		method := camelize(a)
+		if slices.Contains(reserved, method) {
+			return controllerData{}, fmt.Errorf("invalid action name %q: %s is a method of controller.Base; choose another name", a, method)
+		}
+		for _, prev := range d.Actions {
+			if prev.Name == a {
+				return controllerData{}, fmt.Errorf("action %q is given twice", a)
+			}
+		}
+		d.Actions = append(d.Actions, actionData{Name: a, Method: method})
+	}
+	for i := range d.Actions {
+		d.Actions[i].controllerData = d
+	}
+	return d, nil
+}
+
+// underscore turns "AdminUsers" or "admin_users" into "admin_users", the
+// way dispatch names controllers.
+func underscore(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			prevLower := i > 0 && (s[i-1] >= 'a' && s[i-1] <= 'z' || s[i-1] >= '0' && s[i-1] <= '9')
+			nextLower := i > 0 && i+1 < len(s) && s[i+1] >= 'a' && s[i+1] <= 'z' && s[i-1] >= 'A' && s[i-1] <= 'Z'
+			if prevLower || nextLower {
+				b.WriteByte('_')
+			}
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// appModule reads the module path from the app's go.mod.
+func appModule(root string) (string, error) {
+	mod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return "", err
+	}
+	for _, line := range strings.Split(string(mod), "\n") {
+		if m, ok := strings.CutPrefix(strings.TrimSpace(line), "module "); ok {
+			return strings.Trim(strings.TrimSpace(m), `"`), nil
+		}
+	}
+	return "", fmt.Errorf("%s has no module line", filepath.Join(root, "go.mod"))
+}
+
+// renderController renders the controller, its test and one view per action.
+func renderController(d controllerData) ([]generator.File, error) {
+	files, err := generator.Render(templates.FS, "controller/files", d, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range d.Actions {
+		views, err := generator.Render(templates.FS, "controller/view", a, nil)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, views...)
+	}
+	return files, nil
+}
+
+// routeLine is the route generate adds for an action.
+func routeLine(d controllerData, a actionData) string {
+	return fmt.Sprintf("\tr.Get(%q, dispatch.To((*controllers.%s).%s))", d.Path+"/"+a.Name, d.Type, a.Method)
+}
+
+const routesFile = "config/routes.go"
+
+// errRoutes is returned when config/routes.go is not in the shape generate
+// can edit.
+var errRoutes = errors.New("cannot edit " + routesFile)
+
+// routesBody returns the lines of routes.go and the index of the closing
+// brace of func Routes.
+func routesBody(src []byte) ([]string, int, error) {
+	lines := strings.Split(string(src), "\n")
+	start := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "func Routes(") })
+	if start < 0 {
+		return nil, 0, fmt.Errorf("%w: it has no func Routes(r *dispatch.Mapper)", errRoutes)
+	}
+	for i := start + 1; i < len(lines); i++ {
+		if lines[i] == "}" {
+			return lines, i, nil
+		}
+	}
+	return nil, 0, fmt.Errorf("%w: func Routes has no closing brace at the start of a line", errRoutes)
+}
+
+// addRoutes returns routes.go with a route line per action inserted at the
+// end of func Routes, and the lines it added (those already there are kept
+// once).
+func addRoutes(src []byte, d controllerData) ([]byte, []string, error) {
+	if !bytes.Contains(src, []byte(`"github.com/gorails/gorails/framework/dispatch"`)) || !bytes.Contains(src, []byte(`/app/controllers"`)) {
+		return nil, nil, fmt.Errorf("%w: it must import framework/dispatch and the app's controllers package", errRoutes)
+	}
+	lines, end, err := routesBody(src)
+	if err != nil {
+		return nil, nil, err
+	}
+	var added []string
+	for _, a := range d.Actions {
+		l := routeLine(d, a)
+		if !slices.Contains(lines[:end], l) {
+			added = append(added, l)
+		}
+	}
+	out := slices.Concat(lines[:end], added, lines[end:])
+	return []byte(strings.Join(out, "\n")), added, nil
+}
+
+// generateController writes the controller, its views and its test under
+// root and adds its routes. Nothing is written when a file exists and differs
+// (without force) or routes.go cannot be edited.
+func generateController(root, name string, actions []string, force bool, out io.Writer) error {
+	d, err := newControllerData(root, name, actions)
+	if err != nil {
+		return err
+	}
+	files, err := renderController(d)
+	if err != nil {
+		return err
+	}
+	routesPath := filepath.Join(root, filepath.FromSlash(routesFile))
+	src, err := os.ReadFile(routesPath)
+	if err != nil {
+		return err
+	}
+	routes, added, err := addRoutes(src, d)
+	if err != nil {
+		return err
+	}
+	if err := generator.Write(root, files, force, out); err != nil {
+		return err
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	if err := os.WriteFile(routesPath, routes, 0o644); err != nil {
+		return err
+	}
+	for _, l := range added {
+		generator.Status(out, "route", strings.TrimSpace(l))
+	}
+	return nil
+}
+
+// methodRE finds the actions a generated controller file declares.
+func methodRE(typ string) *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^func \(c \*` + regexp.QuoteMeta(typ) + `\) ([A-Z][A-Za-z0-9]*)\(\) error \{`)
+}
+
+// destroyController removes what generateController created.
+func destroyController(root, name string, actions []string, out io.Writer) error {
+	d, err := newControllerData(root, name, actions)
+	if err != nil {
+		return err
+	}
+	ctrlFile := filepath.Join(root, "app", "controllers", d.File+"_controller.go")
+	if len(d.Actions) == 0 {
+		src, err := os.ReadFile(ctrlFile)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		for _, m := range methodRE(d.Type).FindAllStringSubmatch(string(src), -1) {
+			d.Actions = append(d.Actions, actionData{controllerData: d, Name: underscore(m[1]), Method: m[1]})
+		}
+	}
+	paths := []string{
+		"app/controllers/" + d.File + "_controller.go",
+		"app/controllers/" + d.File + "_controller_test.go",
+	}
+	for _, a := range d.Actions {
+		paths = append(paths, "app/views/"+d.Path+"/"+a.Name+".html.tmpl")
+	}
+	if err := removeRoutes(root, d, out); err != nil {
+		return err
+	}
+	for _, p := range paths {
+		err := os.Remove(filepath.Join(root, filepath.FromSlash(p)))
+		switch {
+		case err == nil:
+			generator.Status(out, "remove", p)
+		case errors.Is(err, fs.ErrNotExist):
+			generator.Status(out, "missing", p)
+		default:
+			return err
+		}
+	}
+	viewDir := "app/views/" + d.Path
+	if err := os.Remove(filepath.Join(root, filepath.FromSlash(viewDir))); err == nil {
+		generator.Status(out, "remove", viewDir)
+	}
+	return nil
+}
+
+// removeRoutes deletes the route lines generate adds for the controller and
+// reports other lines that still name it.
+func removeRoutes(root string, d controllerData, out io.Writer) error {
+	routesPath := filepath.Join(root, filepath.FromSlash(routesFile))
+	src, err := os.ReadFile(routesPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	generated := regexp.MustCompile(`^\tr\.Get\("` + regexp.QuoteMeta(d.Path) + `/[a-z0-9_]+", dispatch\.To\(\(\*controllers\.` + regexp.QuoteMeta(d.Type) + `\)\.[A-Za-z0-9]+\)\)$`)
+	lines := strings.Split(string(src), "\n")
+	kept := lines[:0:0]
+	var removed []string
+	for i, l := range lines {
+		switch {
+		case generated.MatchString(l):
+			removed = append(removed, strings.TrimSpace(l))
+			continue
+		case strings.Contains(l, "controllers."+d.Type+")") || strings.Contains(l, "controllers."+d.Type+"]"):
+			fmt.Fprintf(out, "%12s  %s:%d still refers to %s; remove it by hand\n", "warning", routesFile, i+1, d.Type)
+		}
+		kept = append(kept, l)
+	}
+	if len(removed) == 0 {
+		return nil
+	}
+	if err := os.WriteFile(routesPath, []byte(strings.Join(kept, "\n")), 0o644); err != nil {
+		return err
+	}
+	for _, l := range removed {
+		generator.Status(out, "route", "remove "+l)
+	}
+	return nil
+}

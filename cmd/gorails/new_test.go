@@ -1,0 +1,98 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/gorails/gorails/internal/generator"
+	"github.com/gorails/gorails/templates"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// TestNewGolden pins what `gorails new blog` writes, file by file, against
+// testdata/golden/new/blog. Run `go test ./cmd/gorails -run Golden -update`
+// after changing a template, and read the diff.
+func TestNewGolden(t *testing.T) {
+	t.Parallel()
+	data := appData{
+		Name: "blog", Module: "blog", Title: "Blog", GoVersion: "1.26.8",
+		GoMod: "require github.com/gorails/gorails v0.0.0-00010101000000-000000000000\n\nreplace github.com/gorails/gorails => /path/to/gorails\n",
+	}
+	files, err := generator.Render(templates.FS, "app", data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("..", "..", "testdata", "golden", "new", "blog")
+	if *update {
+		if err := os.RemoveAll(golden); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			p := filepath.Join(golden, filepath.FromSlash(f.Path)) + ".golden"
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var want []string
+	err = filepath.Walk(golden, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			rel, _ := filepath.Rel(golden, p)
+			want = append(want, strings.TrimSuffix(filepath.ToSlash(rel), ".golden"))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatalf("read golden files (run with -update to create them): %v", err)
+	}
+	var got []string
+	for _, f := range files {
+		got = append(got, f.Path)
+		wantData, err := os.ReadFile(filepath.Join(golden, filepath.FromSlash(f.Path)) + ".golden")
+		if err != nil {
+			t.Errorf("%s: no golden file (run with -update): %v", f.Path, err)
+			continue
+		}
+		if string(wantData) != string(f.Data) {
+			t.Errorf("%s differs from its golden file:\n--- got\n%s\n--- want\n%s", f.Path, f.Data, wantData)
+		}
+	}
+	sort.Strings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("generated files\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestRequirementsParsesGoMod(t *testing.T) {
+	t.Parallel()
+	gomod := "module x\n\ngo 1.26\n\nrequire a.b/c v1.0.0\n\nrequire (\n\td.e/f v2.0.0 // indirect\n\tg.h/i v0.1.0\n)\n"
+	got := strings.Join(requirements(gomod), ",")
+	if want := "a.b/c v1.0.0,d.e/f v2.0.0,g.h/i v0.1.0"; got != want {
+		t.Errorf("requirements = %q, want %q", got, want)
+	}
+}
+
+func TestValidateAppName(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		ok   bool
+	}{
+		{"blog", true}, {"my_blog", true}, {"my-blog2", true},
+		{"", false}, {"Blog", false}, {"2blog", false}, {"my blog", false}, {"blog!", false},
+		{"net", false}, {"gorails", false}, {"test", false},
+	}
+	for _, tt := range tests {
+		if err := validateAppName(tt.name); (err == nil) != tt.ok {
+			t.Errorf("validateAppName(%q) = %v, want ok=%v", tt.name, err, tt.ok)
+		}
+	}
+}

@@ -1,0 +1,244 @@
+package framework
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/gorails/gorails/framework/dispatch"
+	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/migrate"
+	"github.com/gorails/gorails/framework/secrets"
+	"github.com/gorails/gorails/framework/server"
+	"github.com/gorails/gorails/framework/view"
+)
+
+// Config describes an application. Its zero value is a development app in the
+// current directory with no routes; New fills the defaults.
+type Config struct {
+	// Name is the application's name, as given to `gorails new`.
+	Name string
+	// Env is the environment; "" reads GORAILS_ENV (default development).
+	Env Env
+	// Root is the application's directory; "" is the nearest directory at
+	// or above the working directory that holds go.mod and config/ (so tests
+	// in app/controllers find it), else the working directory.
+	Root string
+	// Files holds the app's files (app/views, public) embedded in the binary.
+	// Production serves from it; development prefers the files on disk under
+	// Root so that edits show without a rebuild, and falls back to Files.
+	Files fs.FS
+	// Routes draws the app's routes (config/routes.go).
+	Routes func(*dispatch.Mapper)
+	// Logger receives the app's logs; nil logs text to Stderr, at debug level
+	// in development and info level otherwise.
+	Logger *slog.Logger
+	// Stderr is where the default logger writes; nil is os.Stderr.
+	Stderr io.Writer
+	// Getenv reads the environment; nil is os.Getenv. Tests set it.
+	Getenv func(string) string
+
+	// Migrations lists the app's migrations (db/migrate.All in a generated
+	// app) for the db:* commands and the test database.
+	Migrations func() []migrate.Migration
+	// Seed loads the seed data for db:seed and db:reset (db/seeds.Run).
+	Seed func(ctx context.Context, db *record.DB) error
+
+	// Server holds the defaults of the server command (config/server.go);
+	// its flags (-p, -b, -w, -t, ...) override them.
+	Server server.Config
+
+	// Hosts are the host names the app answers to (host authorization
+	// against DNS rebinding): "example.com", ".example.com" for a domain and
+	// its subdomains, IP addresses or CIDR ranges. GORAILS_HOSTS adds more
+	// (comma-separated). Development always allows localhost, *.localhost,
+	// *.test and IP addresses; test allows every host; production requires
+	// at least one host unless AllowAllHosts is set, and fails to boot
+	// otherwise.
+	Hosts []string
+	// AllowAllHosts turns host authorization off in production.
+	AllowAllHosts bool
+	// ForceSSL, in production, redirects plain HTTP to HTTPS, sends HSTS and
+	// marks cookies Secure (Rails' config.force_ssl).
+	ForceSSL bool
+	// TrustedProxies are the proxies (CIDR ranges) whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed; nil means loopback and private ranges.
+	TrustedProxies []string
+	// TrustedOrigins are other origins allowed to send unsafe (POST, PUT,
+	// PATCH, DELETE) requests, such as "https://admin.example.com".
+	TrustedOrigins []string
+	// CSRFBypass are http.ServeMux patterns ("/api/", "POST /webhooks/{id}")
+	// whose requests skip CSRF protection, for APIs authenticated otherwise.
+	CSRFBypass []string
+	// FilterParameters are more parameter names (parts of names) whose
+	// values are filtered from logs, on top of Rails' list (passw, secret,
+	// token, _key, crypt, salt, certificate, otp, ssn, cvv, cvc).
+	FilterParameters []string
+}
+
+// App is a gorails application. It owns its configuration, logger, boot
+// steps, middleware stack, route set and view set, and serves HTTP once
+// booted. Boot it once; after Boot it is safe for concurrent use.
+type App struct {
+	// Config is the configuration with defaults filled in.
+	Config Config
+	// Logger is the app's logger.
+	Logger *slog.Logger
+	// Initializers are the boot steps, run in order by Boot. Add, insert or
+	// delete steps before Boot.
+	Initializers Initializers
+	// Middleware is the stack every request passes through, outermost first.
+	// Change it before Boot (or from an initializer).
+	Middleware Stack
+	// Routes is the route set, drawn by the "routes" initializer.
+	Routes *dispatch.RouteSet
+	// Views is the view set, built by the "views" initializer.
+	Views *view.Set
+	// DB is the app's database, opened by the "database" initializer from
+	// config/database.yml; nil when the app has none.
+	DB *record.DB
+	// Secrets holds secret_key_base and the credentials, loaded by the
+	// "secrets" initializer; keys for each purpose derive from it.
+	Secrets *secrets.Secrets
+
+	guards    guards
+	configErr error
+	logLevel  *slog.LevelVar // the default logger's level; nil for a logger from Config
+	files     fs.FS          // the app's files: disk in development, embedded otherwise
+	onDisk    bool
+	closers   []func() error
+
+	bootOnce sync.Once
+	bootErr  error
+	handler  http.Handler
+}
+
+// New builds an app from cfg with the default initializers and middleware. It
+// does no I/O; problems with the configuration are reported by Boot.
+func New(cfg Config) *App {
+	app := &App{Config: cfg}
+	app.configErr = app.fillDefaults()
+	app.Logger = app.Config.Logger
+	app.addDefaultInitializers()
+	app.addDefaultMiddleware()
+	return app
+}
+
+func (a *App) fillDefaults() error {
+	c := &a.Config
+	if c.Getenv == nil {
+		c.Getenv = os.Getenv
+	}
+	if c.Stderr == nil {
+		c.Stderr = os.Stderr
+	}
+	var envErr error
+	if c.Env == "" {
+		c.Env, envErr = ParseEnv(c.Getenv("GORAILS_ENV"))
+	} else if _, err := ParseEnv(string(c.Env)); err != nil {
+		envErr = err
+	}
+	if c.Name == "" {
+		c.Name = "app"
+	}
+	if c.Root == "" {
+		c.Root = findRoot()
+	}
+	if c.Logger == nil {
+		a.logLevel = new(slog.LevelVar)
+		if c.Env.IsDevelopment() {
+			a.logLevel.Set(slog.LevelDebug)
+		}
+		c.Logger = slog.New(slog.NewTextHandler(c.Stderr, &slog.HandlerOptions{Level: a.logLevel}))
+	}
+	return envErr
+}
+
+// Env is the environment the app runs in.
+func (a *App) Env() Env { return a.Config.Env }
+
+// Files is the app's file tree (app/views, public, ...): the directory on
+// disk in development when it has the files, the embedded Files otherwise.
+// It is set by the "files" initializer.
+func (a *App) Files() fs.FS { return a.files }
+
+// OnClose registers fn to run when the app shuts down, in reverse order of
+// registration. Initializers use it to close what they open.
+func (a *App) OnClose(fn func() error) { a.closers = append(a.closers, fn) }
+
+// Boot runs the initializers in order and builds the middleware stack around
+// the route set. It runs once; later calls return the first result. An
+// initializer's error stops the boot and names the initializer.
+func (a *App) Boot(ctx context.Context) error {
+	a.bootOnce.Do(func() { a.bootErr = a.boot(ctx) })
+	return a.bootErr
+}
+
+func (a *App) boot(ctx context.Context) error {
+	if a.configErr != nil {
+		return fmt.Errorf("config: %w", a.configErr)
+	}
+	if err := a.Initializers.run(ctx, a); err != nil {
+		return err
+	}
+	if a.Routes == nil {
+		return errors.New(`no route set: the "routes" initializer was deleted and nothing replaced it`)
+	}
+	a.handler = a.Middleware.Build(a.Routes)
+	return nil
+}
+
+// ServeHTTP serves a request through the middleware stack and the route set.
+// Before a successful Boot it answers 503.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.handler == nil {
+		http.Error(w, "Service Unavailable: the application has not booted", http.StatusServiceUnavailable)
+		return
+	}
+	a.handler.ServeHTTP(w, r)
+}
+
+// Close releases what the initializers opened (view watchers, database
+// pools, ...), last opened first, and returns their errors joined.
+func (a *App) Close() error {
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}
+
+// Path is a path inside the app's root directory.
+func (a *App) Path(elem ...string) string {
+	return filepath.Join(append([]string{a.Config.Root}, elem...)...)
+}
+
+// findRoot returns the nearest directory at or above the working directory
+// that holds go.mod and config/, or the working directory.
+func findRoot() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if fileExists(filepath.Join(dir, "go.mod")) && isDir(filepath.Join(dir, "config")) {
+			return dir
+		}
+		if filepath.Dir(dir) == dir {
+			return wd
+		}
+	}
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}

@@ -1,0 +1,85 @@
+package framework
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+
+	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/migrate"
+)
+
+// DatabaseConfigPath is where an app keeps its database settings, and
+// SchemaPath where its schema is dumped after migrations.
+const (
+	DatabaseConfigPath = "config/database.yml"
+	SchemaPath         = "db/schema.sql"
+)
+
+// ErrNoDatabase is returned by database commands in an app without config/database.yml.
+var ErrNoDatabase = errors.New("the app has no database: " + DatabaseConfigPath + " does not exist")
+
+// initDatabase opens the app's database from config/database.yml (the
+// section of the app's environment; DATABASE_URL overrides it, as in
+// Rails). In the test environment the database is first prepared from
+// db/schema.sql and the migrations (created, loaded, migrated), so tests
+// run against the current schema. An app without the file has no
+// database, like a Rails app made with --skip-active-record.
+func initDatabase(ctx context.Context, a *App) error {
+	cfg, err := a.databaseConfig()
+	if errors.Is(err, ErrNoDatabase) {
+		a.Logger.Debug(err.Error())
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if a.Env().IsTest() && a.Config.Migrations != nil {
+		if err := migrate.Prepare(ctx, cfg, a.Config.Migrations(), a.migrateOptions()); err != nil {
+			return fmt.Errorf("prepare the test database: %w", err)
+		}
+	}
+	db, err := record.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	a.DB = db
+	a.OnClose(db.Close)
+	return nil
+}
+
+// databaseConfig reads the environment's section of config/database.yml.
+// A relative SQLite path is relative to the app's root, as in Rails, not to
+// the working directory.
+func (a *App) databaseConfig() (record.Config, error) {
+	if a.files == nil {
+		if err := initFiles(context.Background(), a); err != nil {
+			return record.Config{}, err
+		}
+	}
+	if _, err := fs.Stat(a.files, DatabaseConfigPath); errors.Is(err, fs.ErrNotExist) {
+		return record.Config{}, ErrNoDatabase
+	}
+	cfg, err := record.LoadConfig(a.files, DatabaseConfigPath, string(a.Env()))
+	if err != nil {
+		return record.Config{}, err
+	}
+	if cfg.Adapter == record.SQLite && cfg.URL == "" && cfg.Database != "" && cfg.Database != ":memory:" && !filepath.IsAbs(cfg.Database) {
+		cfg.Database = a.Path(cfg.Database)
+	}
+	cfg.Logger = a.Logger
+	cfg.FilterParameters = a.Config.FilterParameters
+	return cfg, nil
+}
+
+// migrateOptions dumps the schema after migrations except in production,
+// where the schema file is what was deployed.
+func (a *App) migrateOptions() migrate.Options {
+	opts := migrate.Options{Logger: a.Logger}
+	if !a.Env().IsProduction() {
+		opts.SchemaPath = a.Path(SchemaPath)
+	}
+	return opts
+}

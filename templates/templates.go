@@ -1,0 +1,12 @@
+// Package templates holds the generators' templates, embedded in the gorails
+// binary: app/ is the skeleton `gorails new` creates. Files ending in ".tt"
+// are rendered with internal/generator ("[[ ]]" delimiters); the rest are
+// copied as they are.
+package templates
+
+import "embed"
+
+// FS is the template tree.
+//
+//go:embed all:app all:controller all:migration all:model
+var FS embed.FS
