@@ -17,6 +17,8 @@ import (
 	"github.com/gorails/gorails/internal/generator"
 	"github.com/gorails/gorails/templates"
 	"github.com/spf13/cobra"
+
+	"github.com/gorails/gorails/internal/inflect"
 )
 
 func generateCommand() *cobra.Command {
@@ -133,7 +135,7 @@ func newControllerData(root, name string, actions []string) (controllerData, err
 	if !controllerNameRE.MatchString(name) {
 		return controllerData{}, fmt.Errorf("invalid controller name %q: use letters, digits and '_', starting with a letter (posts, admin_users)", name)
 	}
-	base := underscore(strings.TrimSuffix(strings.TrimSuffix(name, "Controller"), "_controller"))
+	base := inflect.Underscore(strings.TrimSuffix(strings.TrimSuffix(name, "Controller"), "_controller"))
 	if base == "" || base == "application" {
 		return controllerData{}, fmt.Errorf("invalid controller name %q: choose another name", name)
 	}
@@ -162,25 +164,6 @@ func newControllerData(root, name string, actions []string) (controllerData, err
 		d.Actions[i].controllerData = d
 	}
 	return d, nil
-}
-
-// underscore turns "AdminUsers" or "admin_users" into "admin_users", the
-// way dispatch names controllers.
-func underscore(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'A' && c <= 'Z' {
-			prevLower := i > 0 && (s[i-1] >= 'a' && s[i-1] <= 'z' || s[i-1] >= '0' && s[i-1] <= '9')
-			nextLower := i > 0 && i+1 < len(s) && s[i+1] >= 'a' && s[i+1] <= 'z' && s[i-1] >= 'A' && s[i-1] <= 'Z'
-			if prevLower || nextLower {
-				b.WriteByte('_')
-			}
-			c += 'a' - 'A'
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
 }
 
 // appModule reads the module path from the app's go.mod.
@@ -316,7 +299,7 @@ func destroyController(root, name string, actions []string, out io.Writer) error
 			return err
 		}
 		for _, m := range methodRE(d.Type).FindAllStringSubmatch(string(src), -1) {
-			d.Actions = append(d.Actions, actionData{controllerData: d, Name: underscore(m[1]), Method: m[1]})
+			d.Actions = append(d.Actions, actionData{controllerData: d, Name: inflect.Underscore(m[1]), Method: m[1]})
 		}
 	}
 	paths := []string{

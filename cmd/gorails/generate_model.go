@@ -22,6 +22,8 @@ import (
 	"github.com/gorails/gorails/internal/generator"
 	"github.com/gorails/gorails/templates"
 	"github.com/spf13/cobra"
+
+	"github.com/gorails/gorails/internal/inflect"
 )
 
 // migrateDir is where an app keeps its migrations; migrationsFile lists them.
@@ -182,28 +184,6 @@ func goFieldName(col string) string {
 	return b.String()
 }
 
-// pluralTable is the plural record uses for table names, for the words models
-// are usually named after.
-func pluralTable(w string) string {
-	head, last := "", w
-	if i := strings.LastIndexByte(w, '_'); i >= 0 {
-		head, last = w[:i+1], w[i+1:]
-	}
-	irregular := map[string]string{"person": "people", "man": "men", "woman": "women", "child": "children", "mouse": "mice", "ox": "oxen"}
-	switch {
-	case irregular[last] != "":
-		return head + irregular[last]
-	case slices.Contains([]string{"equipment", "information", "money", "species", "series", "fish", "sheep", "news", "data", "media", "metadata"}, last):
-		return w
-	case strings.HasSuffix(last, "y") && len(last) > 1 && !strings.ContainsRune("aeiou", rune(last[len(last)-2])):
-		return head + last[:len(last)-1] + "ies"
-	case strings.HasSuffix(last, "s") || strings.HasSuffix(last, "x") || strings.HasSuffix(last, "z") ||
-		strings.HasSuffix(last, "ch") || strings.HasSuffix(last, "sh"):
-		return w + "es"
-	}
-	return w + "s"
-}
-
 // columnLine is the Table method call that declares f in CreateTable.
 func columnLine(f columnArg) string {
 	if f.Type == "references" {
@@ -238,7 +218,7 @@ func migrationName(name string) (snake, camel string, err error) {
 	if !modelNameRE.MatchString(name) {
 		return "", "", fmt.Errorf("invalid migration name %q: use letters, digits and '_', starting with a letter (AddPublishedToPosts)", name)
 	}
-	snake = underscore(name)
+	snake = inflect.Underscore(name)
 	snake = regexp.MustCompile(`_+`).ReplaceAllString(snake, "_")
 	snake = strings.Trim(snake, "_")
 	if _, _, err := migrate.ParseFileName("20000101000000_" + snake + ".go"); err != nil {
@@ -389,7 +369,7 @@ func newModelData(root, name string, args []string) (modelData, error) {
 	if !modelNameRE.MatchString(name) {
 		return modelData{}, fmt.Errorf("invalid model name %q: use letters, digits and '_', starting with a letter (Post, BlogPost)", name)
 	}
-	file := underscore(name)
+	file := inflect.Underscore(name)
 	fields, err := parseColumnArgs(args)
 	if err != nil {
 		return modelData{}, err
@@ -398,7 +378,7 @@ func newModelData(root, name string, args []string) (modelData, error) {
 	if err != nil {
 		return modelData{}, err
 	}
-	d := modelData{Module: module, File: file, Type: camelize(file), Table: pluralTable(file), Fields: fields}
+	d := modelData{Module: module, File: file, Type: camelize(file), Table: inflect.Pluralize(file), Fields: fields}
 	for _, f := range fields {
 		d.NeedsTime = d.NeedsTime || f.GoType == "time.Time"
 		d.HasReferences = d.HasReferences || f.Type == "references"
@@ -434,14 +414,14 @@ func destroyModel(root, name string, out io.Writer) error {
 	if !modelNameRE.MatchString(name) {
 		return fmt.Errorf("invalid model name %q", name)
 	}
-	file := underscore(name)
+	file := inflect.Underscore(name)
 	paths := []string{"app/models/" + file + ".go", "app/models/" + file + "_test.go"}
 	files, err := migrationFiles(root)
 	if err != nil {
 		return err
 	}
 	for _, f := range files {
-		if _, n, err := migrate.ParseFileName(f); err == nil && n == "create_"+pluralTable(file) {
+		if _, n, err := migrate.ParseFileName(f); err == nil && n == "create_"+inflect.Pluralize(file) {
 			paths = append(paths, migrateDir+"/"+f)
 		}
 	}

@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"strings"
 	"unsafe"
 
 	"github.com/gorails/gorails/framework/dispatch"
+
+	"github.com/gorails/gorails/internal/inflect"
 )
 
 func errorf(format string, args ...any) error {
@@ -97,29 +98,10 @@ func actionNames(t reflect.Type) map[string]bool {
 	for i := range pt.NumMethod() {
 		m := pt.Method(i)
 		if m.Type.NumIn() == 1 && m.Type.NumOut() == 1 && m.Type.Out(0) == errorType {
-			names[underscore(m.Name)] = true
+			names[inflect.Underscore(m.Name)] = true
 		}
 	}
 	return names
-}
-
-// underscore is dispatch's rule for action names: "ShowAll" -> "show_all",
-// "HTTPStatus" -> "http_status".
-func underscore(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'A' && c <= 'Z' {
-			prevLower := i > 0 && (s[i-1] >= 'a' && s[i-1] <= 'z' || s[i-1] >= '0' && s[i-1] <= '9')
-			nextLower := i > 0 && i+1 < len(s) && s[i+1] >= 'a' && s[i+1] <= 'z' && s[i-1] >= 'A' && s[i-1] <= 'Z'
-			if prevLower || nextLower {
-				b.WriteByte('_')
-			}
-			c += 'a' - 'A'
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
 }
 
 // declare calls the Callbacks method that the struct type s declares itself

@@ -1,6 +1,10 @@
 package dispatch
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/gorails/gorails/internal/inflect"
+)
 
 func TestSingularize(t *testing.T) {
 	t.Parallel()
@@ -11,7 +15,7 @@ func TestSingularize(t *testing.T) {
 		"blog_posts": "blog_post", "line_items": "line_item", "status": "status", "children": "child",
 		"databases": "database", "responses": "response", "houses": "house",
 	} {
-		if got := singularize(plural); got != want {
+		if got := inflect.Singularize(plural); got != want {
 			t.Errorf("singularize(%q) = %q, want %q", plural, got, want)
 		}
 	}

@@ -3,6 +3,8 @@ package dispatch
 import (
 	"fmt"
 	"slices"
+
+	"github.com/gorails/gorails/internal/inflect"
 )
 
 // resource is Rails' Mapper::Resource / SingletonResource: the names and
@@ -34,7 +36,7 @@ func newResource(name string, t Resource, singleton, shallow bool, o *options) (
 	r.memberName = name
 	r.collectionName = name
 	if !singleton {
-		r.memberName = singularize(name)
+		r.memberName = inflect.Singularize(name)
 		if r.memberName == name {
 			r.collectionName = name + "_index"
 		}

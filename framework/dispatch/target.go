@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+
+	"github.com/gorails/gorails/internal/inflect"
 )
 
 // Controller is what every route target type implements; controller.Base
@@ -150,7 +152,7 @@ func actionName(fn any) (string, error) {
 	if !strings.Contains(full, ").") || method == "" || strings.HasPrefix(method, "func") {
 		return "", fmt.Errorf("dispatch: cannot derive an action name from %s; use a method expression like (*PostsController).Show or Target.Named: %w", full, ErrInvalidTarget)
 	}
-	return underscore(method), nil
+	return inflect.Underscore(method), nil
 }
 
 // Resource is a controller type as a resource target for [Mapper.Resources]

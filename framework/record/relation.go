@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/gorails/gorails/framework/record/internal/adapter"
-	"github.com/gorails/gorails/framework/record/internal/inflect"
+	"github.com/gorails/gorails/internal/inflect"
 )
 
 // Cond is a condition by column: Where(record.Cond{"title": t, "user_id":

@@ -12,7 +12,7 @@ import (
 	"unsafe"
 
 	"github.com/gorails/gorails/framework/record/internal/adapter"
-	"github.com/gorails/gorails/framework/record/internal/inflect"
+	"github.com/gorails/gorails/internal/inflect"
 )
 
 // Tabler is implemented by models whose table is not the conventional

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/gorails/gorails/framework/record/internal/inflect"
+	"github.com/gorails/gorails/internal/inflect"
 )
 
 // Errors holds validation messages per attribute, in the order they were

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gorails/gorails/framework/view/internal/inflect"
+	"github.com/gorails/gorails/internal/inflect"
 )
 
 // FormBuilder is what form_with returns: the form's tags for one model.
@@ -62,7 +62,7 @@ func formWith(ctx *Context, model any, kv ...any) (*FormBuilder, error) {
 		if persisted {
 			f.url, err = pathFor(ctx, name, s.modelID(model))
 		} else {
-			f.url, err = pathFor(ctx, inflect.Plural(name))
+			f.url, err = pathFor(ctx, inflect.Pluralize(name))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("form_with: no url given: %w", err)

@@ -4,7 +4,7 @@ import (
 	"html/template"
 	"time"
 
-	"github.com/gorails/gorails/framework/view/internal/inflect"
+	"github.com/gorails/gorails/internal/inflect"
 )
 
 // addHelpers adds the helper set. Set-bound helpers (assets, dom_id, clock)
@@ -25,7 +25,7 @@ func (s *Set) addHelpers(m template.FuncMap) {
 	m["dom_id"] = s.domID
 	m["dom_class"] = s.domClass
 	m["pluralize"] = pluralize
-	m["singularize"] = inflect.Singular
+	m["singularize"] = inflect.Singularize
 	m["truncate"] = truncate
 	m["number_with_delimiter"] = numberWithDelimiter
 	m["simple_format"] = simpleFormat

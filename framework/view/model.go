@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/gorails/gorails/framework/view/internal/inflect"
+	"github.com/gorails/gorails/internal/inflect"
 )
 
 // Models reach view through these small, optional interfaces; view never

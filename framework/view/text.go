@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gorails/gorails/framework/view/internal/inflect"
+	"github.com/gorails/gorails/internal/inflect"
 )
 
 // pluralize is pluralize: {{pluralize 2 "comment"}} -> "2 comments",
@@ -26,7 +26,7 @@ func pluralize(count any, singular string, plural ...string) (string, error) {
 		if len(plural) > 0 {
 			word = plural[0]
 		} else {
-			word = inflect.Plural(singular)
+			word = inflect.Pluralize(singular)
 		}
 	}
 	return n + " " + word, nil
@@ -90,7 +90,7 @@ func distanceOfTimeInWords(from, to time.Time) string {
 		if n == 1 {
 			return "1 " + word
 		}
-		return strconv.Itoa(n) + " " + inflect.Plural(word)
+		return strconv.Itoa(n) + " " + inflect.Pluralize(word)
 	}
 	rnd := func(div float64) int { return int(math.Round(float64(minutes) / div)) }
 	switch {

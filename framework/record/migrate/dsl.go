@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gorails/gorails/framework/record/internal/inflect"
+	"github.com/gorails/gorails/internal/inflect"
 )
 
 // Type is a database-agnostic column type, mapped to each database's own

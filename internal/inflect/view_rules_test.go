@@ -14,14 +14,14 @@ func TestPluralAndSingular(t *testing.T) {
 		{"day", "days"}, {"news", "news"}, {"series", "series"}, {"movie", "movies"}, {"database", "databases"},
 	}
 	for _, tt := range tests {
-		if got := Plural(tt.singular); got != tt.plural {
-			t.Errorf("Plural(%q) = %q, want %q", tt.singular, got, tt.plural)
+		if got := Pluralize(tt.singular); got != tt.plural {
+			t.Errorf("Pluralize(%q) = %q, want %q", tt.singular, got, tt.plural)
 		}
-		if got := Singular(tt.plural); got != tt.singular && tt.plural != "news" {
-			t.Errorf("Singular(%q) = %q, want %q", tt.plural, got, tt.singular)
+		if got := Singularize(tt.plural); got != tt.singular && tt.plural != "news" {
+			t.Errorf("Singularize(%q) = %q, want %q", tt.plural, got, tt.singular)
 		}
 	}
-	if Plural("") != "" || Singular("") != "" {
+	if Pluralize("") != "" || Singularize("") != "" {
 		t.Error("empty word changed")
 	}
 }

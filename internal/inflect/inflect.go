@@ -1,5 +1,10 @@
-// Package inflect is a small English inflector for the view helpers:
-// plurals and singulars (Rails' default rules), underscore and humanize.
+// Package inflect is gorails' one English inflector, so that every layer
+// names things the same way: the controller a route points at (dispatch),
+// the table a model maps to (record), the words a view prints (view) and
+// the files a generator writes (cmd/gorails). Plurals and singulars follow
+// Rails' default rules, with its irregular and uncountable words;
+// Underscore and Camelize convert between Go identifiers and snake_case.
+//
 // The rule tables are immutable; every function is safe for concurrent use.
 package inflect
 
@@ -38,7 +43,7 @@ var (
 		`sis$`, `ses`,
 		`([ti])a$`, `${1}a`,
 		`([ti])um$`, `${1}a`,
-		`(buffal|tomat)o$`, `${1}oes`,
+		`(buffal|tomat|potat|her)o$`, `${1}oes`,
 		`(bu)s$`, `${1}ses`,
 		`(alias|status)$`, `${1}es`,
 		`(octop|vir)i$`, `${1}i`,
@@ -77,24 +82,26 @@ var (
 		`s$`, ``,
 	)
 	irregulars = [][2]string{
-		{"person", "people"}, {"man", "men"}, {"child", "children"},
+		{"person", "people"}, {"man", "men"}, {"woman", "women"}, {"child", "children"},
 		{"sex", "sexes"}, {"move", "moves"}, {"zombie", "zombies"},
+		{"goose", "geese"}, {"foot", "feet"}, {"tooth", "teeth"},
+		{"album", "albums"}, {"forum", "forums"}, {"stadium", "stadiums"}, {"museum", "museums"},
 	}
 	uncountables = map[string]bool{
 		"equipment": true, "information": true, "rice": true, "money": true,
 		"species": true, "series": true, "fish": true, "sheep": true,
-		"jeans": true, "police": true,
+		"jeans": true, "police": true, "news": true,
 	}
 )
 
-// Plural returns the plural of an English word: "post" -> "posts",
+// Pluralize returns the plural of an English word: "post" -> "posts",
 // "person" -> "people", "category" -> "categories". Only the last word of a
-// snake_case or spaced phrase changes ("blog_post" -> "blog_posts").
-func Plural(word string) string { return inflect(word, pluralRules, 0) }
+// snake_case, dashed or spaced phrase changes ("blog_post" -> "blog_posts").
+func Pluralize(word string) string { return inflect(word, pluralRules, 0) }
 
-// Singular returns the singular of an English word: "posts" -> "post",
+// Singularize returns the singular of an English word: "posts" -> "post",
 // "people" -> "person".
-func Singular(word string) string { return inflect(word, singularRules, 1) }
+func Singularize(word string) string { return inflect(word, singularRules, 1) }
 
 func inflect(word string, rs []rule, dir int) string {
 	if word == "" {
@@ -128,21 +135,28 @@ func splitLast(s string) (string, string) {
 	return s[:i+1], s[i+1:]
 }
 
+// matchCase gives s the case of model: all upper, capitalized, or as is.
 func matchCase(model, s string) string {
-	if model != "" && unicode.IsUpper(rune(model[0])) {
+	switch {
+	case model == "" || s == "":
+		return s
+	case len(model) > 1 && strings.ToUpper(model) == model && strings.ToLower(model) != model:
+		return strings.ToUpper(s)
+	case unicode.IsUpper(rune(model[0])):
 		return strings.ToUpper(s[:1]) + s[1:]
 	}
 	return s
 }
 
-// Underscore turns a Go or Ruby style identifier into snake_case:
-// "BlogPost" -> "blog_post", "AuthorID" -> "author_id", "HTMLPage" ->
-// "html_page".
+// Underscore turns a Go identifier into snake_case, keeping acronyms
+// together: "BlogPost" -> "blog_post", "AuthorID" -> "author_id",
+// "HTTPStatus" -> "http_status". Dashes and spaces become underscores.
 func Underscore(s string) string {
 	var b strings.Builder
+	b.Grow(len(s) + 4)
 	rs := []rune(s)
 	for i, r := range rs {
-		if unicode.IsUpper(r) {
+		if isUpper(r) {
 			if i > 0 && rs[i-1] != '_' && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1]) ||
 				(i+1 < len(rs) && unicode.IsLower(rs[i+1]))) {
 				b.WriteByte('_')
@@ -157,6 +171,30 @@ func Underscore(s string) string {
 	}
 	return b.String()
 }
+
+// isUpper reports whether r is an upper-case letter that has a distinct lower case.
+func isUpper(r rune) bool { return unicode.IsUpper(r) && unicode.ToLower(r) != r }
+
+// Tableize is the conventional table name of a type name:
+// Pluralize(Underscore(name)), "BlogPost" -> "blog_posts".
+func Tableize(typeName string) string { return Pluralize(Underscore(typeName)) }
+
+// Camelize turns snake_case into CamelCase: "user_id" -> "UserID" (the
+// common Go initialisms ID, URL, HTTP, UUID, API, JSON, SQL, IP are upper-cased).
+func Camelize(s string) string {
+	var b strings.Builder
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '_' || r == '-' }) {
+		if up := strings.ToUpper(part); initialisms[up] {
+			b.WriteString(up)
+			continue
+		}
+		b.WriteString(strings.ToUpper(part[:1]))
+		b.WriteString(part[1:])
+	}
+	return b.String()
+}
+
+var initialisms = map[string]bool{"ID": true, "URL": true, "HTTP": true, "UUID": true, "API": true, "JSON": true, "SQL": true, "IP": true}
 
 // Humanize turns an attribute name into a label: "author_id" -> "Author",
 // "created_at" -> "Created at", "FirstName" -> "First name".
