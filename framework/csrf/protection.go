@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/gorails/gorails/framework/session"
+	"github.com/gorails/gorails/internal/formpeek"
 )
 
 // Reasons a request is rejected; Check's error wraps one of them.
@@ -116,7 +117,7 @@ func (p *Protection) Check(r *http.Request) error {
 	}
 	token := r.Header.Get(HeaderName)
 	if token == "" {
-		token = formToken(r)
+		token = formpeek.Field(r, ParamName, formLimits)
 	}
 	if token == "" {
 		return ErrMissingToken
