@@ -290,3 +290,15 @@ func ExampleApp() {
 	// use csrf
 	// 200 true
 }
+
+func TestDevelopmentNotFoundListsTheRoutes(t *testing.T) {
+	t.Parallel()
+	rec := serve(newApp(t, framework.Development, io.Discard), "GET", "/nope")
+	if rec.Code != 404 || !strings.Contains(rec.Body.String(), "pages#about") {
+		t.Errorf("status %d; the development 404 should list the routes:\n%s", rec.Code, rec.Body)
+	}
+	prod := serve(newApp(t, framework.Production, io.Discard), "GET", "/nope")
+	if strings.Contains(prod.Body.String(), "pages#about") {
+		t.Error("the production 404 shows the routes")
+	}
+}

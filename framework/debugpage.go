@@ -2,6 +2,7 @@ package framework
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"net/http"
 
@@ -13,6 +14,9 @@ import (
 // secret-looking values filtered.
 func (a *App) debugPage(w http.ResponseWriter, r *http.Request, status int, err error, stack []byte) {
 	var buf bytes.Buffer
+	if re, ok := err.(*routingError); ok {
+		err = fmt.Errorf("%w\n\nRoutes (config/routes.go):\n%s", re.err, re.routes)
+	}
 	info := view.DebugInfo{Err: err, Stack: stack, Request: r, Params: r.URL.Query(), Status: status}
 	if views, verr := fs.Sub(a.files, "app/views"); verr == nil {
 		info.Views = views // shows the lines around a template error

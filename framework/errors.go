@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 
 	"github.com/gorails/gorails/framework/dispatch"
 	"github.com/gorails/gorails/framework/view"
@@ -65,10 +66,28 @@ func (a *App) handleActionError(w http.ResponseWriter, r *dispatch.Request, err 
 	a.renderError(w, r.HTTP(), StatusFor(err), err, nil)
 }
 
-// notFound answers a request no route matched.
+// notFound answers a request no route matched. In development the page
+// lists the routes, as Rails' routing error page does.
 func (a *App) notFound(w http.ResponseWriter, r *http.Request) {
-	a.renderError(w, r, http.StatusNotFound, fmt.Errorf("no route matches %s %q", r.Method, r.URL.Path), nil)
+	err := fmt.Errorf("no route matches %s %q", r.Method, r.URL.Path)
+	if a.Env().IsDevelopment() && a.Routes != nil {
+		var table strings.Builder
+		if dispatch.WriteRoutes(&table, a.Routes.Routes(), "") == nil {
+			err = &routingError{err: err, routes: table.String()}
+		}
+	}
+	a.renderError(w, r, http.StatusNotFound, err, nil)
 }
+
+// routingError is a 404 whose development page lists the routes; its
+// Error (what the log shows) is the one-line message.
+type routingError struct {
+	err    error
+	routes string
+}
+
+func (e *routingError) Error() string { return e.err.Error() }
+func (e *routingError) Unwrap() error { return e.err }
 
 // renderError logs err and writes the error page for status: in development
 // a page that shows the error (escaped), elsewhere the app's

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/gorails/gorails"
@@ -95,6 +96,7 @@ func newApp(cmd *cobra.Command, dir string) error {
 		return err
 	}
 	files = append(files, list, generator.File{Path: "go.sum", Data: []byte(gorails.GoSum), Mode: 0o644})
+	slices.SortFunc(files, func(a, b generator.File) int { return strings.Compare(a.Path, b.Path) })
 	if err := generator.WriteTree(dst, files, cmd.OutOrStdout()); err != nil {
 		if errors.Is(err, generator.ErrNotEmpty) {
 			return fmt.Errorf("cannot create the application: %s exists and is not empty; choose a new directory", dir)
