@@ -1,12 +1,17 @@
 package main
 
 import (
+	"fmt"
+	"net"
 	"os"
 	osexec "os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gorails/gorails/internal/testenv"
 )
 
 var statusRE = regexp.MustCompile(`(?m)^\s*(up|down)\s+(\d{14})\s+(.+?)\s*$`)
@@ -80,5 +85,44 @@ func TestMigrateAgainstAnUnreachableServer(t *testing.T) {
 	}
 	if strings.Contains(out, "nobody@") && strings.Contains(out, "password") {
 		t.Errorf("credentials in the error:\n%s", out)
+	}
+}
+
+// TestNewPostgresAppMigrates creates an app for PostgreSQL and runs its
+// database tasks against the real server: db:create, generate model,
+// db:migrate, db:status, db:drop.
+func TestNewPostgresAppMigrates(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end: builds binaries; skipped with -short")
+	}
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:5432", 3*time.Second); err != nil {
+		testenv.Unavailable(t, "PostgreSQL", err)
+	} else {
+		c.Close()
+	}
+	name := fmt.Sprintf("pgapp%d", time.Now().UnixNano()%1_000_000_000)
+	parent := t.TempDir()
+	if out, code := runCLI(t, parent, "new", name, "--database", "postgresql"); code != 0 {
+		t.Fatalf("gorails new --database postgresql: exit %d\n%s", code, out)
+	}
+	dir := filepath.Join(parent, name)
+	t.Setenv("DATABASE_URL", "")
+	t.Cleanup(func() { runCLI(t, dir, "db:drop") })
+	for _, args := range [][]string{
+		{"db:create"},
+		{"generate", "model", "Book", "title:string", "pages:integer"},
+		{"db:migrate"},
+	} {
+		if out, code := runCLI(t, dir, args...); code != 0 {
+			t.Fatalf("gorails %v: exit %d\n%s", args, code, out)
+		}
+	}
+	out, code := runCLI(t, dir, "db:status")
+	if code != 0 || !strings.Contains(out, name+"_development") || !regexp.MustCompile(`up\s+\d{14}\s+Create books`).MatchString(out) {
+		t.Fatalf("db:status: exit %d\n%s", code, out)
+	}
+	schema, err := os.ReadFile(filepath.Join(dir, "db", "schema.sql"))
+	if err != nil || !strings.Contains(string(schema), "books") || !strings.Contains(string(schema), "postgresql") {
+		t.Errorf("db/schema.sql: %v\n%s", err, schema)
 	}
 }

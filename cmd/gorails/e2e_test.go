@@ -269,6 +269,7 @@ func TestBadInput(t *testing.T) {
 		{name: "new with an invalid name", args: []string{"new", "My Blog!"}, want: "invalid application name"},
 		{name: "new with a reserved name", args: []string{"new", "net"}, want: "reserved"},
 		{name: "new without a name", args: []string{"new"}, want: "give the new application's name"},
+		{name: "new with an unknown database", args: []string{"new", "blog", "--database", "oracle"}, want: `unknown database "oracle"`},
 		{name: "server outside an app", args: []string{"server"}, want: "not inside a gorails application"},
 		{name: "routes outside an app", args: []string{"routes"}, want: "not inside a gorails application"},
 	}

@@ -24,10 +24,19 @@ type appData struct {
 	Title     string // "Blog"
 	GoVersion string // "1.26.8"
 	GoMod     string // the require/replace blocks for the framework
+	Database  string // sqlite3 (default), postgresql or mysql
+}
+
+// databases are the adapters `gorails new --database` accepts, with aliases.
+var databases = map[string]string{
+	"sqlite3": "sqlite3", "sqlite": "sqlite3",
+	"postgresql": "postgresql", "postgres": "postgresql", "pg": "postgresql",
+	"mysql": "mysql", "mariadb": "mysql",
 }
 
 func newCommand() *cobra.Command {
-	return &cobra.Command{
+	var database string
+	cmd := &cobra.Command{
 		Use:   "new NAME",
 		Short: "Create a new gorails application in the directory NAME",
 		Long: `Create a new gorails application in the directory NAME (a path; its last
@@ -37,12 +46,14 @@ When this gorails binary was built from a source checkout, the app's go.mod
 points at that checkout with a replace directive, so the app builds offline.
 Otherwise it requires the released gorails version this binary reports; run
 'go mod tidy' in the app once to fetch it.`,
-		Example: "  gorails new blog\n  cd blog && gorails server",
+		Example: "  gorails new blog\n  gorails new shop --database postgresql\n  cd blog && gorails server",
 		Args:    exactArgs(1, "give the new application's name, e.g. gorails new blog"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return newApp(cmd, args[0])
+			return newApp(cmd, args[0], database)
 		},
 	}
+	cmd.Flags().StringVarP(&database, "database", "d", "sqlite3", "the database: sqlite3, postgresql or mysql")
+	return cmd
 }
 
 var appNameRE = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
@@ -67,7 +78,7 @@ func validateAppName(name string) error {
 	return nil
 }
 
-func newApp(cmd *cobra.Command, dir string) error {
+func newApp(cmd *cobra.Command, dir, database string) error {
 	dst, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -75,6 +86,10 @@ func newApp(cmd *cobra.Command, dir string) error {
 	name := filepath.Base(dst)
 	if err := validateAppName(name); err != nil {
 		return err
+	}
+	adapter, ok := databases[strings.ToLower(database)]
+	if !ok {
+		return fmt.Errorf("unknown database %q: use sqlite3, postgresql or mysql", database)
 	}
 	gomod, err := frameworkRequirement()
 	if err != nil {
@@ -86,6 +101,7 @@ func newApp(cmd *cobra.Command, dir string) error {
 		Title:     camelize(name),
 		GoVersion: goVersion(),
 		GoMod:     gomod,
+		Database:  adapter,
 	}
 	files, err := generator.Render(templates.FS, "app", data, nil)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorails/gorails/framework/record"
 	"github.com/gorails/gorails/internal/generator"
 	"github.com/gorails/gorails/templates"
 )
@@ -20,7 +21,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 func TestNewGolden(t *testing.T) {
 	t.Parallel()
 	data := appData{
-		Name: "blog", Module: "blog", Title: "Blog", GoVersion: "1.26.8",
+		Name: "blog", Module: "blog", Title: "Blog", GoVersion: "1.26.8", Database: "sqlite3",
 		GoMod: "require github.com/gorails/gorails v0.0.0-00010101000000-000000000000\n\nreplace github.com/gorails/gorails => /path/to/gorails\n",
 	}
 	files, err := generator.Render(templates.FS, "app", data, nil)
@@ -94,5 +95,40 @@ func TestValidateAppName(t *testing.T) {
 		if err := validateAppName(tt.name); (err == nil) != tt.ok {
 			t.Errorf("validateAppName(%q) = %v, want ok=%v", tt.name, err, tt.ok)
 		}
+	}
+}
+
+func TestNewDatabaseConfig(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ database, want string }{
+		{"sqlite3", "database: db/development.sqlite3"},
+		{"postgresql", "adapter: postgresql"},
+		{"mysql", "adapter: mysql"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.database, func(t *testing.T) {
+			t.Parallel()
+			files, err := generator.Render(templates.FS, "app", appData{Name: "shop", Module: "shop", Title: "Shop", GoVersion: "1.26.8", Database: tt.database}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range files {
+				if f.Path != "config/database.yml" {
+					continue
+				}
+				if !strings.Contains(string(f.Data), tt.want) || (tt.database != "sqlite3" && !strings.Contains(string(f.Data), "database: shop_test")) {
+					t.Errorf("config/database.yml for %s:\n%s", tt.database, f.Data)
+				}
+				cfg, err := record.ParseConfig(f.Data, "test", func(string) string { return "" })
+				if err != nil {
+					t.Fatalf("the generated database.yml does not parse: %v", err)
+				}
+				if want := map[string]string{"sqlite3": record.SQLite, "postgresql": record.PostgreSQL, "mysql": record.MySQL}[tt.database]; cfg.WithDefaults().Adapter != want {
+					t.Errorf("adapter %q, want %q", cfg.Adapter, want)
+				}
+				return
+			}
+			t.Fatal("no config/database.yml")
+		})
 	}
 }
