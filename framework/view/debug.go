@@ -25,6 +25,17 @@ type DebugInfo struct {
 	Views fs.FS
 }
 
+// anonymousWrapper reports whether t is one of the standard library's
+// unnamed wrappers (fmt.Errorf, errors.New, errors.Join), which say nothing
+// about what went wrong.
+func anonymousWrapper(t string) bool {
+	switch t {
+	case "*fmt.wrapError", "*fmt.wrapErrors", "*errors.errorString", "*errors.joinError":
+		return true
+	}
+	return false
+}
+
 // filtered reports whether the debug page hides the value of a parameter
 // or header: names containing Rails' filter_parameters defaults, cookies
 // and credentials.
@@ -100,6 +111,9 @@ func DebugPage(w io.Writer, info DebugInfo) error {
 		p.Type = reflect.TypeOf(info.Err).String()
 		for e := info.Err; e != nil; e = errors.Unwrap(e) {
 			p.Chain = append(p.Chain, fmt.Sprintf("%T: %v", e, e))
+			if t := reflect.TypeOf(e).String(); !anonymousWrapper(t) {
+				p.Type = t // the innermost error with a type of its own names the page
+			}
 		}
 		if te := locate(info.Err); te != nil {
 			p.Location = fmt.Sprintf("%s:%d", te.File, te.Line)

@@ -127,3 +127,15 @@ func TestPublicPages(t *testing.T) {
 		})
 	}
 }
+
+func TestDebugPageNamesTheInnermostTypedError(t *testing.T) {
+	t.Parallel()
+	inner := &TemplateError{File: "posts/index.html.tmpl", Line: 3, Msg: "bad"}
+	var b strings.Builder
+	if err := DebugPage(&b, DebugInfo{Err: fmt.Errorf("posts#index: render: %w", inner)}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "<h1>*view.TemplateError</h1>") {
+		t.Errorf("the page is not named after the template error:\n%s", b.String())
+	}
+}
