@@ -71,6 +71,9 @@ func (a *App) databaseConfig() (record.Config, error) {
 	}
 	cfg.Logger = a.Logger
 	cfg.FilterParameters = a.Config.FilterParameters
+	// A lazy association load inside a loop (N+1) is an error in
+	// development and test, as Rails' strict_loading_by_default.
+	cfg.StrictLoading = !a.Env().IsProduction()
 	return cfg, nil
 }
 

@@ -42,6 +42,13 @@ type Config struct {
 	CheckoutTimeout time.Duration // wait for a free connection; default 5s, then ErrPoolExhausted
 	Timeout         time.Duration // connect timeout, and SQLite's busy timeout; default 5s
 
+	// StrictLoading makes lazily loading an association of a record that
+	// was loaded as part of a collection (the N+1 pattern) fail with
+	// ErrStrictLoading instead of querying. The framework turns it on in
+	// development and test; the zero value (off) suits production.
+	// Relation.StrictLoading overrides it per query.
+	StrictLoading bool
+
 	// Logger receives each statement at debug level. Nil discards.
 	Logger *slog.Logger
 	// FilterParameters extends the default list of substrings (password,

@@ -28,6 +28,8 @@ type DB struct {
 	filter  []string
 
 	plans sync.Map // reflect.Type -> *plan
+
+	inLimit int // keys per IN list when preloading; 0: the dialect's bind limit (tests lower it)
 }
 
 // Open validates cfg, creates the pool and checks that the server answers
@@ -270,3 +272,16 @@ func sqliteDSN(c Config) string {
 
 // typeKey is the plans map key.
 func typeKey[T any]() reflect.Type { return reflect.TypeFor[T]() }
+
+// inChunk is the number of keys per IN list when preloading: under each
+// database's bind limit (SQLite 32766, PostgreSQL and MySQL 65535), with
+// room left for the binds of an association's scope.
+func (db *DB) inChunk() int {
+	if db.inLimit > 0 {
+		return db.inLimit
+	}
+	if db.dialect == adapter.SQLite {
+		return 32766 - 766
+	}
+	return 65535 - 1535
+}

@@ -49,6 +49,60 @@
 //	p.Published = false
 //	err = record.Save(ctx, db, &p) // UPDATE posts SET published = ?, updated_at = ? WHERE id = ?
 //
+// # Associations
+//
+// An association is a field of a generic type; its target is the type
+// parameter, so loading is typed:
+//
+//	type Post struct {
+//		record.Model
+//		Title    string
+//		AuthorID int64
+//		Author   record.BelongsTo[User]     // author_id → users.id
+//		Comments record.HasMany[Comment]    // comments.post_id
+//		Cover    record.HasOne[Image]       // images.post_id
+//		Taggings record.HasMany[Tagging]
+//		Tags     record.HasManyThrough[Tag] // through taggings, then tagging.tag
+//	}
+//
+//	func (p *Post) Associations(a *record.Assoc) {
+//		a.Set(&p.Author, record.AssocOptions{Required: true})
+//		a.Set(&p.Comments, record.AssocOptions{Dependent: record.DependentDestroy})
+//		a.Set(&p.Tags, record.AssocOptions{Through: "taggings"})
+//	}
+//
+// Foreign keys follow Rails' conventions (the field name + "_id" for
+// BelongsTo, the owner's type + "_id" for HasMany and HasOne) and
+// AssocOptions overrides them, as it adds Required (a "must exist"
+// validation), Dependent (destroy, delete, nullify, restrict, inside
+// Destroy's transaction), CounterCache ("comments_count", kept by Create
+// and Destroy of the child), As (the HasMany side of a Polymorphic
+// BelongsTo, which reads commentable_type and commentable_id) and Scope (a
+// relation function of the target: record.Scoped(Approved)). The optional
+// Associations method is the only declaration: no registry, no init(); it
+// runs once when the plan is built, with the field pointers telling the
+// fields apart, and Register checks the target tables and keys.
+//
+// post.Comments.Load(ctx, db) returns []Comment (and caches it);
+// post.Author.Load returns *User; Records and Record return what is loaded
+// without querying, for templates; Build and Create through a HasMany or
+// HasOne set the foreign key. A record must have been loaded or saved for
+// its associations to load.
+//
+// Query[Post](db).Preload("comments.author", "tags") loads the posts, then
+// all their comments in one query, then all those comments' authors in
+// one: one query per association and level (two for a HasManyThrough, one
+// per target type for a Polymorphic), with IN lists cut under the
+// database's bind limit. Joins("author") writes the INNER JOIN of an
+// association so that Where can test the joined table
+// (Cond{"users.name": n}).
+//
+// Strict loading (Config.StrictLoading, which the framework turns on in
+// development and test) makes Load fail with ErrStrictLoading, naming the
+// association and the Preload to add, when the record was loaded as part
+// of a collection and the association was not preloaded: the N+1 pattern
+// becomes an error in tests instead of a slow page in production.
+//
 // # Concurrency and failure
 //
 // DB and Relation are safe for concurrent use. Model values are plain
@@ -63,6 +117,8 @@
 // reflection through Columns and Tables, dialect quoting and conflict
 // syntax) for framework/record/migrate; DB.Querier gives the transaction of
 // a context. Columns and TableName expose a model's reflected metadata.
+// Associations live in this package (association.go, preload.go,
+// polymorphic.go, joins.go, dependent.go) because they need the plans.
 //
 // This package imports nothing of the web stack.
 package record

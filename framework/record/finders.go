@@ -21,7 +21,11 @@ func (r Relation[T]) All(ctx context.Context) ([]T, error) {
 		return nil, err
 	}
 	sql, args := r.build(p, "", false)
-	return load[T](ctx, r.db, p, sql, args, len(r.q.selects) > 0, int(r.q.limit))
+	rows, err := load[T](ctx, r.db, p, sql, args, len(r.q.selects) > 0, int(r.q.limit), r.strictLoading())
+	if err != nil || len(r.q.preload) == 0 {
+		return rows, err
+	}
+	return rows, r.runPreload(ctx, p, rowsOf(p, rows))
 }
 
 // Take loads one row in no particular order, or returns ErrNotFound.
@@ -112,7 +116,7 @@ func (r Relation[T]) Find(ctx context.Context, id any) (T, error) {
 
 func (r Relation[T]) pristine() bool {
 	q := r.q
-	return q.err == nil && len(q.where)+len(q.joins)+len(q.selects)+len(q.group)+len(q.having)+len(q.order) == 0 &&
+	return q.err == nil && len(q.where)+len(q.joins)+len(q.selects)+len(q.group)+len(q.having)+len(q.order)+len(q.preload) == 0 &&
 		!q.distinct && !q.lock && q.limit < 0 && q.offset < 0
 }
 
@@ -128,7 +132,13 @@ func (r Relation[T]) one(ctx context.Context) (T, error) {
 		return zero, err
 	}
 	sql, args := r.build(p, "", false)
-	return loadOne[T](ctx, r.db, p, sql, args, len(r.q.selects) > 0)
+	m, err := loadOne[T](ctx, r.db, p, sql, args, len(r.q.selects) > 0)
+	if err != nil || len(r.q.preload) == 0 {
+		return m, err
+	}
+	rows := []T{m}
+	err = r.runPreload(ctx, p, rowsOf(p, rows))
+	return rows[0], err
 }
 
 // Exists reports whether the relation has at least one row.
@@ -202,7 +212,7 @@ func FindBySQL[T any](ctx context.Context, db *DB, sql string, args ...any) ([]T
 	if err != nil {
 		return nil, err
 	}
-	return load[T](ctx, db, p, db.dialect.Rebind(sql), args, true, -1)
+	return load[T](ctx, db, p, db.dialect.Rebind(sql), args, true, -1, db.cfg.StrictLoading)
 }
 
 // fieldsFor maps result columns to fields.
@@ -223,7 +233,8 @@ func fieldsFor(p *plan, rows adapter.Rows, byName bool) ([]*field, error) {
 }
 
 // load runs a query and scans every row straight into field addresses.
-func load[T any](ctx context.Context, db *DB, p *plan, sql string, args []any, byName bool, hint int) ([]T, error) {
+// strict marks the association fields of a collection for strict loading.
+func load[T any](ctx context.Context, db *DB, p *plan, sql string, args []any, byName bool, hint int, strict bool) ([]T, error) {
 	rows, start, err := db.query(ctx, sql, args)
 	if err != nil {
 		return nil, err
@@ -260,6 +271,15 @@ func load[T any](ctx context.Context, db *DB, p *plan, sql string, args []any, b
 		st.persisted = true
 		st.orig = &snaps[i]
 	}
+	if len(p.assocs) > 0 {
+		if err := p.resolveAssocs(ctx, db); err != nil {
+			return nil, err
+		}
+		strict = strict && len(out) > 1
+		for i := range out {
+			p.attach(unsafe.Pointer(&out[i]), strict)
+		}
+	}
 	return out, nil
 }
 
@@ -292,6 +312,12 @@ func loadOne[T any](ctx context.Context, db *DB, p *plan, sql string, args []any
 	st := p.state(base)
 	st.persisted = true
 	st.orig = &two[1]
+	if len(p.assocs) > 0 {
+		if err := p.resolveAssocs(ctx, db); err != nil {
+			return zero, err
+		}
+		p.attach(base, false)
+	}
 	return two[0], nil
 }
 

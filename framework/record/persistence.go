@@ -167,6 +167,7 @@ func save[T any](ctx context.Context, db *DB, p *plan, m *T) error {
 			}
 		}
 	}
+	prev, _ := st.orig.(*T) // the values as loaded: counter caches follow a changed foreign key
 	var err error
 	if create {
 		err = insert(ctx, db, p, m)
@@ -175,6 +176,11 @@ func save[T any](ctx context.Context, db *DB, p *plan, m *T) error {
 	}
 	if err != nil {
 		return err
+	}
+	if len(p.assocs) > 0 {
+		if err := afterWrite(ctx, db, p, base, create, unsafe.Pointer(prev)); err != nil {
+			return err
+		}
 	}
 	if p.hooks.save {
 		if c, ok := h.(AfterCreator); ok && create {
@@ -245,6 +251,11 @@ func validate[T any](ctx context.Context, db *DB, p *plan, m *T, create bool) er
 			v.id = p.pk.val(base)
 		}
 		c.Validate(ctx, v)
+	}
+	for _, a := range p.required {
+		if a.ownerKey(base) == nil {
+			errs.Add(a.name, "must exist")
+		}
 	}
 	if c, ok := h.(AfterValidator); ok {
 		if err := halt("AfterValidation", c.AfterValidation(ctx)); err != nil {
@@ -428,7 +439,10 @@ func snapshot[T any](p *plan, m *T) {
 
 // Destroy deletes a persisted record with its callbacks (BeforeDestroy,
 // AfterDestroy, AfterCommit) in a transaction when it has any, checking
-// lock_version when the model has one (ErrStaleObject).
+// lock_version when the model has one (ErrStaleObject). Associations
+// declared with a Dependent option are handled first, in the same
+// transaction (ErrRestricted and nothing deleted for DependentRestrict),
+// and counter caches of its BelongsTo targets are decremented.
 func Destroy[T any](ctx context.Context, db *DB, m *T) error {
 	p, err := planFor[T](ctx, db)
 	if err != nil {
@@ -439,6 +453,11 @@ func Destroy[T any](ctx context.Context, db *DB, m *T) error {
 	}
 	return Transaction(ctx, db, func(ctx context.Context) error {
 		registerTxCallbacks(ctx, db, p, m)
+		if len(p.dependents) > 0 {
+			if err := destroyDependents(ctx, db, p, unsafe.Pointer(m)); err != nil {
+				return err
+			}
+		}
 		var h any = m
 		if c, ok := h.(BeforeDestroyer); ok {
 			if err := halt("BeforeDestroy", c.BeforeDestroy(ctx)); err != nil {
@@ -446,6 +465,9 @@ func Destroy[T any](ctx context.Context, db *DB, m *T) error {
 			}
 		}
 		if err := remove(ctx, db, p, m); err != nil {
+			return err
+		}
+		if err := bumpCounters(ctx, db, p, unsafe.Pointer(m), -1); err != nil {
 			return err
 		}
 		if c, ok := h.(AfterDestroyer); ok {

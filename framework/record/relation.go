@@ -37,8 +37,9 @@ type Relation[T any] struct {
 }
 
 type clause struct {
-	sql  string // with ? placeholders
-	args []any
+	sql   string // with ? placeholders
+	args  []any
+	assoc string // Joins on an association: its name, turned into SQL by build
 }
 
 type query struct {
@@ -53,6 +54,8 @@ type query struct {
 	limit    int64 // -1: none
 	offset   int64 // -1: none
 	lock     bool
+	preload  []string // association paths ("comments.author"), see Preload
+	strict   int8     // strict loading: 0 from Config, 1 on, -1 off
 }
 
 // Query starts a relation on model T: all rows of its table.
@@ -156,8 +159,17 @@ func (r Relation[T]) Select(columns ...string) Relation[T] {
 	return r
 }
 
-// Joins adds a JOIN written in SQL ("JOIN users ON users.id = posts.user_id"), with optional binds.
+// Joins adds a JOIN written in SQL ("JOIN users ON users.id = posts.user_id"),
+// with optional binds, or an INNER JOIN on an association named alone
+// (Joins("author"), Joins("comments"); two JOINs for a HasManyThrough), so
+// that Where can filter on the joined table: Where(record.Cond{"users.name": n}).
+// A HasMany join repeats the row per match (add Distinct); the
+// association's Scope is not applied to a join.
 func (r Relation[T]) Joins(join string, args ...any) Relation[T] {
+	if len(args) == 0 && assocNameRE.MatchString(join) {
+		r.q.joins = grow(r.q.joins, clause{assoc: join})
+		return r
+	}
 	c, err := makeClause(r.db.dialect, join, args)
 	if err != nil {
 		return r.fail(err)
@@ -205,7 +217,18 @@ func (r Relation[T]) plan(ctx context.Context) (*plan, error) {
 	if r.q.err != nil {
 		return nil, r.q.err
 	}
-	return planFor[T](ctx, r.db)
+	p, err := planFor[T](ctx, r.db)
+	if err != nil {
+		return nil, err
+	}
+	for _, j := range r.q.joins {
+		if j.assoc != "" {
+			if err := p.checkJoin(ctx, r.db, j.assoc); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return p, nil
 }
 
 // build writes the statement. selectList overrides the select list (for
@@ -235,6 +258,9 @@ func (r Relation[T]) build(p *plan, selectList string, bare bool) (string, []any
 	b.WriteString(" FROM ")
 	b.WriteString(p.qtable)
 	for _, j := range r.q.joins {
+		if j.assoc != "" {
+			j = p.assocByName[j.assoc].join(d)
+		}
 		b.WriteByte(' ')
 		b.WriteString(j.sql)
 		args = append(args, j.args...)
@@ -330,8 +356,8 @@ func makeClause(d *adapter.Dialect, cond any, args []any) (clause, error) {
 	m := Cond{}
 	for i := range rv.NumField() {
 		sf := rv.Type().Field(i)
-		if !sf.IsExported() {
-			continue
+		if !sf.IsExported() || reflect.PointerTo(sf.Type).Implements(assocFieldType) {
+			continue // associations are not columns
 		}
 		col := strings.Split(sf.Tag.Get("db"), ",")[0]
 		if col == "-" {

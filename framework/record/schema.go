@@ -60,6 +60,14 @@ type plan struct {
 	opDelete    string
 	index       map[*field]uint // position in fields, for the update cache key
 	updates     sync.Map        // changed-columns bitmask -> UPDATE text
+
+	// Associations (association.go), in field order.
+	assocs      []*assoc
+	assocByName map[string]*assoc
+	required    []*assoc  // BelongsTo with Required
+	counters    []*assoc  // BelongsTo with CounterCache
+	dependents  []*assoc  // HasMany/HasOne with Dependent
+	ops         targetOps // typed operations on T, for polymorphic associations to it
 }
 
 func (p *plan) state(base unsafe.Pointer) *state { return (*state)(unsafe.Add(base, p.stateOff)) }
@@ -67,10 +75,16 @@ func (p *plan) state(base unsafe.Pointer) *state { return (*state)(unsafe.Add(ba
 // Register builds and checks the plan of model type T against its table:
 // every mapped field must have a column, or Register fails with an error
 // matching ErrSchema that names both. Call it at boot for every model; a
-// model used without Register is checked on first use. Safe for concurrent use.
+// model used without Register is checked on first use. Register also
+// resolves T's associations: their target tables and foreign key columns
+// must exist (ErrSchema) and their options fit (ErrNoAssociation).
+// Safe for concurrent use.
 func Register[T any](ctx context.Context, db *DB) error {
-	_, err := planFor[T](ctx, db)
-	return err
+	p, err := planFor[T](ctx, db)
+	if err != nil {
+		return err
+	}
+	return p.resolveAssocs(ctx, db)
 }
 
 // Column is a column of a table as the database reports it.
@@ -106,6 +120,7 @@ func planFor[T any](ctx context.Context, db *DB) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.ops = targetOf[T]{}
 	if err := db.checkSchema(ctx, p); err != nil {
 		return nil, err
 	}
@@ -138,6 +153,9 @@ func buildPlan(t reflect.Type) (*plan, error) {
 		return nil, fmt.Errorf("record: %s.%s: lock_version must be an integer", p.name, p.lockVersion.name)
 	}
 	p.hooks = hooksOf(t)
+	if err := p.buildAssocs(t); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -150,6 +168,10 @@ func (p *plan) walk(t reflect.Type, base uintptr, inModel bool) error {
 		}
 		tag := sf.Tag.Get("db")
 		if tag == "-" || !sf.IsExported() && !sf.Anonymous {
+			continue
+		}
+		if reflect.PointerTo(sf.Type).Implements(assocFieldType) {
+			p.discoverAssoc(sf, base+sf.Offset)
 			continue
 		}
 		if sf.Anonymous && sf.Type.Kind() == reflect.Struct && tag == "" {
