@@ -111,14 +111,43 @@ func TestNewPostgresAppMigrates(t *testing.T) {
 	for _, args := range [][]string{
 		{"db:create"},
 		{"generate", "model", "Book", "title:string", "pages:integer"},
-		{"db:migrate"},
+		{"generate", "model", "Shelf", "label:string"},
+		{"routes"}, // builds tmp/bin/NAME
 	} {
 		if out, code := runCLI(t, dir, args...); code != 0 {
 			t.Fatalf("gorails %v: exit %d\n%s", args, code, out)
 		}
 	}
+	// Two migrators started at the same moment: the lock makes one wait,
+	// and each migration is applied exactly once.
+	bin := filepath.Join(dir, "tmp", "bin", name)
+	var procs []*osexec.Cmd
+	var outs []*strings.Builder
+	for range 2 {
+		cmd := osexec.Command(bin, "db:migrate")
+		cmd.Dir = dir
+		out := &strings.Builder{}
+		cmd.Stdout, cmd.Stderr = out, out
+		procs, outs = append(procs, cmd), append(outs, out)
+	}
+	for _, p := range procs {
+		if err := p.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	migrated := 0
+	for i, p := range procs {
+		if err := p.Wait(); err != nil {
+			t.Fatalf("migrator %d: %v\n%s", i, err, outs[i])
+		}
+		migrated += strings.Count(outs[i].String(), ": migrated (")
+	}
+	if migrated != 2 {
+		t.Errorf("the two migrators applied %d migrations between them, want each of the 2 exactly once:\n%s\n---\n%s", migrated, outs[0], outs[1])
+	}
 	out, code := runCLI(t, dir, "db:status")
-	if code != 0 || !strings.Contains(out, name+"_development") || !regexp.MustCompile(`up\s+\d{14}\s+Create books`).MatchString(out) {
+	if code != 0 || !strings.Contains(out, name+"_development") || !regexp.MustCompile(`up\s+\d{14}\s+Create books`).MatchString(out) ||
+		!regexp.MustCompile(`up\s+\d{14}\s+Create shelves`).MatchString(out) {
 		t.Fatalf("db:status: exit %d\n%s", code, out)
 	}
 	schema, err := os.ReadFile(filepath.Join(dir, "db", "schema.sql"))
