@@ -94,8 +94,11 @@ func (p *pg) Begin(ctx context.Context) (Tx, error) {
 	return &pgTx{tx: tx, conn: c}, nil
 }
 
+// Ping connects (or reuses an idle connection) within ctx alone: at Open
+// the wait is for a new connection, bounded by the connect timeout the
+// caller put in ctx, not for a free one (the checkout timeout).
 func (p *pg) Ping(ctx context.Context) error {
-	c, err := p.acquire(ctx)
+	c, err := p.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}

@@ -130,8 +130,10 @@ func (s *sqlDB) Begin(ctx context.Context) (Tx, error) {
 	return &sqlTx{tx: tx, conn: c}, nil
 }
 
+// Ping connects within ctx alone, like the PostgreSQL adapter's: the
+// checkout timeout is for waiting on a busy pool, not for connecting.
 func (s *sqlDB) Ping(ctx context.Context) error {
-	c, err := s.conn(ctx)
+	c, err := s.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
