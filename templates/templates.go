@@ -8,5 +8,5 @@ import "embed"
 
 // FS is the template tree.
 //
-//go:embed all:app all:controller all:migration all:model
+//go:embed all:app all:controller all:job all:migration all:model
 var FS embed.FS

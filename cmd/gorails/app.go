@@ -31,7 +31,7 @@ func exitCode(err error) int {
 // are the app binary's: gorails passes the arguments through unparsed.
 func appCommands() []*cobra.Command {
 	return []*cobra.Command{
-		delegated("server", "Serve the application (builds it first); -p PORT, -b HOST, -w WORKERS, -t THREADS"),
+		delegated("server", "Serve the application (builds it first; in development rebuilds on Go changes); -p PORT, -b HOST, -w WORKERS, -t THREADS"),
 		delegated("routes", "List the application's routes; -g PATTERN filters them"),
 		delegated("ctl", "Control the running server: stats, phased-restart, restart, stop, halt"),
 		delegated("db:create", "Create the database"),
@@ -67,9 +67,19 @@ func delegated(name, short string) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if name == "server" && watching() && !isHelp(args) {
+				return devServer(cmd, root, bin, append([]string{name}, args...))
+			}
 			return execApp(root, bin, append([]string{name}, args...))
 		},
 	}
+}
+
+// watching reports whether `gorails server` should rebuild on changes: in
+// development (GORAILS_ENV unset or development), unless GORAILS_WATCH=0.
+func watching() bool {
+	env := os.Getenv("GORAILS_ENV")
+	return (env == "" || env == "development") && os.Getenv("GORAILS_WATCH") != "0"
 }
 
 func isHelp(args []string) bool {

@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -28,7 +29,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	if err := root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintf(stderr, "gorails: %v\n", err)
+		var ee *exitError
+		if !errors.As(err, &ee) { // an app that exited has already said why
+			fmt.Fprintf(stderr, "gorails: %v\n", err)
+		}
 		return exitCode(err)
 	}
 	return 0
@@ -45,7 +49,8 @@ Outside an application:
 
 Inside an application, gorails builds the app binary (into tmp/, using Go's
 build cache) and runs the command with it:
-  gorails server            serve the app (see gorails server --help)
+  gorails server            serve the app (see gorails server --help); in
+                            development it rebuilds and restarts on Go changes
   gorails routes            list the routes
   gorails ctl stats         ask the running server for its stats
   gorails credentials:edit  edit the encrypted credentials`,
