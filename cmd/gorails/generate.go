@@ -50,7 +50,7 @@ Existing files are not overwritten unless --force is given.`,
 		},
 	}
 	ctrl.Flags().BoolVarP(&force, "force", "f", false, "overwrite files that exist")
-	cmd.AddCommand(ctrl, generateModelCommand(), generateMigrationCommand())
+	cmd.AddCommand(ctrl, generateModelCommand(), generateMigrationCommand(), generateJobCommand())
 	return cmd
 }
 

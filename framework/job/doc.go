@@ -1,10 +1,77 @@
-// Package job is gorails' ActiveJob: typed jobs with JSON arguments,
-// PerformLater/PerformAt/PerformNow, and backends (inline, async, the app's
-// own database, Redis) behind one interface, with a supervised worker,
-// retries with backoff, scheduling and crash recovery.
+// Package job is gorails' ActiveJob: typed background jobs, four backends
+// behind one interface, and a supervised worker with retries, scheduling,
+// unique jobs and crash recovery.
 //
-// It owns the job API, the backends and the worker. It may import record
-// (for the database backend) but nothing of the web stack.
+// # Jobs
 //
-// Status: not built yet; see issue "Jobs" in the tracker.
+// A job is a Go type with a Perform method over typed arguments, which
+// travel as JSON. It is registered on the app's *Client (no global
+// registry, no init), which returns a *Def that enqueues it:
+//
+//	type WelcomeArgs struct{ UserID int64 `json:"user_id"` }
+//
+//	type WelcomeJob struct{ Mailer *mail.Mailer }
+//
+//	func (j WelcomeJob) Perform(ctx context.Context, a WelcomeArgs) error {
+//		return j.Mailer.Welcome(ctx, a.UserID)
+//	}
+//
+//	jobs := job.New(job.Config{Backend: job.Database(db)})
+//	welcome := job.Register(jobs, WelcomeJob{Mailer: m}, job.Queue("mailers"), job.MaxAttempts(10))
+//	welcome.PerformLater(ctx, WelcomeArgs{UserID: 42})               // as soon as possible
+//	welcome.PerformIn(ctx, time.Hour, WelcomeArgs{UserID: 42})       // or PerformAt(ctx, t, ...)
+//	welcome.PerformNow(ctx, WelcomeArgs{UserID: 42})                 // here, now, no backend
+//	record.Transaction(ctx, db, func(ctx context.Context) error {   // only if the transaction commits
+//		_, err := welcome.PerformLaterTx(ctx, WelcomeArgs{UserID: 42})
+//		return err
+//	})
+//
+// Options (Register sets a kind's defaults, an enqueue call overrides them
+// for one job): Queue, Priority, MaxAttempts, Timeout (per attempt, through
+// the context), UniqueFor (by kind and arguments within a period) and
+// UniqueWhileActive (while queued or running); a duplicate enqueue returns
+// ErrDuplicate. Register-only: RetryOn/RetryOnType (retry only those
+// errors), DiscardOn/DiscardOnType (drop the job on those errors), Backoff.
+//
+// # Backends
+//
+// Inline runs a job inside the enqueue call (tests; the zero Config).
+// Async runs jobs on goroutines of the process, in memory (development).
+// Database keeps jobs in the app's own database, in the table Migration
+// creates: PostgreSQL and MySQL 8/MariaDB 10.6+ claim with FOR UPDATE SKIP
+// LOCKED, SQLite with one UPDATE ... RETURNING; enqueueing with a ctx that
+// carries a record transaction of that DB writes in the transaction.
+// Redis keeps jobs in lists with a reliable fetch: a claimed job moves
+// atomically to the worker's own in-flight list and goes back to its queue
+// if the worker dies. Database and Redis are Stores a Worker drains.
+//
+// # Worker
+//
+// NewWorker(client, WorkerConfig{...}).Run(ctx) runs Concurrency jobs at
+// once from weighted (or strictly ordered) queues until ctx is cancelled,
+// then stops claiming, waits up to ShutdownTimeout for running jobs and
+// releases those that did not finish. Scheduled and retrying jobs become
+// claimable when due. Claimed jobs are leased and the worker heartbeats its
+// leases; the rescuer in every worker returns the jobs of an expired lease
+// (a worker killed with SIGKILL, a stalled host) to their queue.
+//
+// # Failure
+//
+// Delivery is at least once: a job running when its worker is killed runs
+// again, so Perform must be idempotent (or record its effect in the same
+// database transaction as its own bookkeeping). A failed attempt is
+// retried after Backoff (DefaultBackoff: attempt^4 seconds plus jitter)
+// until MaxAttempts, then kept in the dead set (DeadJobs, RetryDead,
+// DiscardDead on the Database backend). A panic is a failure whose
+// *PanicError carries the stack; the worker survives it. An attempt lost
+// with its worker counts; a job lost on its last attempt is dead.
+//
+// # Concurrency
+//
+// Client, Def, the backends and Worker are safe for concurrent use; many
+// worker processes may drain one database or one Redis. A job value given
+// to Register runs concurrently with itself.
+//
+// This package imports record and migrate (for the Database backend) and
+// go-redis, and nothing of the web stack.
 package job

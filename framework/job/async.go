@@ -1,0 +1,122 @@
+package job
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// AsyncBackend runs jobs on goroutines of the enqueuing process, at most
+// Concurrency at a time, with scheduling and retries on timers: Rails'
+// async adapter, for development. Jobs live in memory only and are lost
+// when the process exits; dead jobs are kept for Dead. Safe for concurrent use.
+type AsyncBackend struct {
+	c     *Client
+	sem   chan struct{}
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	dead  []*Record
+	seq   int64
+	held  map[string]time.Time // unique key -> held until (zero: while active)
+	close bool
+}
+
+// Async returns an in-process backend running at most concurrency jobs at
+// once (10 when <= 0).
+func Async(concurrency int) *AsyncBackend {
+	if concurrency <= 0 {
+		concurrency = 10
+	}
+	return &AsyncBackend{sem: make(chan struct{}, concurrency), held: map[string]time.Time{}}
+}
+
+func (b *AsyncBackend) bind(c *Client) { b.c = c }
+
+// Enqueue schedules r on a goroutine.
+func (b *AsyncBackend) Enqueue(_ context.Context, r *Record) error {
+	if b.c == nil {
+		return fmt.Errorf("%w: async backend used outside a Client", ErrInvalidConfig)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.close {
+		return fmt.Errorf("%w: async backend is closed", ErrInvalidConfig)
+	}
+	if r.UniqueKey != "" {
+		until, held := b.held[r.UniqueKey]
+		if held && (until.IsZero() || b.c.Now().Before(until)) {
+			return ErrDuplicate
+		}
+		b.held[r.UniqueKey] = r.UniqueUntil
+	}
+	b.seq++
+	r.ID = b.seq
+	b.schedule(r)
+	return nil
+}
+
+// schedule starts r at its RunAt; b.mu is held.
+func (b *AsyncBackend) schedule(r *Record) {
+	b.wg.Add(1)
+	delay := r.RunAt.Sub(b.c.Now())
+	time.AfterFunc(max(delay, 0), func() { b.run(r) })
+}
+
+func (b *AsyncBackend) run(r *Record) {
+	defer b.wg.Done()
+	b.sem <- struct{}{}
+	r.Attempt++
+	err := b.c.execute(context.Background(), r)
+	<-b.sem
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err == nil {
+		b.release(r)
+		return
+	}
+	o := b.c.judge(r, err)
+	b.c.log.Error("job failed", "kind", r.Kind, "id", r.ID, "attempt", r.Attempt, "error", err)
+	r.LastError = o.errText
+	switch {
+	case o.verdict == retry && !b.close:
+		r.RunAt = o.at
+		b.schedule(r)
+	case o.verdict == kill || o.verdict == retry:
+		r.State = Dead
+		b.dead = append(b.dead, r)
+		b.release(r)
+	default:
+		b.release(r)
+	}
+}
+
+// release frees a finished job's unique key; b.mu is held.
+func (b *AsyncBackend) release(r *Record) {
+	if r.UniqueKey != "" && r.UniqueUntil.IsZero() {
+		delete(b.held, r.UniqueKey)
+	}
+}
+
+// Dead returns the jobs that failed for good.
+func (b *AsyncBackend) Dead() []*Record {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]*Record(nil), b.dead...)
+}
+
+// Close stops accepting jobs and waits (until ctx ends) for the running
+// and scheduled ones; pending retries after Close go to the dead set.
+func (b *AsyncBackend) Close(ctx context.Context) error {
+	b.mu.Lock()
+	b.close = true
+	b.mu.Unlock()
+	done := make(chan struct{})
+	go func() { b.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("job: async close: %w", ctx.Err())
+	}
+}

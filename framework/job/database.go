@@ -1,0 +1,367 @@
+package job
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gorails/gorails/framework/record"
+)
+
+// DatabaseBackend keeps jobs in the app's own database (Solid Queue's idea:
+// a fresh app needs no Redis), in the table Migration creates.
+//
+// Enqueueing with a ctx that carries a record transaction of db writes the
+// job in that transaction: it exists only if the transaction commits.
+// PostgreSQL and MySQL 8/MariaDB 10.6+ claim with FOR UPDATE SKIP LOCKED,
+// so many workers in many processes never block on or share a job; SQLite
+// claims with one UPDATE ... RETURNING statement (one writer at a time).
+// A claimed job is leased; see Store. Safe for concurrent use.
+type DatabaseBackend struct {
+	db     *record.DB
+	mysql  bool
+	rebind func(string) string
+}
+
+var _ Store = (*DatabaseBackend)(nil)
+
+// Database returns a backend storing jobs in db (whose schema must have
+// Migration applied).
+func Database(db *record.DB) *DatabaseBackend {
+	d := db.Conn().Dialect()
+	return &DatabaseBackend{db: db, mysql: db.Adapter() == record.MySQL, rebind: d.Rebind}
+}
+
+// DB returns the backend's database.
+func (b *DatabaseBackend) DB() *record.DB { return b.db }
+
+func (b *DatabaseBackend) inTx(ctx context.Context) bool { return record.InTransaction(ctx, b.db) }
+
+const jobColumns = "id, kind, queue, args, priority, attempt, max_attempts, timeout_ms, run_at, created_at, " +
+	"COALESCE(unique_key, ''), COALESCE(unique_until, 0), COALESCE(last_error, '')"
+
+func (b *DatabaseBackend) exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	res, err := b.db.Querier(ctx).Exec(ctx, b.rebind(sql), args)
+	return res.RowsAffected, err
+}
+
+// Enqueue inserts r, in ctx's transaction if it carries one.
+func (b *DatabaseBackend) Enqueue(ctx context.Context, r *Record) error {
+	var key, until any
+	if r.UniqueKey != "" {
+		key = r.UniqueKey
+		if !r.UniqueUntil.IsZero() {
+			until = micros(r.UniqueUntil)
+		}
+		// Release the key if its holder no longer holds it: its period is
+		// over and, for a while-active key ("a..."), it finished.
+		release := "UPDATE " + Table + " SET unique_key = NULL WHERE unique_key = ? AND COALESCE(unique_until, 0) <= ? AND (state IN ('completed', 'dead') OR unique_key NOT LIKE 'a%')"
+		if _, err := b.exec(ctx, release, r.UniqueKey, micros(r.CreatedAt)); err != nil {
+			return err
+		}
+	}
+	cols := "(kind, queue, args, priority, state, attempt, max_attempts, timeout_ms, run_at, created_at, unique_key, unique_until) VALUES (?, ?, ?, ?, 'available', 0, ?, ?, ?, ?, ?, ?)"
+	args := []any{r.Kind, r.Queue, string(r.Args), r.Priority, r.MaxAttempts, r.Timeout.Milliseconds(), micros(r.RunAt), micros(r.CreatedAt), key, until}
+	if b.mysql {
+		res, err := b.db.Querier(ctx).Exec(ctx, "INSERT IGNORE INTO "+Table+" "+cols, args)
+		if err != nil {
+			return err
+		}
+		if res.RowsAffected == 0 {
+			return ErrDuplicate
+		}
+		r.ID = res.LastInsertID
+		return nil
+	}
+	rows, err := b.db.Querier(ctx).Query(ctx, b.rebind("INSERT INTO "+Table+" "+cols+" ON CONFLICT DO NOTHING RETURNING id"), args)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return ErrDuplicate
+	}
+	if err := rows.Scan(&r.ID); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// Claim leases up to limit due jobs of queue to worker.
+func (b *DatabaseBackend) Claim(ctx context.Context, worker, queue string, limit int, now, leaseUntil time.Time) ([]*Record, error) {
+	pick := "SELECT id FROM " + Table + " WHERE queue = ? AND state = 'available' AND run_at <= ? ORDER BY priority, run_at, id LIMIT ?"
+	if b.mysql {
+		return b.claimMySQL(ctx, worker, queue, limit, now, leaseUntil)
+	}
+	if b.db.Adapter() == record.PostgreSQL {
+		pick += " FOR UPDATE SKIP LOCKED"
+	}
+	sql := "UPDATE " + Table + " SET state = 'running', attempt = attempt + 1, worker = ?, lease_until = ? WHERE id IN (" + pick + ") RETURNING " + jobColumns
+	out, err := b.scan(ctx, sql, worker, micros(leaseUntil), queue, micros(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim: %w", err)
+	}
+	for _, r := range out {
+		r.Worker = worker
+	}
+	slices.SortFunc(out, func(x, y *Record) int {
+		if x.Priority != y.Priority {
+			return x.Priority - y.Priority
+		}
+		if c := x.RunAt.Compare(y.RunAt); c != 0 {
+			return c
+		}
+		return int(x.ID - y.ID)
+	})
+	return out, nil
+}
+
+func (b *DatabaseBackend) claimMySQL(ctx context.Context, worker, queue string, limit int, now, leaseUntil time.Time) ([]*Record, error) {
+	var out []*Record
+	err := record.Transaction(ctx, b.db, func(ctx context.Context) error {
+		var err error
+		out, err = b.scan(ctx, "SELECT "+jobColumns+" FROM "+Table+" WHERE queue = ? AND state = 'available' AND run_at <= ? ORDER BY priority, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED",
+			queue, micros(now), limit)
+		if err != nil || len(out) == 0 {
+			return err
+		}
+		args := []any{worker, micros(leaseUntil)}
+		for _, r := range out {
+			args = append(args, r.ID)
+		}
+		marks := strings.Repeat(", ?", len(out))[2:]
+		_, err = b.exec(ctx, "UPDATE "+Table+" SET state = 'running', attempt = attempt + 1, worker = ?, lease_until = ? WHERE id IN ("+marks+")", args...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim: %w", err)
+	}
+	for _, r := range out {
+		r.Attempt++
+		r.Worker = worker
+	}
+	return out, nil
+}
+
+func (b *DatabaseBackend) scan(ctx context.Context, sql string, args ...any) ([]*Record, error) {
+	rows, err := b.db.Querier(ctx).Query(ctx, b.rebind(sql), args)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Record
+	for rows.Next() {
+		var (
+			r                         Record
+			args                      string
+			timeoutMS, runAt, created int64
+			uniqueUntil               int64
+		)
+		if err := rows.Scan(&r.ID, &r.Kind, &r.Queue, &args, &r.Priority, &r.Attempt, &r.MaxAttempts, &timeoutMS,
+			&runAt, &created, &r.UniqueKey, &uniqueUntil, &r.LastError); err != nil {
+			return nil, err
+		}
+		r.Args = json.RawMessage(args)
+		r.Timeout = time.Duration(timeoutMS) * time.Millisecond
+		r.RunAt, r.CreatedAt, r.UniqueUntil = fromMicros(runAt), fromMicros(created), fromMicros(uniqueUntil)
+		r.State = Running
+		out = append(out, &r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, rows.Close()
+}
+
+const owned = " WHERE id = ? AND worker = ? AND state = 'running'"
+
+// Complete deletes the job, or keeps it as completed while UniqueFor lasts.
+func (b *DatabaseBackend) Complete(ctx context.Context, r *Record, now time.Time) error {
+	var err error
+	if r.UniqueKey != "" && r.UniqueUntil.After(now) {
+		_, err = b.exec(ctx, "UPDATE "+Table+" SET state = 'completed', worker = NULL, lease_until = NULL"+owned, r.ID, r.Worker)
+	} else {
+		_, err = b.exec(ctx, "DELETE FROM "+Table+owned, r.ID, r.Worker)
+	}
+	if err != nil {
+		return fmt.Errorf("complete %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+// CompleteMany completes rs (claimed by one worker) in one statement,
+// except those kept for a UniqueFor period.
+func (b *DatabaseBackend) CompleteMany(ctx context.Context, rs []*Record, now time.Time) error {
+	args := make([]any, 0, len(rs)+1)
+	args = append(args, rs[0].Worker)
+	for _, r := range rs {
+		if r.UniqueKey != "" && r.UniqueUntil.After(now) || r.Worker != rs[0].Worker {
+			if err := b.Complete(ctx, r, now); err != nil {
+				return err
+			}
+			continue
+		}
+		args = append(args, r.ID)
+	}
+	if len(args) == 1 {
+		return nil
+	}
+	marks := strings.Repeat(", ?", len(args)-1)[2:]
+	if _, err := b.exec(ctx, "DELETE FROM "+Table+" WHERE worker = ? AND state = 'running' AND id IN ("+marks+")", args...); err != nil {
+		return fmt.Errorf("complete %d jobs: %w", len(args)-1, err)
+	}
+	return nil
+}
+
+// Retry makes the job available again at at.
+func (b *DatabaseBackend) Retry(ctx context.Context, r *Record, at time.Time, errText string) error {
+	_, err := b.exec(ctx, "UPDATE "+Table+" SET state = 'available', run_at = ?, last_error = ?, failed_at = ?, worker = NULL, lease_until = NULL"+owned,
+		micros(at), errText, micros(time.Now()), r.ID, r.Worker)
+	if err != nil {
+		return fmt.Errorf("retry %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+// Kill moves the job to the dead set.
+func (b *DatabaseBackend) Kill(ctx context.Context, r *Record, errText string, now time.Time) error {
+	_, err := b.exec(ctx, "UPDATE "+Table+" SET state = 'dead', last_error = ?, failed_at = ?, worker = NULL, lease_until = NULL"+owned,
+		errText, micros(now), r.ID, r.Worker)
+	if err != nil {
+		return fmt.Errorf("kill %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+// Release returns the job to its queue, uncounting the attempt.
+func (b *DatabaseBackend) Release(ctx context.Context, r *Record) error {
+	_, err := b.exec(ctx, "UPDATE "+Table+" SET state = 'available', attempt = attempt - 1, worker = NULL, lease_until = NULL"+owned, r.ID, r.Worker)
+	if err != nil {
+		return fmt.Errorf("release %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+// Heartbeat extends the leases of worker's running jobs.
+func (b *DatabaseBackend) Heartbeat(ctx context.Context, worker string, _, leaseUntil time.Time) error {
+	if _, err := b.exec(ctx, "UPDATE "+Table+" SET lease_until = ? WHERE worker = ? AND state = 'running'", micros(leaseUntil), worker); err != nil {
+		return fmt.Errorf("heartbeat: %w", err)
+	}
+	return nil
+}
+
+// lostError is recorded on a job whose worker stopped renewing its lease.
+const lostError = "worker lost: lease expired while the job was running (process killed or stalled)"
+
+// Rescue returns jobs of expired leases to their queue; those that used
+// their last attempt go to the dead set. It also deletes completed rows
+// whose uniqueness period is over.
+func (b *DatabaseBackend) Rescue(ctx context.Context, now time.Time) (int, error) {
+	n1, err := b.exec(ctx, "UPDATE "+Table+" SET state = 'dead', last_error = ?, failed_at = ?, worker = NULL, lease_until = NULL WHERE state = 'running' AND lease_until < ? AND attempt >= max_attempts",
+		lostError, micros(now), micros(now))
+	if err != nil {
+		return 0, fmt.Errorf("rescue: %w", err)
+	}
+	n2, err := b.exec(ctx, "UPDATE "+Table+" SET state = 'available', last_error = ?, worker = NULL, lease_until = NULL WHERE state = 'running' AND lease_until < ?",
+		lostError, micros(now))
+	if err != nil {
+		return 0, fmt.Errorf("rescue: %w", err)
+	}
+	if _, err := b.exec(ctx, "DELETE FROM "+Table+" WHERE state = 'completed' AND unique_until <= ?", micros(now)); err != nil {
+		return 0, fmt.Errorf("rescue: %w", err)
+	}
+	return int(n1 + n2), nil
+}
+
+// Stats counts jobs by queue and state.
+func (b *DatabaseBackend) Stats(ctx context.Context, now time.Time) (Stats, error) {
+	st := Stats{Ready: map[string]int{}}
+	rows, err := b.db.Querier(ctx).Query(ctx, b.rebind("SELECT queue, state, COUNT(*), SUM(CASE WHEN run_at <= ? THEN 1 ELSE 0 END), SUM(CASE WHEN run_at > ? AND attempt = 0 THEN 1 ELSE 0 END) FROM "+Table+" GROUP BY queue, state"),
+		[]any{micros(now), micros(now)})
+	if err != nil {
+		return st, fmt.Errorf("stats: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			queue, state            string
+			count, ready, scheduled int64
+		)
+		if err := rows.Scan(&queue, &state, &count, &ready, &scheduled); err != nil {
+			return st, fmt.Errorf("stats: %w", err)
+		}
+		switch State(state) {
+		case Available:
+			st.Ready[queue] += int(ready)
+			st.Scheduled += int(scheduled)
+			st.Retrying += int(count - ready - scheduled)
+		case Running:
+			st.Running += int(count)
+		case Dead:
+			st.Dead += int(count)
+		}
+	}
+	return st, rows.Err()
+}
+
+// DeadJobs lists up to limit dead jobs, newest failure first.
+func (b *DatabaseBackend) DeadJobs(ctx context.Context, limit int) ([]*Record, error) {
+	if limit < 0 {
+		limit = math.MaxInt32
+	}
+	out, err := b.scan(ctx, "SELECT "+jobColumns+" FROM "+Table+" WHERE state = 'dead' ORDER BY failed_at DESC, id DESC LIMIT ?", limit)
+	for _, r := range out {
+		r.State = Dead
+	}
+	if err != nil {
+		return nil, fmt.Errorf("dead jobs: %w", err)
+	}
+	return out, nil
+}
+
+// RetryDead makes dead job id available again now with fresh attempts.
+func (b *DatabaseBackend) RetryDead(ctx context.Context, id int64, now time.Time) error {
+	n, err := b.exec(ctx, "UPDATE "+Table+" SET state = 'available', attempt = 0, run_at = ? WHERE id = ? AND state = 'dead'", micros(now), id)
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("retry dead job %d: %w", id, err)
+	}
+	return nil
+}
+
+// DiscardDead deletes dead job id.
+func (b *DatabaseBackend) DiscardDead(ctx context.Context, id int64) error {
+	n, err := b.exec(ctx, "DELETE FROM "+Table+" WHERE id = ? AND state = 'dead'", id)
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("discard dead job %d: %w", id, err)
+	}
+	return nil
+}
+
+// ListWaiting lists scheduled or retrying jobs, soonest first.
+func (b *DatabaseBackend) ListWaiting(ctx context.Context, w Waiting, limit int, now time.Time) ([]*Record, error) {
+	cond := "attempt = 0 AND run_at > ?"
+	if w == Retrying {
+		cond = "attempt > 0 AND run_at > ?"
+	}
+	out, err := b.scan(ctx, "SELECT "+jobColumns+" FROM "+Table+" WHERE state = 'available' AND "+cond+" ORDER BY run_at, id LIMIT ?", micros(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list %s jobs: %w", w, err)
+	}
+	for _, r := range out {
+		r.State = Available
+	}
+	return out, nil
+}

@@ -1,0 +1,93 @@
+package job_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/gorails/gorails/framework/job"
+	"github.com/gorails/gorails/framework/record"
+)
+
+type GreetArgs struct {
+	Name string `json:"name"`
+}
+
+type GreetJob struct{}
+
+func (GreetJob) Perform(_ context.Context, a GreetArgs) error {
+	fmt.Println("hello,", a.Name)
+	return nil
+}
+
+// A job is registered on the app's client and enqueued through its Def.
+// The zero Config runs jobs inline, inside PerformLater, as tests want.
+func Example() {
+	jobs := job.New(job.Config{})
+	greet := job.Register(jobs, GreetJob{}, job.Queue("greetings"))
+	ctx := context.Background()
+	if _, err := greet.PerformLater(ctx, GreetArgs{Name: "Ada"}); err != nil {
+		fmt.Println(err)
+	}
+	if err := greet.PerformNow(ctx, GreetArgs{Name: "Grace"}); err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println(greet.Kind())
+	// Output:
+	// hello, Ada
+	// hello, Grace
+	// GreetJob
+}
+
+type ChargeArgs struct {
+	Order int64 `json:"order"`
+}
+
+type ChargeJob struct{}
+
+var errCardDeclined = errors.New("card declined")
+
+func (ChargeJob) Perform(context.Context, ChargeArgs) error { return errCardDeclined }
+
+// A job whose error is not worth retrying is discarded with DiscardOn;
+// a unique job refuses a second enqueue with ErrDuplicate.
+func ExampleUniqueWhileActive() {
+	b := job.Async(1)
+	jobs := job.New(job.Config{Backend: b})
+	charge := job.Register(jobs, ChargeJob{}, job.DiscardOn(errCardDeclined), job.UniqueWhileActive())
+	ctx := context.Background()
+	_, err1 := charge.PerformIn(ctx, 50e6, ChargeArgs{Order: 7}) // in 50ms
+	_, err2 := charge.PerformLater(ctx, ChargeArgs{Order: 7})
+	fmt.Println(err1, errors.Is(err2, job.ErrDuplicate))
+	_ = b.Close(ctx)
+	fmt.Println(len(b.Dead()))
+	// Output:
+	// <nil> true
+	// 0
+}
+
+// The app binary's `jobs` command runs a worker until SIGTERM; `jobs:stats`
+// prints Client.Stats.
+func ExampleNewWorker() {
+	var db *record.DB // the app's database, with job.Migration applied
+	jobs := job.New(job.Config{Backend: job.Database(db)})
+	greet := job.Register(jobs, GreetJob{})
+	nightly, err := job.Every("nightly_greeting", "0 3 * * *", greet, GreetArgs{Name: "night shift"})
+	if err != nil {
+		panic(err)
+	}
+	w, err := job.NewWorker(jobs, job.WorkerConfig{
+		Concurrency: 10,
+		Queues:      []job.QueueWeight{{Name: "default", Weight: 3}, {Name: "mailers", Weight: 1}},
+		Recurring:   []job.Recurring{nightly},
+	})
+	if err != nil {
+		panic(err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	_ = w.Run(ctx) // returns once running jobs finished or were released
+}

@@ -1,0 +1,25 @@
+package job
+
+import (
+	"context"
+	"fmt"
+)
+
+// InlineBackend runs each job in the enqueuing goroutine, at once, whatever
+// its RunAt, and returns its error from the enqueue call: for tests and
+// scripts. No retries, no uniqueness, no IDs.
+type InlineBackend struct{ c *Client }
+
+// Inline returns a backend that runs jobs as they are enqueued.
+func Inline() *InlineBackend { return &InlineBackend{} }
+
+func (b *InlineBackend) bind(c *Client) { b.c = c }
+
+// Enqueue runs r now; a failure (or panic, as *PanicError) is returned.
+func (b *InlineBackend) Enqueue(ctx context.Context, r *Record) error {
+	if b.c == nil {
+		return fmt.Errorf("%w: inline backend used outside a Client", ErrInvalidConfig)
+	}
+	r.Attempt = 1
+	return b.c.execute(ctx, r)
+}

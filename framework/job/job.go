@@ -1,0 +1,292 @@
+package job
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"runtime/debug"
+	"sync"
+	"time"
+)
+
+// Job is a job type: a Go value whose Perform does the work for typed
+// arguments A, which travel as JSON. The value given to Register is shared
+// by every run, so Perform must be safe for concurrent use (keep
+// dependencies in it, per-run state in locals).
+type Job[A any] interface {
+	Perform(ctx context.Context, args A) error
+}
+
+// Kinder lets a job type name its kind, the stable name stored with each
+// job. Without it the kind is the job type's Go name ("WelcomeJob").
+// Renaming a kind orphans jobs already stored under the old name.
+type Kinder interface{ Kind() string }
+
+// Config configures a Client. The zero value works: jobs run inline.
+type Config struct {
+	// Backend stores or runs jobs; nil means Inline().
+	Backend Backend
+	// Logger receives job failures and worker events; nil discards.
+	Logger *slog.Logger
+	// Now is the clock (UTC is applied); nil means time.Now. Tests inject one.
+	Now func() time.Time
+}
+
+// Client is an app's job system: its registered kinds and its backend.
+// Apps create one at boot (no global registry). It is safe for concurrent
+// use; Register is meant for boot but is safe at any time.
+type Client struct {
+	backend Backend
+	log     *slog.Logger
+	now     func() time.Time
+
+	mu    sync.RWMutex
+	kinds map[string]*kind
+}
+
+// kind is one registered job type, erased to JSON arguments.
+type kind struct {
+	name string
+	opts Options
+	run  func(ctx context.Context, args json.RawMessage) error
+}
+
+// binder is implemented by backends that run jobs themselves.
+type binder interface{ bind(c *Client) }
+
+// New returns a Client. It does no I/O.
+func New(cfg Config) *Client {
+	c := &Client{backend: cfg.Backend, log: cfg.Logger, now: cfg.Now, kinds: map[string]*kind{}}
+	if c.backend == nil {
+		c.backend = Inline()
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if b, ok := c.backend.(binder); ok {
+		b.bind(c)
+	}
+	return c
+}
+
+// Backend returns the client's backend.
+func (c *Client) Backend() Backend { return c.backend }
+
+// Now returns the client's clock reading in UTC, at microsecond precision.
+func (c *Client) Now() time.Time { return c.now().UTC().Truncate(time.Microsecond) }
+
+// Kinds lists the registered kind names.
+func (c *Client) Kinds() []string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]string, 0, len(c.kinds))
+	for k := range c.kinds {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Def is a registered job kind: enqueue it with PerformLater and friends.
+// Safe for concurrent use.
+type Def[A any] struct {
+	c    *Client
+	k    *kind
+	impl Job[A]
+}
+
+// Register adds job type J with arguments A to c and returns its handle.
+// opts set the kind's defaults (queue, attempts, retry and discard rules).
+// It panics if the kind is already registered on c, as http.ServeMux does
+// for a duplicate pattern: that is a boot-time programming error.
+func Register[A any](c *Client, j Job[A], opts ...Option) *Def[A] {
+	var o Options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	name := kindName(j)
+	k := &kind{name: name, opts: o.withDefaults()}
+	k.run = func(ctx context.Context, raw json.RawMessage) error {
+		var args A
+		if err := json.Unmarshal(raw, &args); err != nil {
+			return Discard(fmt.Errorf("job %s: decode arguments: %w", name, err))
+		}
+		return j.Perform(ctx, args)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, dup := c.kinds[name]; dup {
+		panic("job: kind " + name + " registered twice")
+	}
+	c.kinds[name] = k
+	return &Def[A]{c: c, k: k, impl: j}
+}
+
+func kindName(j any) string {
+	if k, ok := j.(Kinder); ok {
+		return k.Kind()
+	}
+	t := reflect.TypeOf(j)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Name()
+}
+
+// Kind returns the kind's stored name.
+func (d *Def[A]) Kind() string { return d.k.name }
+
+// PerformLater enqueues a run of the job with args as soon as possible and
+// returns its ID (0 on backends without IDs). With a ctx that carries a
+// record transaction of the Database backend's DB, the job is part of that
+// transaction. It returns ErrDuplicate for a unique job already held.
+func (d *Def[A]) PerformLater(ctx context.Context, args A, opts ...Option) (int64, error) {
+	return d.enqueue(ctx, time.Time{}, args, opts)
+}
+
+// PerformAt enqueues the job to run at t (or later).
+func (d *Def[A]) PerformAt(ctx context.Context, t time.Time, args A, opts ...Option) (int64, error) {
+	return d.enqueue(ctx, t, args, opts)
+}
+
+// PerformIn enqueues the job to run after delay.
+func (d *Def[A]) PerformIn(ctx context.Context, delay time.Duration, args A, opts ...Option) (int64, error) {
+	return d.enqueue(ctx, d.c.Now().Add(delay), args, opts)
+}
+
+// PerformLaterTx is PerformLater that insists on a transaction: ctx must
+// carry a record transaction of the Database backend's DB (record.Transaction),
+// so the job exists only if that transaction commits. Otherwise it returns
+// ErrNoTransaction and enqueues nothing.
+func (d *Def[A]) PerformLaterTx(ctx context.Context, args A, opts ...Option) (int64, error) {
+	tb, ok := d.c.backend.(interface{ inTx(context.Context) bool })
+	if !ok || !tb.inTx(ctx) {
+		return 0, ErrNoTransaction
+	}
+	return d.enqueue(ctx, time.Time{}, args, opts)
+}
+
+// PerformAtTx is PerformAt inside ctx's transaction; see PerformLaterTx.
+func (d *Def[A]) PerformAtTx(ctx context.Context, t time.Time, args A, opts ...Option) (int64, error) {
+	tb, ok := d.c.backend.(interface{ inTx(context.Context) bool })
+	if !ok || !tb.inTx(ctx) {
+		return 0, ErrNoTransaction
+	}
+	return d.enqueue(ctx, t, args, opts)
+}
+
+// PerformNow runs the job at once in the calling goroutine, with its
+// Timeout, no backend and no retry; a panic is returned as *PanicError.
+func (d *Def[A]) PerformNow(ctx context.Context, args A) error {
+	return d.c.protect(ctx, d.k.opts.Timeout, func(ctx context.Context) error { return d.impl.Perform(ctx, args) })
+}
+
+func (d *Def[A]) enqueue(ctx context.Context, at time.Time, args A, opts []Option) (int64, error) {
+	raw, err := json.Marshal(args)
+	if err != nil {
+		return 0, fmt.Errorf("job %s: encode arguments: %w", d.k.name, err)
+	}
+	o := d.k.opts
+	for _, opt := range opts {
+		opt(&o)
+	}
+	o = o.withDefaults()
+	now := d.c.Now()
+	if at.IsZero() || at.Before(now) {
+		at = now
+	}
+	r := &Record{
+		Kind: d.k.name, Queue: o.Queue, Args: raw, Priority: o.Priority,
+		MaxAttempts: o.MaxAttempts, Timeout: o.Timeout, RunAt: at.UTC().Truncate(time.Microsecond),
+		CreatedAt: now, State: Available,
+	}
+	if o.UniqueFor > 0 || o.UniqueWhileActive {
+		sum := sha256.Sum256(append([]byte(d.k.name+"\x00"), raw...))
+		if o.key != "" {
+			sum = sha256.Sum256([]byte(d.k.name + "\x00key\x00" + o.key))
+		}
+		r.UniqueKey = "p" + hex.EncodeToString(sum[:16])
+		if o.UniqueWhileActive {
+			r.UniqueKey = "a" + r.UniqueKey[1:] // held until it finishes, and its period
+		}
+		if o.UniqueFor > 0 {
+			r.UniqueUntil = now.Add(o.UniqueFor)
+		}
+	}
+	if err := d.c.backend.Enqueue(ctx, r); err != nil {
+		return 0, fmt.Errorf("job %s: enqueue: %w", d.k.name, err)
+	}
+	return r.ID, nil
+}
+
+// kindOf returns a registered kind.
+func (c *Client) kindOf(name string) (*kind, error) {
+	c.mu.RLock()
+	k := c.kinds[name]
+	c.mu.RUnlock()
+	if k == nil {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownKind, name)
+	}
+	return k, nil
+}
+
+// execute runs one attempt of r: decode, Perform with r's timeout, and a
+// recovered panic as *PanicError.
+func (c *Client) execute(ctx context.Context, r *Record) error {
+	k, err := c.kindOf(r.Kind)
+	if err != nil {
+		return err
+	}
+	timeout := r.Timeout
+	if timeout == 0 {
+		timeout = k.opts.Timeout
+	}
+	return c.protect(ctx, timeout, func(ctx context.Context) error { return k.run(ctx, r.Args) })
+}
+
+// protect runs fn with an optional timeout and turns a panic into an error.
+func (c *Client) protect(ctx context.Context, timeout time.Duration, fn func(context.Context) error) (err error) {
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = &PanicError{Value: p, Stack: string(debug.Stack())}
+		}
+	}()
+	return fn(ctx)
+}
+
+// outcome is what follows a finished attempt.
+type outcome struct {
+	verdict verdict
+	at      time.Time // retry time
+	errText string
+}
+
+// judge decides what follows an attempt of r that failed with err.
+func (c *Client) judge(r *Record, err error) outcome {
+	o := outcome{verdict: kill, errText: err.Error()}
+	k, kerr := c.kindOf(r.Kind)
+	if kerr != nil {
+		return o
+	}
+	opts := k.opts
+	opts.MaxAttempts = r.MaxAttempts
+	o.verdict = opts.judge(r.Attempt, err)
+	if o.verdict == retry {
+		o.at = c.Now().Add(opts.backoff(r.Attempt))
+	}
+	if len(o.errText) > 8<<10 {
+		o.errText = o.errText[:8<<10]
+	}
+	return o
+}

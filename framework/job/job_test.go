@@ -1,0 +1,194 @@
+package job
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+type namedJob struct{}
+
+func (namedJob) Kind() string                            { return "mail.welcome" }
+func (namedJob) Perform(context.Context, echoArgs) error { return nil }
+
+type slowJob struct{}
+
+func (slowJob) Perform(ctx context.Context, _ echoArgs) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func TestKindName(t *testing.T) {
+	c := New(Config{})
+	tests := []struct {
+		kind string
+		want string
+	}{
+		{Register(c, echoJob{}).Kind(), "echoJob"},
+		{Register(c, &slowJob{}).Kind(), "slowJob"},
+		{Register(c, namedJob{}).Kind(), "mail.welcome"},
+	}
+	for _, tt := range tests {
+		if tt.kind != tt.want {
+			t.Errorf("kind %q, want %q", tt.kind, tt.want)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("registering a kind twice did not panic")
+		}
+	}()
+	Register(c, echoJob{})
+}
+
+type codeError struct{ code int }
+
+func (e codeError) Error() string { return fmt.Sprintf("code %d", e.code) }
+
+func TestJudge(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    []Option
+		attempt int
+		err     error
+		want    verdict
+	}{
+		{"an error before the last attempt is retried", nil, 1, errBoom, retry},
+		{"an error on the last attempt is dead", []Option{MaxAttempts(3)}, 3, errBoom, kill},
+		{"Discard drops the job", nil, 1, Discard(errBoom), drop},
+		{"DiscardOn drops a matching error", []Option{DiscardOn(fs.ErrNotExist)}, 1, fmt.Errorf("open: %w", fs.ErrNotExist), drop},
+		{"DiscardOnType drops a matching error type", []Option{DiscardOnType[codeError]()}, 1, fmt.Errorf("x: %w", codeError{4}), drop},
+		{"RetryOn retries a matching error", []Option{RetryOn(errBoom)}, 1, errBoom, retry},
+		{"RetryOn kills any other error", []Option{RetryOn(fs.ErrNotExist)}, 1, errBoom, kill},
+		{"RetryOnType retries a matching error type", []Option{RetryOnType[codeError]()}, 1, codeError{5}, retry},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var o Options
+			for _, opt := range tt.opts {
+				opt(&o)
+			}
+			o = o.withDefaults()
+			if got := o.judge(tt.attempt, tt.err); got != tt.want {
+				t.Errorf("judge = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDefaultBackoff(t *testing.T) {
+	tests := []struct {
+		attempt  int
+		min, max time.Duration
+	}{
+		{1, time.Second, 2100 * time.Millisecond},
+		{2, 16 * time.Second, 18600 * time.Millisecond},
+		{5, 625 * time.Second, 688500 * time.Millisecond},
+		{10, 10000 * time.Second, 11001 * time.Second},
+	}
+	for _, tt := range tests {
+		for range 50 {
+			if d := DefaultBackoff(tt.attempt); d < tt.min || d >= tt.max {
+				t.Fatalf("DefaultBackoff(%d) = %v, want in [%v, %v)", tt.attempt, d, tt.min, tt.max)
+			}
+		}
+	}
+}
+
+func TestRetryScheduleUsesBackoff(t *testing.T) {
+	clk := newClock()
+	c := New(Config{Now: clk.Now})
+	Register(c, echoJob{})
+	for attempt := 1; attempt <= 4; attempt++ {
+		o := c.judge(&Record{Kind: "echoJob", Attempt: attempt, MaxAttempts: 25}, errBoom)
+		base := time.Duration(attempt*attempt*attempt*attempt) * time.Second
+		if d := o.at.Sub(clk.Now()); o.verdict != retry || d < base || d > base+base/10+time.Second {
+			t.Errorf("attempt %d: retry in %v (verdict %d), want attempt^4 = %v plus jitter", attempt, d, o.verdict, base)
+		}
+	}
+}
+
+func TestInline(t *testing.T) {
+	ctx := context.Background()
+	c := New(Config{}) // the zero Config runs jobs inline
+	var runs atomic.Int64
+	done := make(chan int, 10)
+	def := Register(c, countJob{runs: &runs, done: done})
+	if _, err := def.PerformIn(ctx, time.Hour, echoArgs{N: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if runs.Load() != 1 {
+		t.Fatalf("inline ran %d times, want 1", runs.Load())
+	}
+	failing := Register(c, echoJob{fail: errBoom})
+	if _, err := failing.PerformLater(ctx, echoArgs{}); !errors.Is(err, errBoom) {
+		t.Fatalf("inline failure: %v, want errBoom", err)
+	}
+	if _, err := failing.PerformLaterTx(ctx, echoArgs{}); !errors.Is(err, ErrNoTransaction) {
+		t.Fatalf("inline PerformLaterTx: %v, want ErrNoTransaction", err)
+	}
+}
+
+func TestPerformNow(t *testing.T) {
+	ctx := context.Background()
+	c := New(Config{})
+	tests := []struct {
+		name  string
+		def   func() error
+		check func(error) bool
+	}{
+		{"a panic is returned with its stack", func() error {
+			return Register(c, echoJob{panics: true}).PerformNow(ctx, echoArgs{S: "now"})
+		}, func(err error) bool {
+			var p *PanicError
+			return errors.As(err, &p) && strings.Contains(p.Stack, "echoJob.Perform")
+		}},
+		{"the timeout cancels the context", func() error {
+			return Register(c, slowJob{}, Timeout(10*time.Millisecond)).PerformNow(ctx, echoArgs{})
+		}, func(err error) bool { return errors.Is(err, context.DeadlineExceeded) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.def(); !tt.check(err) {
+				t.Fatalf("PerformNow: %v", err)
+			}
+		})
+	}
+}
+
+func TestAsync(t *testing.T) {
+	ctx := context.Background()
+	b := Async(2)
+	c := New(Config{Backend: b})
+	var runs atomic.Int64
+	done := make(chan int, 10)
+	def := Register(c, countJob{runs: &runs, done: done}, UniqueWhileActive())
+	dead := Register(c, echoJob{fail: errBoom}, MaxAttempts(2), Backoff(func(int) time.Duration { return time.Millisecond }))
+	if _, err := def.PerformIn(ctx, 20*time.Millisecond, echoArgs{N: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := def.PerformLater(ctx, echoArgs{N: 1}); !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("unique while scheduled: %v", err)
+	}
+	if _, err := dead.PerformLater(ctx, echoArgs{}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the scheduled job did not run")
+	}
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := b.Close(cctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := b.Dead(); len(d) != 1 || d[0].Attempt != 2 {
+		t.Fatalf("dead %+v, want the failing job after 2 attempts", d)
+	}
+}
