@@ -1,5 +1,6 @@
 // Package templates holds the generators' templates, embedded in the gorails
-// binary: app/ is the skeleton `gorails new` creates. Files ending in ".tt"
+// binary: app/ is the skeleton `gorails new` creates; controller/, model/,
+// migration/ and job/ are what `gorails generate` writes. Files ending in ".tt"
 // are rendered with internal/generator ("[[ ]]" delimiters); the rest are
 // copied as they are.
 package templates

@@ -312,16 +312,8 @@ func destroyController(root, name string, actions []string, out io.Writer) error
 	if err := removeRoutes(root, d, out); err != nil {
 		return err
 	}
-	for _, p := range paths {
-		err := os.Remove(filepath.Join(root, filepath.FromSlash(p)))
-		switch {
-		case err == nil:
-			generator.Status(out, "remove", p)
-		case errors.Is(err, fs.ErrNotExist):
-			generator.Status(out, "missing", p)
-		default:
-			return err
-		}
+	if err := generator.Remove(root, paths, out); err != nil {
+		return err
 	}
 	viewDir := "app/views/" + d.Path
 	if err := os.Remove(filepath.Join(root, filepath.FromSlash(viewDir))); err == nil {

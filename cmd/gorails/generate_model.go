@@ -425,16 +425,8 @@ func destroyModel(root, name string, out io.Writer) error {
 			paths = append(paths, migrateDir+"/"+f)
 		}
 	}
-	for _, p := range paths {
-		err := os.Remove(filepath.Join(root, filepath.FromSlash(p)))
-		switch {
-		case err == nil:
-			generator.Status(out, "remove", p)
-		case errors.Is(err, fs.ErrNotExist):
-			generator.Status(out, "missing", p)
-		default:
-			return err
-		}
+	if err := generator.Remove(root, paths, out); err != nil {
+		return err
 	}
 	return writeMigrationsList(root, out)
 }

@@ -52,6 +52,8 @@ build cache) and runs the command with it:
   gorails server            serve the app (see gorails server --help); in
                             development it rebuilds and restarts on Go changes
   gorails routes            list the routes
+  gorails db:migrate        apply migrations (db:rollback, db:status, ... )
+  gorails generate ...      controller, model, migration, job (destroy removes them)
   gorails ctl stats         ask the running server for its stats
   gorails credentials:edit  edit the encrypted credentials`,
 		SilenceErrors: true,

@@ -186,3 +186,21 @@ func checkEmpty(dst string) error {
 	}
 	return nil
 }
+
+// Remove deletes files under root, printing a "remove" line for each (or
+// "missing" for one already gone), as `gorails destroy` does. It stops at
+// the first other error.
+func Remove(root string, paths []string, out io.Writer) error {
+	for _, p := range paths {
+		err := os.Remove(filepath.Join(root, filepath.FromSlash(p)))
+		switch {
+		case err == nil:
+			Status(out, "remove", p)
+		case errors.Is(err, fs.ErrNotExist):
+			Status(out, "missing", p)
+		default:
+			return err
+		}
+	}
+	return nil
+}

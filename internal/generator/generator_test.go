@@ -137,3 +137,21 @@ func TestWriteTreeIsAllOrNothing(t *testing.T) {
 		}
 	})
 }
+
+func TestRemoveReportsEachFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.go"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := Remove(dir, []string{"a.go", "gone.go"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "remove  a.go") || !strings.Contains(out.String(), "missing  gone.go") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a.go")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a.go still exists: %v", err)
+	}
+}
