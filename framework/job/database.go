@@ -96,6 +96,7 @@ func (b *DatabaseBackend) Enqueue(ctx context.Context, r *Record) error {
 
 // Claim leases up to limit due jobs of queue to worker.
 func (b *DatabaseBackend) Claim(ctx context.Context, worker, queue string, limit int, now, leaseUntil time.Time) ([]*Record, error) {
+	ctx = record.Silence(ctx) // polling: kept out of the debug log, as Solid Queue's silence_polling
 	pick := "SELECT id FROM " + Table + " WHERE queue = ? AND state = 'available' AND run_at <= ? ORDER BY priority, run_at, id LIMIT ?"
 	if b.mysql {
 		return b.claimMySQL(ctx, worker, queue, limit, now, leaseUntil)
@@ -251,6 +252,7 @@ func (b *DatabaseBackend) Release(ctx context.Context, r *Record) error {
 
 // Heartbeat extends the leases of worker's running jobs.
 func (b *DatabaseBackend) Heartbeat(ctx context.Context, worker string, _, leaseUntil time.Time) error {
+	ctx = record.Silence(ctx) // polling: kept out of the debug log, as Solid Queue's silence_polling
 	if _, err := b.exec(ctx, "UPDATE "+Table+" SET lease_until = ? WHERE worker = ? AND state = 'running'", micros(leaseUntil), worker); err != nil {
 		return fmt.Errorf("heartbeat: %w", err)
 	}
@@ -264,6 +266,7 @@ const lostError = "worker lost: lease expired while the job was running (process
 // their last attempt go to the dead set. It also deletes completed rows
 // whose uniqueness period is over.
 func (b *DatabaseBackend) Rescue(ctx context.Context, now time.Time) (int, error) {
+	ctx = record.Silence(ctx) // polling: kept out of the debug log, as Solid Queue's silence_polling
 	n1, err := b.exec(ctx, "UPDATE "+Table+" SET state = 'dead', last_error = ?, failed_at = ?, worker = NULL, lease_until = NULL WHERE state = 'running' AND lease_until < ? AND attempt >= max_attempts",
 		lostError, micros(now), micros(now))
 	if err != nil {

@@ -12,6 +12,9 @@ var (
 	ErrDuplicate = errors.New("job: duplicate of a unique job")
 	// ErrUnknownKind: a stored job names a kind no Register call added.
 	ErrUnknownKind = errors.New("job: unknown job kind")
+	// ErrNotRegistered: For found no job kind (or more than one) taking
+	// the argument type.
+	ErrNotRegistered = errors.New("job: no job registered for these arguments")
 	// ErrNoTransaction: a ...Tx call got a context without a transaction
 	// of the database backend's DB, or the backend is not transactional.
 	ErrNoTransaction = errors.New("job: no database transaction in the context")

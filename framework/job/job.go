@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"reflect"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 )
@@ -44,9 +45,13 @@ type Client struct {
 	log     *slog.Logger
 	now     func() time.Time
 
-	mu    sync.RWMutex
-	kinds map[string]*kind
+	mu     sync.RWMutex
+	kinds  map[string]*kind
+	byArgs map[reflect.Type]any // *Def[A] by A; ambiguousArgs when two kinds share A
 }
+
+// ambiguousArgs marks an argument type that more than one kind takes.
+type ambiguousArgs []string
 
 // kind is one registered job type, erased to JSON arguments.
 type kind struct {
@@ -60,7 +65,7 @@ type binder interface{ bind(c *Client) }
 
 // New returns a Client. It does no I/O.
 func New(cfg Config) *Client {
-	c := &Client{backend: cfg.Backend, log: cfg.Logger, now: cfg.Now, kinds: map[string]*kind{}}
+	c := &Client{backend: cfg.Backend, log: cfg.Logger, now: cfg.Now, kinds: map[string]*kind{}, byArgs: map[reflect.Type]any{}}
 	if c.backend == nil {
 		c.backend = Inline()
 	}
@@ -99,6 +104,7 @@ type Def[A any] struct {
 	c    *Client
 	k    *kind
 	impl Job[A]
+	err  error // For found no single kind for A: every call returns it
 }
 
 // Register adds job type J with arguments A to c and returns its handle.
@@ -125,7 +131,38 @@ func Register[A any](c *Client, j Job[A], opts ...Option) *Def[A] {
 		panic("job: kind " + name + " registered twice")
 	}
 	c.kinds[name] = k
-	return &Def[A]{c: c, k: k, impl: j}
+	d := &Def[A]{c: c, k: k, impl: j}
+	at := reflect.TypeFor[A]()
+	switch prev := c.byArgs[at].(type) {
+	case nil:
+		c.byArgs[at] = d
+	case ambiguousArgs:
+		c.byArgs[at] = append(prev, name)
+	case interface{ Kind() string }:
+		c.byArgs[at] = ambiguousArgs{prev.Kind(), name}
+	}
+	return d
+}
+
+// For returns the Def registered on c for argument type A, so code that has
+// the app's Client but not the Def returned by Register (a controller, a
+// model callback) can enqueue: job.For[WelcomeArgs](c).PerformLater(ctx, args).
+// Give each job its own argument type: when no kind, or more than one,
+// takes A, every call of the returned Def fails with ErrNotRegistered,
+// which names A. The lookup is a map read; keep the Def when you can.
+func For[A any](c *Client) *Def[A] {
+	at := reflect.TypeFor[A]()
+	c.mu.RLock()
+	v := c.byArgs[at]
+	c.mu.RUnlock()
+	switch v := v.(type) {
+	case *Def[A]:
+		return v
+	case ambiguousArgs:
+		return &Def[A]{c: c, err: fmt.Errorf("%w: kinds %s all take %v; enqueue through the Def that Register returned", ErrNotRegistered, strings.Join(v, ", "), at)}
+	default:
+		return &Def[A]{c: c, err: fmt.Errorf("%w: no job kind takes %v; register its job on this client at boot", ErrNotRegistered, at)}
+	}
 }
 
 func kindName(j any) string {
@@ -140,7 +177,12 @@ func kindName(j any) string {
 }
 
 // Kind returns the kind's stored name.
-func (d *Def[A]) Kind() string { return d.k.name }
+func (d *Def[A]) Kind() string {
+	if d.err != nil {
+		return ""
+	}
+	return d.k.name
+}
 
 // PerformLater enqueues a run of the job with args as soon as possible and
 // returns its ID (0 on backends without IDs). With a ctx that carries a
@@ -165,6 +207,9 @@ func (d *Def[A]) PerformIn(ctx context.Context, delay time.Duration, args A, opt
 // so the job exists only if that transaction commits. Otherwise it returns
 // ErrNoTransaction and enqueues nothing.
 func (d *Def[A]) PerformLaterTx(ctx context.Context, args A, opts ...Option) (int64, error) {
+	if d.err != nil {
+		return 0, d.err
+	}
 	tb, ok := d.c.backend.(interface{ inTx(context.Context) bool })
 	if !ok || !tb.inTx(ctx) {
 		return 0, ErrNoTransaction
@@ -174,6 +219,9 @@ func (d *Def[A]) PerformLaterTx(ctx context.Context, args A, opts ...Option) (in
 
 // PerformAtTx is PerformAt inside ctx's transaction; see PerformLaterTx.
 func (d *Def[A]) PerformAtTx(ctx context.Context, t time.Time, args A, opts ...Option) (int64, error) {
+	if d.err != nil {
+		return 0, d.err
+	}
 	tb, ok := d.c.backend.(interface{ inTx(context.Context) bool })
 	if !ok || !tb.inTx(ctx) {
 		return 0, ErrNoTransaction
@@ -184,10 +232,16 @@ func (d *Def[A]) PerformAtTx(ctx context.Context, t time.Time, args A, opts ...O
 // PerformNow runs the job at once in the calling goroutine, with its
 // Timeout, no backend and no retry; a panic is returned as *PanicError.
 func (d *Def[A]) PerformNow(ctx context.Context, args A) error {
+	if d.err != nil {
+		return d.err
+	}
 	return d.c.protect(ctx, d.k.opts.Timeout, func(ctx context.Context) error { return d.impl.Perform(ctx, args) })
 }
 
 func (d *Def[A]) enqueue(ctx context.Context, at time.Time, args A, opts []Option) (int64, error) {
+	if d.err != nil {
+		return 0, d.err
+	}
 	raw, err := json.Marshal(args)
 	if err != nil {
 		return 0, fmt.Errorf("job %s: encode arguments: %w", d.k.name, err)

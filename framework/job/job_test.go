@@ -192,3 +192,60 @@ func TestAsync(t *testing.T) {
 		t.Fatalf("dead %+v, want the failing job after 2 attempts", d)
 	}
 }
+
+type forArgs struct{ N int }
+
+type forJob struct{ got chan int }
+
+func (j forJob) Perform(_ context.Context, a forArgs) error { j.got <- a.N; return nil }
+
+type otherForJob struct{}
+
+func (otherForJob) Perform(context.Context, forArgs) error { return nil }
+
+func TestFor(t *testing.T) {
+	ctx := context.Background()
+	got := make(chan int, 1)
+	c := New(Config{})
+	want := Register(c, forJob{got: got})
+	if d := For[forArgs](c); d != want {
+		t.Fatalf("For returned %p, want the registered Def %p", d, want)
+	}
+	if _, err := For[forArgs](c).PerformLater(ctx, forArgs{N: 7}); err != nil {
+		t.Fatal(err)
+	}
+	if n := <-got; n != 7 {
+		t.Fatalf("job got %d, want 7", n)
+	}
+
+	tests := []struct {
+		name string
+		c    *Client
+		want string
+	}{
+		{"unregistered", New(Config{}), "no job kind takes job.forArgs"},
+		{"ambiguous", func() *Client {
+			c := New(Config{})
+			Register(c, forJob{got: got})
+			Register(c, otherForJob{})
+			return c
+		}(), "kinds forJob, otherForJob all take job.forArgs"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := For[forArgs](tt.c)
+			_, errLater := d.PerformLater(ctx, forArgs{})
+			_, errIn := d.PerformIn(ctx, time.Second, forArgs{})
+			_, errTx := d.PerformLaterTx(ctx, forArgs{})
+			errNow := d.PerformNow(ctx, forArgs{})
+			for _, err := range []error{errLater, errIn, errTx, errNow} {
+				if !errors.Is(err, ErrNotRegistered) || !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("error %v, want ErrNotRegistered saying %q", err, tt.want)
+				}
+			}
+			if d.Kind() != "" {
+				t.Errorf("Kind() = %q, want empty", d.Kind())
+			}
+		})
+	}
+}

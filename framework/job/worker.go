@@ -9,6 +9,9 @@ import (
 	"log/slog"
 	mrand "math/rand/v2"
 	"os"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -170,7 +173,8 @@ func (w *Worker) Run(ctx context.Context) error {
 		completer.Add(1)
 		go func() { defer completer.Done(); w.complete(bc) }()
 	}
-	w.log.Info("job worker started", "concurrency", w.cfg.Concurrency, "queues", w.cfg.Queues)
+	w.log.Info("job worker started", "concurrency", w.cfg.Concurrency, "queues", queueList(w.cfg.Queues),
+		"kinds", strings.Join(slices.Sorted(slices.Values(w.c.Kinds())), ","))
 
 	for ctx.Err() == nil {
 		// Wait for a free slot.
@@ -288,10 +292,25 @@ func (w *Worker) order() []string {
 	return names
 }
 
+// queueList is queues for the log: "critical:3,default".
+func queueList(qs []QueueWeight) string {
+	names := make([]string, len(qs))
+	for i, q := range qs {
+		names[i] = q.Name
+		if q.Weight > 1 {
+			names[i] += ":" + strconv.Itoa(q.Weight)
+		}
+	}
+	return strings.Join(names, ",")
+}
+
 // work runs one claimed job and records its outcome.
 func (w *Worker) work(ctx context.Context, r *Record) {
 	start := time.Now()
 	err := w.c.execute(ctx, r)
+	if err == nil && w.log.Enabled(ctx, slog.LevelDebug) {
+		w.log.Debug("job performed", "kind", r.Kind, "id", r.ID, "queue", r.Queue, "attempt", r.Attempt, "duration", time.Since(start))
+	}
 	if err == nil && w.completions != nil {
 		w.completions <- r // the completer records it and forgets it
 		return

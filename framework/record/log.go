@@ -43,6 +43,15 @@ func defaultFilter() []string {
 	return []string{"passw", "secret", "token", "_key", "crypt", "salt", "certificate", "otp", "ssn", "cvv", "cvc"}
 }
 
+type silentKey struct{}
+
+// Silence returns a context whose statements are left out of the debug log
+// (failures are still logged, and still counted by WithStats): for pollers
+// such as the job worker's, which would otherwise bury the log.
+func Silence(ctx context.Context) context.Context {
+	return context.WithValue(ctx, silentKey{}, true)
+}
+
 // record adds a finished statement to the context's stats and the debug log.
 func (db *DB) record(ctx context.Context, op, sql string, args []any, names []string, start time.Time, rows int64, err error) {
 	d := time.Since(start)
@@ -53,6 +62,8 @@ func (db *DB) record(ctx context.Context, op, sql string, args []any, names []st
 	level := slog.LevelDebug
 	if err != nil {
 		level = slog.LevelWarn
+	} else if ctx.Value(silentKey{}) != nil {
+		return
 	}
 	if !db.log.Enabled(ctx, level) {
 		return

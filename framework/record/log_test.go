@@ -54,6 +54,24 @@ func TestQueryLogAndStats(t *testing.T) {
 		if record.StatsFrom(ctx) != nil {
 			t.Fatal("stats leaked into the parent context")
 		}
+
+		// Silence keeps successful statements out of the log, not failures.
+		log.Reset()
+		quiet, qstats := record.WithStats(record.Silence(ctx))
+		_, err = db.Exec(quiet, "UPDATE secrets SET name = ? WHERE id = ?", "silenced-name", s.ID)
+		must(t, err)
+		if out := log.String(); strings.Contains(out, "silenced-name") {
+			t.Fatalf("a silenced statement was logged:\n%s", out)
+		}
+		if _, err := db.Exec(quiet, "UPDATE no_such_table SET x = 1"); err == nil {
+			t.Fatal("an update of a missing table succeeded")
+		}
+		if out := log.String(); !strings.Contains(out, "no_such_table") || !strings.Contains(out, "level=WARN") {
+			t.Fatalf("a silenced failure was not logged as a warning:\n%s", out)
+		}
+		if qstats.Queries() != 2 {
+			t.Fatalf("silenced statements counted %d, want 2", qstats.Queries())
+		}
 	}, withLog(&log))
 }
 
