@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/gorails/gorails/framework/dispatch"
+	"github.com/gorails/gorails/framework/job"
+	"github.com/gorails/gorails/framework/record"
 	"github.com/gorails/gorails/framework/view"
 )
 
@@ -26,6 +28,10 @@ var ErrBadEnv = errors.New("controller: the route set's Deps must be a *controll
 type Env struct {
 	Views  *view.Set
 	Logger *slog.Logger
+	// DB is the app's database (c.DB()); nil when it has none.
+	DB *record.DB
+	// Jobs is the app's job client (c.Jobs()); nil when it has none.
+	Jobs *job.Client
 	// Debug shows more detail in development (template errors, ...).
 	Debug bool
 	// RaiseOnUnpermitted makes Permit fail with an *UnpermittedError (a 400)
@@ -191,6 +197,23 @@ func (b *Base) Performed() bool { return b.performed }
 
 // Logger is the app's logger.
 func (b *Base) Logger() *slog.Logger { return b.log }
+
+// DB is the app's database: record.Query[models.Post](c.DB()).
+func (b *Base) DB() *record.DB {
+	if b.env == nil {
+		return nil
+	}
+	return b.env.DB
+}
+
+// Jobs is the app's job client, to enqueue background jobs:
+// job.For[jobs.WelcomeArgs](c.Jobs()).PerformLater(ctx, args).
+func (b *Base) Jobs() *job.Client {
+	if b.env == nil {
+		return nil
+	}
+	return b.env.Jobs
+}
 
 func (b *Base) perform() error {
 	if b.performed {
