@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/gorails/gorails/framework/dispatch"
+	"github.com/gorails/gorails/framework/job"
 	"github.com/gorails/gorails/framework/record"
 	"github.com/gorails/gorails/framework/record/migrate"
 	"github.com/gorails/gorails/framework/secrets"
@@ -50,6 +51,27 @@ type Config struct {
 	Migrations func() []migrate.Migration
 	// Seed loads the seed data for db:seed and db:reset (db/seeds.Run).
 	Seed func(ctx context.Context, db *record.DB) error
+
+	// RegisterJobs registers the app's background jobs on App.Jobs at boot
+	// (app/jobs.Register in a generated app); it may add App.RecurringJobs.
+	RegisterJobs func(app *App) error
+	// JobBackend is where jobs go: "database" (the app's own database, the
+	// default when it has one), "redis" (REDIS_URL, default
+	// redis://127.0.0.1:6379/0), "async" (goroutines of the enqueuing
+	// process, lost when it exits; the default without a database) or
+	// "inline" (run inside the enqueue call; the default in test).
+	// GORAILS_JOB_BACKEND overrides it.
+	JobBackend string
+	// Worker holds the defaults of the jobs command (concurrency, queues,
+	// ...); its flags override them.
+	Worker job.WorkerConfig
+	// JobsDashboard mounts the jobs dashboard (queues, scheduled, retrying
+	// and dead jobs, with retry and discard buttons) at this path, such as
+	// "/jobs"; "" leaves it out. It asks for HTTP basic auth with the
+	// credentials jobs_dashboard.user and jobs_dashboard.password
+	// (GORAILS_JOBS_DASHBOARD_USER and _PASSWORD override them); without
+	// them it is open in development and test, and production does not boot.
+	JobsDashboard string
 
 	// Server holds the defaults of the server command (config/server.go);
 	// its flags (-p, -b, -w, -t, ...) override them.
@@ -104,6 +126,12 @@ type App struct {
 	// DB is the app's database, opened by the "database" initializer from
 	// config/database.yml; nil when the app has none.
 	DB *record.DB
+	// Jobs is the app's job client, built by the "jobs" initializer on
+	// Config.JobBackend; Config.RegisterJobs registers the app's jobs on it.
+	Jobs *job.Client
+	// RecurringJobs are enqueued on their schedules by the app's job
+	// workers (the jobs command); RegisterJobs adds them (job.Every).
+	RecurringJobs []job.Recurring
 	// Secrets holds secret_key_base and the credentials, loaded by the
 	// "secrets" initializer; keys for each purpose derive from it.
 	Secrets *secrets.Secrets

@@ -276,6 +276,7 @@ func ExampleApp() {
 	// secrets
 	// security
 	// database
+	// jobs
 	// views
 	// routes
 	// use request_id

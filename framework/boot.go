@@ -20,6 +20,7 @@ const (
 	InitSecrets  = "secrets"
 	InitSecurity = "security"
 	InitDatabase = "database"
+	InitJobs     = "jobs"
 	InitViews    = "views"
 	InitRoutes   = "routes"
 )
@@ -44,6 +45,7 @@ func (a *App) addDefaultInitializers() {
 	_ = a.Initializers.Add(InitSecrets, initSecrets)
 	_ = a.Initializers.Add(InitSecurity, initSecurity)
 	_ = a.Initializers.Add(InitDatabase, initDatabase)
+	_ = a.Initializers.Add(InitJobs, initJobs)
 	_ = a.Initializers.Add(InitViews, initViews)
 	_ = a.Initializers.Add(InitRoutes, initRoutes)
 }
@@ -101,14 +103,25 @@ func initRoutes(_ context.Context, a *App) error {
 	if a.Config.Routes == nil {
 		return errors.New("Config.Routes is nil: give the app its routes (config/routes.go)")
 	}
-	env := &controller.Env{Views: a.Views, Logger: a.Logger, Debug: a.Env().IsDevelopment()}
+	env := &controller.Env{Views: a.Views, Logger: a.Logger, Debug: a.Env().IsDevelopment(), DB: a.DB, Jobs: a.Jobs}
 	rs := dispatch.NewRouteSet(dispatch.Config{
 		Deps:         env,
 		Logger:       a.Logger,
 		ErrorHandler: a.handleActionError,
 		NotFound:     http.HandlerFunc(a.notFound),
 	})
-	if err := rs.Draw(a.Config.Routes); err != nil {
+	draw := a.Config.Routes
+	if path := a.Config.JobsDashboard; path != "" && a.Jobs != nil {
+		dash, err := a.jobsDashboard()
+		if err != nil {
+			return err
+		}
+		draw = func(m *dispatch.Mapper) {
+			a.Config.Routes(m)
+			m.Mount(path, dash, dispatch.As("jobs_dashboard"))
+		}
+	}
+	if err := rs.Draw(draw); err != nil {
 		return err
 	}
 	a.Routes = rs

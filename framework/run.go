@@ -64,11 +64,13 @@ func Command(ctx context.Context, app *App) *cobra.Command {
 	}
 	root.AddCommand(serverCommand(app), routesCommand(app), ctlCommand(app))
 	root.AddCommand(dbCommands(app)...)
+	root.AddCommand(jobsCommand(app), jobsStatsCommand(app))
 	return root
 }
 
 func serverCommand(app *App) *cobra.Command {
 	cfg := app.Config.Server
+	jobs := app.Env().IsDevelopment()
 	cmd := &cobra.Command{
 		Use:   "server",
 		Short: "Serve the application over HTTP",
@@ -76,7 +78,8 @@ func serverCommand(app *App) *cobra.Command {
 
 With -w 0 (the default) one process serves; with -w N a master process
 starts N worker processes that share the listening socket (Puma's cluster
-mode). SIGTERM or SIGINT stops gracefully: requests in flight finish first;
+mode). In development the server also runs the app's background jobs
+(--jobs=false leaves them to the jobs command). SIGTERM or SIGINT stops gracefully: requests in flight finish first;
 SIGUSR1 restarts the workers one at a time (phased), SIGUSR2 restarts the
 master in place, SIGTTIN/SIGTTOU add/remove a worker. The defaults come from
 the app's config/server.go; flags override them.`,
@@ -86,13 +89,25 @@ the app's config/server.go; flags override them.`,
 				return fmt.Errorf("config: %w", app.configErr)
 			}
 			cfg.Logger = app.Logger
+			stopJobs := func() {}
 			boot := func() (http.Handler, error) {
 				if err := app.Boot(cmd.Context()); err != nil {
 					return nil, fmt.Errorf("boot: %w", err)
 				}
+				if jobs && app.jobStore() == nil {
+					stop, err := app.startJobWorker(app.Config.Worker)
+					if err != nil {
+						return nil, fmt.Errorf("boot: job worker: %w", err)
+					}
+					stopJobs = stop
+				}
 				return app, nil
 			}
+			// A hot restart replaces the process: hand the running jobs back
+			// first instead of leaving them to the rescuer.
+			cfg.BeforeExec = func() { stopJobs() }
 			err := server.Run(cmd.Context(), cfg, boot)
+			stopJobs()
 			if errors.Is(err, syscall.EADDRINUSE) {
 				err = fmt.Errorf("%w; is another server running? Stop it or choose another port with -p", err)
 			}
@@ -100,6 +115,7 @@ the app's config/server.go; flags override them.`,
 		},
 	}
 	cfg.BindFlags(cmd.Flags())
+	cmd.Flags().BoolVar(&jobs, "jobs", jobs, "also run background jobs in the server process(es) (default true in development, where `gorails jobs` is not needed)")
 	return cmd
 }
 

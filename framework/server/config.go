@@ -100,6 +100,12 @@ type Config struct {
 	Logger *slog.Logger
 	// Stderr is where the default logger writes. Default os.Stderr.
 	Stderr io.Writer
+	// BeforeExec, when set, runs in a single-mode process that stopped
+	// serving and is about to replace itself (hot restart, SIGUSR2), so the
+	// app can stop what boot started (an in-process job worker, database
+	// connections) that the exec would otherwise cut off. When Run returns
+	// instead, the caller cleans up.
+	BeforeExec func()
 }
 
 // WithDefaults returns a copy of c with every zero field set to its default.

@@ -119,6 +119,9 @@ func runMaster(ctx context.Context, cfg *Config) error {
 		if stopPending(sigs) {
 			return m.finish(actStop)
 		}
+		if cfg.BeforeExec != nil {
+			cfg.BeforeExec()
+		}
 		err = execSelf(sockets)
 		m.log.Error("hot restart failed; carrying on", "err", err.Error())
 	}
@@ -172,6 +175,9 @@ func runSingle(ctx context.Context, cfg *Config, boot func() (http.Handler, erro
 		if err != nil || !restart || stopPending(sigs) {
 			teardown(cfg, sockets)
 			return err
+		}
+		if cfg.BeforeExec != nil {
+			cfg.BeforeExec()
 		}
 		err = execSelf(sockets)
 		log.Error("hot restart failed; carrying on", "err", err.Error())

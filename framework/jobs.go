@@ -1,0 +1,183 @@
+package framework
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/gorails/gorails/framework/csrf"
+	"github.com/gorails/gorails/framework/job"
+)
+
+// The job backends Config.JobBackend and GORAILS_JOB_BACKEND name.
+const (
+	JobBackendDatabase = "database"
+	JobBackendRedis    = "redis"
+	JobBackendAsync    = "async"
+	JobBackendInline   = "inline"
+)
+
+// ErrJobBackend is returned at boot for an unknown or unusable job backend.
+var ErrJobBackend = errors.New("job backend")
+
+// jobBackendName is the backend the app uses: GORAILS_JOB_BACKEND, else
+// Config.JobBackend, else inline in test, the database when the app has
+// one, async otherwise.
+func (a *App) jobBackendName() string {
+	if v := strings.TrimSpace(a.Config.Getenv("GORAILS_JOB_BACKEND")); v != "" {
+		return strings.ToLower(v)
+	}
+	if a.Config.JobBackend != "" {
+		return strings.ToLower(a.Config.JobBackend)
+	}
+	switch {
+	case a.Env().IsTest():
+		return JobBackendInline
+	case a.DB != nil:
+		return JobBackendDatabase
+	default:
+		return JobBackendAsync
+	}
+}
+
+// initJobs builds App.Jobs on the configured backend and runs
+// Config.RegisterJobs, which registers the app's jobs.
+func initJobs(ctx context.Context, a *App) error {
+	name := a.jobBackendName()
+	var backend job.Backend
+	switch name {
+	case JobBackendDatabase:
+		if a.DB == nil {
+			return fmt.Errorf("%w %q: the app has no database (config/database.yml); choose %s, %s or %s with GORAILS_JOB_BACKEND",
+				ErrJobBackend, name, JobBackendRedis, JobBackendAsync, JobBackendInline)
+		}
+		backend = job.Database(a.DB)
+	case JobBackendRedis:
+		url := a.Config.Getenv("REDIS_URL")
+		if url == "" {
+			url = "redis://127.0.0.1:6379/0"
+		}
+		opts, err := redis.ParseURL(url)
+		if err != nil {
+			// The URL may hold a password: name the variable, not the value.
+			return fmt.Errorf("%w %q: REDIS_URL is not a redis:// URL (redis://[user:password@]host:port/db)", ErrJobBackend, name)
+		}
+		rdb := redis.NewClient(opts)
+		if err := rdb.Ping(ctx).Err(); err != nil {
+			_ = rdb.Close()
+			return fmt.Errorf("%w %q: cannot reach Redis at %s: %w", ErrJobBackend, name, opts.Addr, err)
+		}
+		a.OnClose(rdb.Close)
+		backend = job.Redis(rdb, a.Config.Name+":"+string(a.Env())+":jobs")
+	case JobBackendAsync:
+		async := job.Async(0)
+		a.OnClose(func() error { return async.Close(context.Background()) })
+		backend = async
+	case JobBackendInline:
+		backend = job.Inline()
+	default:
+		return fmt.Errorf("%w %q is unknown: use %s, %s, %s or %s", ErrJobBackend, name,
+			JobBackendDatabase, JobBackendRedis, JobBackendAsync, JobBackendInline)
+	}
+	a.Jobs = job.New(job.Config{Backend: backend, Logger: a.Logger.With("component", "jobs")})
+	if a.Config.RegisterJobs != nil {
+		if err := a.Config.RegisterJobs(a); err != nil {
+			return fmt.Errorf("register jobs: %w", err)
+		}
+	}
+	return nil
+}
+
+// jobStore is the backend as a Store a worker can drain, or an error that
+// says why it is not one.
+func (a *App) jobStore() error {
+	if _, ok := a.Jobs.Backend().(job.Store); !ok {
+		return fmt.Errorf("%w: the %q job backend runs jobs inside the app process, so there is nothing for a worker to drain; use %s or %s (GORAILS_JOB_BACKEND)",
+			job.ErrNotDrainable, a.jobBackendName(), JobBackendDatabase, JobBackendRedis)
+	}
+	return nil
+}
+
+// workerConfig is Config.Worker with the app's logger and recurring jobs.
+func (a *App) workerConfig(cfg job.WorkerConfig) job.WorkerConfig {
+	if cfg.Logger == nil {
+		cfg.Logger = a.Logger.With("component", "jobs", "backend", a.jobBackendName())
+	}
+	cfg.Recurring = append(append([]job.Recurring(nil), cfg.Recurring...), a.RecurringJobs...)
+	return cfg
+}
+
+// startJobWorker runs a job worker in this process until the returned stop
+// is called (which waits for it). The server uses it in development so that
+// jobs run without a second command.
+func (a *App) startJobWorker(cfg job.WorkerConfig) (stop func(), err error) {
+	w, err := job.NewWorker(a.Jobs, a.workerConfig(cfg))
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := w.Run(ctx); err != nil {
+			a.Logger.Error("job worker stopped", "err", err.Error())
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { cancel(); <-done }) }, nil
+}
+
+// jobsDashboard is the jobs dashboard for Config.JobsDashboard, behind HTTP
+// basic auth when credentials are set. Production refuses to serve it open.
+func (a *App) jobsDashboard() (http.Handler, error) {
+	if err := a.jobStore(); err != nil {
+		return nil, fmt.Errorf("jobs dashboard at %s: %w", a.Config.JobsDashboard, err)
+	}
+	h := job.Dashboard(a.Jobs, job.DashboardConfig{CSRFField: csrf.HiddenField})
+	user, pass := a.Config.Getenv("GORAILS_JOBS_DASHBOARD_USER"), a.Config.Getenv("GORAILS_JOBS_DASHBOARD_PASSWORD")
+	if a.Secrets != nil {
+		if user == "" {
+			user = credentialString(a, "jobs_dashboard", "user")
+		}
+		if pass == "" {
+			pass = credentialString(a, "jobs_dashboard", "password")
+		}
+	}
+	if user == "" || pass == "" {
+		if a.Env().IsProduction() {
+			return nil, fmt.Errorf("jobs dashboard at %s has no login: set jobs_dashboard.user and jobs_dashboard.password in the credentials (gorails credentials:edit) or GORAILS_JOBS_DASHBOARD_USER and GORAILS_JOBS_DASHBOARD_PASSWORD, or remove JobsDashboard", a.Config.JobsDashboard)
+		}
+		return h, nil
+	}
+	return basicAuth(h, "jobs", user, pass), nil
+}
+
+func credentialString(a *App, path ...string) string {
+	v, ok := a.Secrets.Credential(path...)
+	if !ok {
+		return ""
+	}
+	s, _ := v.(string)
+	return s
+}
+
+// basicAuth guards h with HTTP basic auth, comparing in constant time.
+func basicAuth(h http.Handler, realm, user, pass string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, p, ok := r.BasicAuth()
+		uok := subtle.ConstantTimeCompare([]byte(u), []byte(user)) == 1
+		pok := subtle.ConstantTimeCompare([]byte(p), []byte(pass)) == 1
+		if !ok || !uok || !pok {
+			w.Header().Set("WWW-Authenticate", `Basic realm="`+realm+`", charset="UTF-8"`)
+			http.Error(w, "401 Unauthorized", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}

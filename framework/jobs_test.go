@@ -1,0 +1,304 @@
+package framework_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/gorails/gorails/framework"
+	"github.com/gorails/gorails/framework/controller"
+	"github.com/gorails/gorails/framework/dispatch"
+	"github.com/gorails/gorails/framework/job"
+	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/migrate"
+	"github.com/gorails/gorails/internal/testenv"
+)
+
+type noteArgs struct {
+	Body string `json:"body"`
+}
+
+// noteJob inserts a note: its effect is visible in the app's database.
+type noteJob struct {
+	db   *record.DB
+	runs *atomic.Int64
+}
+
+func (j noteJob) Perform(ctx context.Context, a noteArgs) error {
+	j.runs.Add(1)
+	_, err := j.db.Exec(ctx, "INSERT INTO notes (body) VALUES (?)", a.Body)
+	return err
+}
+
+// NotesController enqueues a noteJob through the app's client.
+type NotesController struct{ controller.Base }
+
+func (c *NotesController) Create() error {
+	if c.DB() == nil {
+		return errors.New("the controller has no database")
+	}
+	body := c.Request().Param("body")
+	if _, err := job.For[noteArgs](c.Jobs()).PerformLater(c.Request().Context(), noteArgs{Body: body}); err != nil {
+		return err
+	}
+	return c.Text(http.StatusAccepted, "enqueued")
+}
+
+func notesRoutes(r *dispatch.Mapper) {
+	routes(r)
+	r.Get("notes/create", dispatch.To((*NotesController).Create))
+}
+
+func notesMigrations() []migrate.Migration {
+	return []migrate.Migration{
+		job.Migration(),
+		migrate.File("20260201000000_create_notes.go", migrate.Migration{Change: func(s *migrate.Schema) {
+			s.CreateTable("notes", func(t *migrate.Table) { t.Text("body") })
+		}}),
+	}
+}
+
+// jobsApp is an app with a SQLite database holding notes and the jobs
+// table, and noteJob registered. env maps environment variables.
+func jobsApp(t *testing.T, appEnv framework.Env, env map[string]string, cfg func(*framework.Config)) (*framework.App, *atomic.Int64) {
+	t.Helper()
+	return jobsAppIn(t, t.TempDir(), appEnv, env, cfg)
+}
+
+// jobsAppIn is jobsApp in root: apps made in one root share the database,
+// as the processes of one app do (each command closes its app).
+func jobsAppIn(t *testing.T, root string, appEnv framework.Env, env map[string]string, cfg func(*framework.Config)) (*framework.App, *atomic.Int64) {
+	t.Helper()
+	files := appFiles()
+	files["config/database.yml"] = &fstest.MapFile{Data: []byte(fmt.Sprintf(
+		"development:\n  adapter: sqlite3\n  database: %[1]s\ntest:\n  adapter: sqlite3\n  database: %[1]s\nproduction:\n  adapter: sqlite3\n  database: %[1]s\n",
+		filepath.Join(root, "app.sqlite3")))}
+	runs := new(atomic.Int64)
+	c := framework.Config{
+		Name: "jobsapp", Env: appEnv, Root: root, Files: files, Routes: notesRoutes,
+		Logger: slog.New(slog.DiscardHandler),
+		Getenv: func(k string) string {
+			if v, ok := env[k]; ok {
+				return v
+			}
+			return productionEnv(k)
+		},
+		Migrations: notesMigrations,
+		RegisterJobs: func(app *framework.App) error {
+			job.Register(app.Jobs, noteJob{db: app.DB, runs: runs})
+			return nil
+		},
+	}
+	if cfg != nil {
+		cfg(&c)
+	}
+	app := framework.New(c)
+	t.Cleanup(func() { _ = app.Close() })
+	return app, runs
+}
+
+// migrateApp applies the migrations outside the test environment.
+func migrateApp(t *testing.T, app *framework.App) {
+	t.Helper()
+	var out, errOut strings.Builder
+	if code := framework.Main(context.Background(), app, []string{"db:migrate"}, &out, &errOut); code != 0 {
+		t.Fatalf("db:migrate: exit %d: %s", code, errOut.String())
+	}
+}
+
+func TestJobBackendChoice(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	tests := []struct {
+		name    string
+		env     framework.Env
+		vars    map[string]string
+		backend string // Config.JobBackend
+		want    string // the backend's Go type, or an error's text
+	}{
+		{"test runs jobs inline", framework.Test, nil, "", "*job.InlineBackend"},
+		{"development uses the database", framework.Development, nil, "", "*job.DatabaseBackend"},
+		{"production uses the database", framework.Production, nil, "", "*job.DatabaseBackend"},
+		{"the config chooses", framework.Development, nil, "async", "*job.AsyncBackend"},
+		{"the environment overrides the config", framework.Development, map[string]string{"GORAILS_JOB_BACKEND": "Inline"}, "async", "*job.InlineBackend"},
+		{"an unknown backend", framework.Development, map[string]string{"GORAILS_JOB_BACKEND": "sidekiq"}, "", `job backend "sidekiq" is unknown: use database, redis, async or inline`},
+		{"a bad REDIS_URL names the variable, not its secret", framework.Development,
+			map[string]string{"GORAILS_JOB_BACKEND": "redis", "REDIS_URL": "http://user:s3cret@host"}, "", `REDIS_URL is not a redis:// URL`},
+		{"an unreachable Redis", framework.Development,
+			map[string]string{"GORAILS_JOB_BACKEND": "redis", "REDIS_URL": "redis://127.0.0.1:1/0"}, "", `cannot reach Redis at 127.0.0.1:1`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app, _ := jobsApp(t, tt.env, tt.vars, func(c *framework.Config) { c.JobBackend = tt.backend })
+			err := app.Boot(context.Background())
+			if strings.HasPrefix(tt.want, "*job.") {
+				if err != nil {
+					t.Fatalf("boot: %v", err)
+				}
+				if got := fmt.Sprintf("%T", app.Jobs.Backend()); got != tt.want {
+					t.Fatalf("backend %s, want %s", got, tt.want)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, framework.ErrJobBackend) {
+				t.Fatalf("boot = %v, want ErrJobBackend saying %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Fatalf("the error shows the password: %v", err)
+			}
+		})
+	}
+}
+
+func TestJobBackendRedis(t *testing.T) {
+	addr := testenv.Redis(t)
+	app, _ := jobsApp(t, framework.Development, map[string]string{"GORAILS_JOB_BACKEND": "redis", "REDIS_URL": "redis://" + addr + "/0"}, nil)
+	if err := app.Boot(context.Background()); err != nil {
+		t.Fatalf("boot: %v", err)
+	}
+	if _, ok := app.Jobs.Backend().(*job.RedisBackend); !ok {
+		t.Fatalf("backend %T, want *job.RedisBackend", app.Jobs.Backend())
+	}
+	if _, err := app.Jobs.Stats(context.Background()); err != nil {
+		t.Fatalf("stats: %v", err)
+	}
+}
+
+func TestControllerEnqueuesAndJobsCommandRunsIt(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	root := t.TempDir()
+	fast := func(c *framework.Config) { c.Worker = job.WorkerConfig{PollInterval: 20 * time.Millisecond} }
+	app, runs := jobsAppIn(t, root, framework.Development, nil, fast)
+	migrateApp(t, app)
+	app, runs = jobsAppIn(t, root, framework.Development, nil, fast)
+	if err := app.Boot(context.Background()); err != nil {
+		t.Fatalf("boot: %v", err)
+	}
+	for _, body := range []string{"one", "two"} {
+		w := httptest.NewRecorder()
+		app.ServeHTTP(w, httptest.NewRequest("GET", "http://localhost/notes/create?body="+body, nil))
+		if w.Code != http.StatusAccepted {
+			t.Fatalf("enqueue: %d %s", w.Code, w.Body)
+		}
+	}
+	if runs.Load() != 0 {
+		t.Fatalf("the database backend ran %d jobs at enqueue", runs.Load())
+	}
+
+	stats, _ := jobsAppIn(t, root, framework.Development, nil, fast)
+	var out, errOut strings.Builder
+	if code := framework.Main(context.Background(), stats, []string{"jobs:stats"}, &out, &errOut); code != 0 {
+		t.Fatalf("jobs:stats: exit %d: %s", code, errOut.String())
+	}
+	var st job.Stats
+	if err := json.Unmarshal([]byte(out.String()), &st); err != nil || st.Ready["default"] != 2 {
+		t.Fatalf("jobs:stats printed %q (%v), want 2 ready on default", out.String(), err)
+	}
+
+	worker, workerRuns := jobsAppIn(t, root, framework.Development, nil, fast)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var jobsErr strings.Builder
+	go func() { done <- framework.Main(ctx, worker, []string{"jobs", "-c", "2", "-q", "default"}, &out, &jobsErr) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for workerRuns.Load() < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("jobs: exit %d: %s", code, jobsErr.String())
+	}
+	n, err := app.DB.Exec(context.Background(), "DELETE FROM notes")
+	if err != nil || n != 2 || workerRuns.Load() != 2 {
+		t.Fatalf("after the worker: %d notes (%v), %d runs; want 2 and 2", n, err, workerRuns.Load())
+	}
+}
+
+func TestJobsCommandErrors(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	tests := []struct {
+		args []string
+		vars map[string]string
+		want string
+	}{
+		{[]string{"jobs", "-q", "mailers:0"}, nil, `the weight after ':' must be a whole number of at least 1`},
+		{[]string{"jobs", "-q", ":2"}, nil, `give a queue name`},
+		{[]string{"jobs", "-w", "-1"}, nil, `give 0 (this process) or a number of worker processes`},
+		{[]string{"jobs"}, map[string]string{"GORAILS_JOB_BACKEND": "async"}, `the "async" job backend runs jobs inside the app process`},
+		{[]string{"jobs:stats"}, map[string]string{"GORAILS_JOB_BACKEND": "inline"}, `the "inline" job backend runs jobs inside the app process`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			app, _ := jobsApp(t, framework.Development, tt.vars, nil)
+			var out, errOut strings.Builder
+			code := framework.Main(context.Background(), app, tt.args, &out, &errOut)
+			if code == 0 || !strings.Contains(errOut.String(), tt.want) || strings.Count(errOut.String(), "\n") != 1 {
+				t.Fatalf("exit %d, stderr %q; want one line saying %q", code, errOut.String(), tt.want)
+			}
+		})
+	}
+}
+
+func TestJobsDashboardMount(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	withDashboard := func(c *framework.Config) { c.JobsDashboard = "/admin/jobs" }
+
+	// Production refuses to serve it without a login.
+	app, _ := jobsApp(t, framework.Production, nil, withDashboard)
+	migrateApp(t, app)
+	if err := app.Boot(context.Background()); err == nil || !strings.Contains(err.Error(), "jobs dashboard at /admin/jobs has no login") {
+		t.Fatalf("boot = %v, want a refusal to serve the dashboard open", err)
+	}
+
+	// With a login it asks for it, compares it and then serves the page.
+	app, _ = jobsApp(t, framework.Production, map[string]string{
+		"GORAILS_JOBS_DASHBOARD_USER": "admin", "GORAILS_JOBS_DASHBOARD_PASSWORD": "pw",
+	}, withDashboard)
+	migrateApp(t, app)
+	if err := app.Boot(context.Background()); err != nil {
+		t.Fatalf("boot: %v", err)
+	}
+	tests := []struct {
+		user, pass string
+		want       int
+	}{
+		{"", "", http.StatusUnauthorized},
+		{"admin", "wrong", http.StatusUnauthorized},
+		{"admin", "pw", http.StatusOK},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("GET", "https://example.com/admin/jobs", nil)
+		if tt.user != "" {
+			r.SetBasicAuth(tt.user, tt.pass)
+		}
+		w := httptest.NewRecorder()
+		app.ServeHTTP(w, r)
+		if w.Code != tt.want {
+			t.Errorf("%s:%s: status %d, want %d", tt.user, tt.pass, w.Code, tt.want)
+		}
+		if tt.want == http.StatusOK && !strings.Contains(w.Body.String(), "Jobs") {
+			t.Errorf("the dashboard page: %s", w.Body)
+		}
+	}
+
+	// Development serves it open.
+	app, _ = jobsApp(t, framework.Development, nil, withDashboard)
+	migrateApp(t, app)
+	if err := app.Boot(context.Background()); err != nil {
+		t.Fatalf("boot: %v", err)
+	}
+	w := httptest.NewRecorder()
+	app.ServeHTTP(w, httptest.NewRequest("GET", "http://localhost/admin/jobs", nil))
+	if w.Code != http.StatusOK {
+		t.Fatalf("development dashboard: %d %s", w.Code, w.Body)
+	}
+}
