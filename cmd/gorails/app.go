@@ -31,7 +31,7 @@ func exitCode(err error) int {
 // are the app binary's: gorails passes the arguments through unparsed.
 func appCommands() []*cobra.Command {
 	return []*cobra.Command{
-		delegated("server", "Serve the application (builds it first; in development rebuilds on Go changes); -p PORT, -b HOST, -w WORKERS, -t THREADS"),
+		delegated("server", "Serve the application (builds it first; in development rebuilds on Go changes and runs the jobs too); -p PORT, -b HOST, -w WORKERS, -t THREADS"),
 		delegated("routes", "List the application's routes; -g PATTERN filters them"),
 		delegated("ctl", "Control the running server: stats, phased-restart, restart, stop, halt"),
 		delegated("db:create", "Create the database"),
@@ -47,6 +47,8 @@ func appCommands() []*cobra.Command {
 		delegated("db:prepare", "Create the database if needed, load the schema, apply pending migrations"),
 		delegated("db:schema:dump", "Dump the database's schema to db/schema.sql"),
 		delegated("db:schema:load", "Load db/schema.sql into an empty database"),
+		delegated("jobs", "Run the background jobs until SIGTERM; -c CONCURRENCY, -q QUEUE[:WEIGHT], -w PROCESSES"),
+		delegated("jobs:stats", "Print the job queues' counts as JSON"),
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	osexec "os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,31 +39,35 @@ func TestMigrationsEndToEndOnSQLite(t *testing.T) {
 	if out, code := runCLI(t, dir, "generate", "model", "Post", "title:string", "body:text"); code != 0 {
 		t.Fatalf("generate model: exit %d\n%s", code, out)
 	}
-	if got := migrationStatus(t, dir); len(got) != 1 || got[0] != "down create posts" {
-		t.Fatalf("before migrating, db:status = %q, want [down create posts]", got)
+	// A new app's first migration creates the jobs table.
+	status := func(jobs, posts string) []string {
+		return []string{jobs + " create gorails jobs", posts + " create posts"}
+	}
+	if got, want := migrationStatus(t, dir), status("down", "down"); !slices.Equal(got, want) {
+		t.Fatalf("before migrating, db:status = %q, want %q", got, want)
 	}
 	out, code := runCLI(t, dir, "db:migrate")
 	if code != 0 {
 		t.Fatalf("db:migrate exit %d\n%s", code, out)
 	}
 	schema, err := os.ReadFile(filepath.Join(dir, "db", "schema.sql"))
-	if err != nil || !strings.Contains(string(schema), "posts") {
+	if err != nil || !strings.Contains(string(schema), "posts") || !strings.Contains(string(schema), "gorails_jobs") {
 		t.Fatalf("db/schema.sql after migrate: %v\n%s", err, schema)
 	}
-	if got := migrationStatus(t, dir); len(got) != 1 || got[0] != "up create posts" {
-		t.Fatalf("after db:migrate, db:status = %q, want [up create posts]", got)
+	if got, want := migrationStatus(t, dir), status("up", "up"); !slices.Equal(got, want) {
+		t.Fatalf("after db:migrate, db:status = %q, want %q", got, want)
 	}
 	if out, code := runCLI(t, dir, "db:rollback"); code != 0 {
 		t.Fatalf("db:rollback exit %d\n%s", code, out)
 	}
-	if got := migrationStatus(t, dir); len(got) != 1 || got[0] != "down create posts" {
-		t.Fatalf("after db:rollback, db:status = %q, want [down create posts]", got)
+	if got, want := migrationStatus(t, dir), status("up", "down"); !slices.Equal(got, want) {
+		t.Fatalf("after db:rollback, db:status = %q, want %q", got, want)
 	}
 	if out, code := runCLI(t, dir, "db:migrate"); code != 0 {
 		t.Fatalf("second db:migrate exit %d\n%s", code, out)
 	}
-	if got := migrationStatus(t, dir); len(got) != 1 || got[0] != "up create posts" {
-		t.Fatalf("after db:migrate again, db:status = %q", got)
+	if got, want := migrationStatus(t, dir), status("up", "up"); !slices.Equal(got, want) {
+		t.Fatalf("after db:migrate again, db:status = %q, want %q", got, want)
 	}
 	// The app's own tests run in the test environment against a database
 	// prepared from the schema.
@@ -142,8 +147,8 @@ func TestNewPostgresAppMigrates(t *testing.T) {
 		}
 		migrated += strings.Count(outs[i].String(), ": migrated (")
 	}
-	if migrated != 2 {
-		t.Errorf("the two migrators applied %d migrations between them, want each of the 2 exactly once:\n%s\n---\n%s", migrated, outs[0], outs[1])
+	if migrated != 3 { // gorails_jobs, books, shelves
+		t.Errorf("the two migrators applied %d migrations between them, want each of the 3 exactly once:\n%s\n---\n%s", migrated, outs[0], outs[1])
 	}
 	out, code := runCLI(t, dir, "db:status")
 	if code != 0 || !strings.Contains(out, name+"_development") || !regexp.MustCompile(`up\s+\d{14}\s+Create books`).MatchString(out) ||

@@ -25,7 +25,7 @@ func generateCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "generate GENERATOR NAME [args]",
 		Aliases: []string{"g"},
-		Short:   "Generate code inside an application (controller, model, migration)",
+		Short:   "Generate code inside an application (controller, model, migration, job)",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return cmd.Help()
@@ -58,7 +58,7 @@ func destroyCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "destroy GENERATOR NAME [args]",
 		Aliases: []string{"d"},
-		Short:   "Remove what generate created (controller, model)",
+		Short:   "Remove what generate created (controller, model, job)",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return cmd.Help()
@@ -81,7 +81,7 @@ the controller in config/routes.go are reported, not edited.`,
 			return destroyController(root, args[0], args[1:], cmd.OutOrStdout())
 		},
 	})
-	cmd.AddCommand(destroyModelCommand())
+	cmd.AddCommand(destroyModelCommand(), destroyJobCommand())
 	return cmd
 }
 

@@ -107,7 +107,7 @@ func newApp(cmd *cobra.Command, dir, database string) error {
 	if err != nil {
 		return err
 	}
-	list, err := migrationsListFile(dst) // the empty db/migrate/migrations.go
+	list, err := migrationsListOf(files) // db/migrate/migrations.go: the jobs table
 	if err != nil {
 		return err
 	}
