@@ -208,7 +208,9 @@ func TestControllerEnqueuesAndJobsCommandRunsIt(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	var jobsErr strings.Builder
-	go func() { done <- framework.Main(ctx, worker, []string{"jobs", "-c", "2", "-q", "default"}, &out, &jobsErr) }()
+	go func() {
+		done <- framework.Main(ctx, worker, []string{"jobs", "-c", "2", "-q", "default"}, &out, &jobsErr)
+	}()
 	deadline := time.Now().Add(20 * time.Second)
 	for workerRuns.Load() < 2 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
