@@ -91,3 +91,18 @@ func ExampleNewWorker() {
 	defer stop()
 	_ = w.Run(ctx) // returns once running jobs finished or were released
 }
+
+// Code that has the app's client but not the Def that Register returned,
+// such as a controller (c.Jobs()), finds the Def by the job's argument type.
+func ExampleFor() {
+	jobs := job.New(job.Config{})
+	job.Register(jobs, GreetJob{}) // at boot
+	if _, err := job.For[GreetArgs](jobs).PerformLater(context.Background(), GreetArgs{Name: "Linus"}); err != nil {
+		fmt.Println(err)
+	}
+	_, err := job.For[ChargeArgs](jobs).PerformLater(context.Background(), ChargeArgs{Order: 1})
+	fmt.Println(errors.Is(err, job.ErrNotRegistered))
+	// Output:
+	// hello, Linus
+	// true
+}
