@@ -51,9 +51,11 @@ Inside an application, gorails builds the app binary (into tmp/, using Go's
 build cache) and runs the command with it:
   gorails server            serve the app (see gorails server --help); in
                             development it rebuilds and restarts on Go changes
+                            and runs the background jobs too
   gorails routes            list the routes
   gorails db:migrate        apply migrations (db:rollback, db:status, ... )
   gorails generate ...      controller, model, migration, job (destroy removes them)
+  gorails jobs              run the background jobs (jobs:stats counts them)
   gorails ctl stats         ask the running server for its stats
   gorails credentials:edit  edit the encrypted credentials`,
 		SilenceErrors: true,
