@@ -35,7 +35,9 @@
 //
 // # Backends
 //
-// Inline runs a job inside the enqueue call (tests; the zero Config).
+// Inline runs a job inside the enqueue call (tests; the zero Config);
+// InlineOn(db) waits for the commit of a transaction of db the enqueue
+// happened in (the framework's test environment).
 // Async runs jobs on goroutines of the process, in memory (development).
 // Database keeps jobs in the app's own database, in the table Migration
 // creates: PostgreSQL and MySQL 8/MariaDB 10.6+ claim with FOR UPDATE SKIP

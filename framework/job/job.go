@@ -204,7 +204,8 @@ func (d *Def[A]) PerformIn(ctx context.Context, delay time.Duration, args A, opt
 
 // PerformLaterTx is PerformLater that insists on a transaction: ctx must
 // carry a record transaction of the Database backend's DB (record.Transaction),
-// so the job exists only if that transaction commits. Otherwise it returns
+// so the job exists only if that transaction commits (with InlineOn, runs
+// only once it commits). Otherwise it returns
 // ErrNoTransaction and enqueues nothing.
 func (d *Def[A]) PerformLaterTx(ctx context.Context, args A, opts ...Option) (int64, error) {
 	if d.err != nil {

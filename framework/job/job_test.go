@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gorails/gorails/framework/record"
 )
 
 type namedJob struct{}
@@ -247,5 +249,50 @@ func TestFor(t *testing.T) {
 				t.Errorf("Kind() = %q, want empty", d.Kind())
 			}
 		})
+	}
+}
+
+// TestInlineOnTransactions: InlineOn runs a job enqueued inside a
+// transaction after the commit, and never after a rollback; outside one it
+// runs at once, as Inline.
+func TestInlineOnTransactions(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, record.SQLite, "inline_on")
+	var runs atomic.Int64
+	done := make(chan int, 10)
+	def := Register(New(Config{Backend: InlineOn(db)}), countJob{runs: &runs, done: done})
+
+	err := record.Transaction(ctx, db, func(ctx context.Context) error {
+		if _, err := def.PerformLaterTx(ctx, echoArgs{N: 1}); err != nil {
+			return err
+		}
+		if _, err := def.PerformLater(ctx, echoArgs{N: 2}); err != nil {
+			return err
+		}
+		if n := runs.Load(); n != 0 {
+			t.Errorf("%d jobs ran inside the transaction", n)
+		}
+		return nil
+	})
+	if err != nil || runs.Load() != 2 {
+		t.Fatalf("after commit: %v, %d runs; want 2", err, runs.Load())
+	}
+
+	errUndo := errors.New("undo")
+	err = record.Transaction(ctx, db, func(ctx context.Context) error {
+		if _, err := def.PerformLaterTx(ctx, echoArgs{N: 3}); err != nil {
+			return err
+		}
+		return errUndo
+	})
+	if !errors.Is(err, errUndo) || runs.Load() != 2 {
+		t.Fatalf("after rollback: %v, %d runs; want errUndo and still 2", err, runs.Load())
+	}
+
+	if _, err := def.PerformLaterTx(ctx, echoArgs{N: 4}); !errors.Is(err, ErrNoTransaction) {
+		t.Fatalf("PerformLaterTx outside a transaction: %v, want ErrNoTransaction", err)
+	}
+	if _, err := def.PerformLater(ctx, echoArgs{N: 5}); err != nil || runs.Load() != 3 {
+		t.Fatalf("PerformLater outside a transaction: %v, %d runs; want 3", err, runs.Load())
 	}
 }

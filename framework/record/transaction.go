@@ -127,6 +127,15 @@ func (db *DB) savepoint(ctx context.Context, st *txState, fn func(context.Contex
 	return err
 }
 
+// AfterCommit runs fn once ctx's transaction of db has really committed
+// (after the outermost Transaction, not a savepoint), with the context
+// Transaction was called with; never when it rolls back. Without a
+// transaction of db in ctx, fn runs at once. For side effects that must not
+// happen for work that is undone: a mail, a job run inline, a cache purge.
+func AfterCommit(ctx context.Context, db *DB, fn func(ctx context.Context)) {
+	db.onCommit(ctx, fn, nil)
+}
+
 // onCommit registers callbacks for the end of ctx's transaction; without a
 // transaction commit runs at once.
 func (db *DB) onCommit(ctx context.Context, commit, rollback func(context.Context)) {
