@@ -5,10 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -302,5 +306,80 @@ func TestJobsDashboardMount(t *testing.T) {
 	app.ServeHTTP(w, httptest.NewRequest("GET", "http://localhost/admin/jobs", nil))
 	if w.Code != http.StatusOK {
 		t.Fatalf("development dashboard: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestJobsDashboardRetriesThroughTheApp: the mounted dashboard's retry
+// button goes through the app's session and CSRF protection and redirects
+// back to the mounted path.
+func TestJobsDashboardRetriesThroughTheApp(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	root := t.TempDir()
+	withDashboard := func(c *framework.Config) { c.JobsDashboard = "/admin/jobs" }
+	app, _ := jobsAppIn(t, root, framework.Development, nil, withDashboard)
+	migrateApp(t, app)
+	app, _ = jobsAppIn(t, root, framework.Development, nil, withDashboard)
+	ctx := context.Background()
+	if err := app.Boot(ctx); err != nil {
+		t.Fatalf("boot: %v", err)
+	}
+	// A dead job: enqueued, claimed, killed.
+	store := app.Jobs.Backend().(job.Store)
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	rec := &job.Record{Kind: "noteJob", Queue: "default", Args: []byte(`{"body":"x"}`), MaxAttempts: 1, RunAt: now, CreatedAt: now, State: job.Available}
+	if err := store.Enqueue(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	claimed, err := store.Claim(ctx, "w1", "default", 1, now, now.Add(time.Minute))
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("claim: %v, %d jobs", err, len(claimed))
+	}
+	if err := store.Kill(ctx, claimed[0], "boom", now); err != nil {
+		t.Fatal(err)
+	}
+
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Get(srv.URL + "/admin/jobs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="authenticity_token" value="([^"]+)"`).FindSubmatch(page)
+	if res.StatusCode != http.StatusOK || m == nil || !strings.Contains(string(page), "boom") {
+		t.Fatalf("dashboard: %d, token found %v:\n%s", res.StatusCode, m != nil, page)
+	}
+	post := func(origin string, form url.Values) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("POST", srv.URL+"/admin/jobs", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	id := fmt.Sprint(rec.ID)
+	// Neither an origin the browser vouches for nor a token: refused.
+	if res := post("", url.Values{"id": {id}, "action": {"retry"}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("retry without a token or an Origin: %d, want 422", res.StatusCode)
+	}
+	if res := post("https://evil.example", url.Values{"id": {id}, "action": {"retry"}, "authenticity_token": {string(m[1])}}); res.StatusCode < 400 {
+		t.Fatalf("retry from another origin: %d, want a refusal", res.StatusCode)
+	}
+	res = post("", url.Values{"id": {id}, "action": {"retry"}, "authenticity_token": {string(m[1])}})
+	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/admin/jobs?notice=") {
+		t.Fatalf("retry: %d to %q, want 303 back to /admin/jobs", res.StatusCode, loc)
+	}
+	st, err := app.Jobs.Stats(ctx)
+	if err != nil || st.Dead != 0 || st.Ready["default"] != 1 {
+		t.Fatalf("after retry: %+v (%v), want no dead job and one ready", st, err)
 	}
 }

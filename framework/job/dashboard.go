@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // DashboardConfig configures Dashboard.
@@ -183,5 +184,11 @@ func (d *dashboard) act(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "jobs: action failed", http.StatusServiceUnavailable)
 		return
 	}
-	http.Redirect(w, r, r.URL.Path+"?notice="+url.QueryEscape(notice), http.StatusSeeOther)
+	// Back to the page as the browser addressed it: mounted under a prefix
+	// (http.StripPrefix), r.URL.Path has lost it, r.RequestURI has not.
+	back := r.URL.Path
+	if p, _, _ := strings.Cut(r.RequestURI, "?"); strings.HasPrefix(p, "/") {
+		back = p
+	}
+	http.Redirect(w, r, back+"?notice="+url.QueryEscape(notice), http.StatusSeeOther)
 }
