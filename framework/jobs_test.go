@@ -383,3 +383,37 @@ func TestJobsDashboardRetriesThroughTheApp(t *testing.T) {
 		t.Fatalf("after retry: %+v (%v), want no dead job and one ready", st, err)
 	}
 }
+
+// TestRecurringJobsFromRegisterJobs: recurring jobs that RegisterJobs adds
+// to App.RecurringJobs are enqueued and run by the jobs command.
+func TestRecurringJobsFromRegisterJobs(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	root := t.TempDir()
+	app, _ := jobsAppIn(t, root, framework.Development, nil, nil)
+	migrateApp(t, app)
+	runs := new(atomic.Int64)
+	app, _ = jobsAppIn(t, root, framework.Development, nil, func(c *framework.Config) {
+		c.Worker = job.WorkerConfig{PollInterval: 20 * time.Millisecond}
+		c.RegisterJobs = func(app *framework.App) error {
+			def := job.Register(app.Jobs, noteJob{db: app.DB, runs: runs})
+			every, err := job.Every("tick", "@every 1s", def, noteArgs{Body: "tick"})
+			if err != nil {
+				return err
+			}
+			app.RecurringJobs = append(app.RecurringJobs, every)
+			return nil
+		}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var out, errOut strings.Builder
+	go func() { done <- framework.Main(ctx, app, []string{"jobs"}, &out, &errOut) }()
+	deadline := time.Now().Add(15 * time.Second)
+	for runs.Load() < 1 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != 0 || runs.Load() < 1 {
+		t.Fatalf("jobs: exit %d, %d recurring runs; want at least 1\n%s", code, runs.Load(), errOut.String())
+	}
+}
