@@ -57,7 +57,7 @@ Queues are drained by weight (-q mailers:2 -q default:1) or, with
 				return fmt.Errorf("boot: %w", err)
 			}
 			defer app.Close()
-			if err := app.jobStore(); err != nil {
+			if err := app.checkJobStore(ctx); err != nil {
 				return err
 			}
 			if processes > 0 {
@@ -158,7 +158,7 @@ func jobsStatsCommand(app *App) *cobra.Command {
 				return fmt.Errorf("boot: %w", err)
 			}
 			defer app.Close()
-			if err := app.jobStore(); err != nil {
+			if err := app.checkJobStore(cmd.Context()); err != nil {
 				return err
 			}
 			st, err := app.Jobs.Stats(cmd.Context())

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorails/gorails/framework/csrf"
 	"github.com/gorails/gorails/framework/job"
+	"github.com/gorails/gorails/framework/record"
 )
 
 // The job backends Config.JobBackend and GORAILS_JOB_BACKEND name.
@@ -104,6 +105,21 @@ func (a *App) jobStore() error {
 	if _, ok := a.Jobs.Backend().(job.Store); !ok {
 		return fmt.Errorf("%w: the %q job backend runs jobs inside the app process, so there is nothing for a worker to drain; use %s or %s (GORAILS_JOB_BACKEND)",
 			job.ErrNotDrainable, a.jobBackendName(), JobBackendDatabase, JobBackendRedis)
+	}
+	return nil
+}
+
+// checkJobStore is jobStore plus, for the database backend, a read of its
+// table, so that a missing migration is one clear error instead of a failed
+// claim every poll.
+func (a *App) checkJobStore(ctx context.Context) error {
+	if err := a.jobStore(); err != nil {
+		return err
+	}
+	if _, ok := a.Jobs.Backend().(*job.DatabaseBackend); ok {
+		if _, err := a.Jobs.Stats(record.Silence(ctx)); err != nil {
+			return fmt.Errorf("cannot read the %s table: run db:migrate (a new app's db/migrate creates it; an app made before jobs lists job.Migration() in its migrations): %w", job.Table, err)
+		}
 	}
 	return nil
 }

@@ -95,6 +95,10 @@ the app's config/server.go; flags override them.`,
 					return nil, fmt.Errorf("boot: %w", err)
 				}
 				if jobs && app.jobStore() == nil {
+					if err := app.checkJobStore(cmd.Context()); err != nil {
+						app.Logger.Warn("background jobs will not run in this server: " + err.Error())
+						return app, nil
+					}
 					stop, err := app.startJobWorker(app.Config.Worker)
 					if err != nil {
 						return nil, fmt.Errorf("boot: job worker: %w", err)
