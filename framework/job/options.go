@@ -15,7 +15,7 @@ const (
 // options given to an enqueue call override them for that job.
 type Options struct {
 	Queue       string        // DefaultQueue when empty
-	Priority    int           // lower runs first (database backend); 0 by default
+	Priority    int           // lower runs first within a queue; 0 by default
 	MaxAttempts int           // DefaultMaxAttempts when 0; 1 means no retry
 	Timeout     time.Duration // per attempt, through the context; 0: none
 	// UniqueFor > 0 refuses (ErrDuplicate) a job whose kind and arguments

@@ -19,8 +19,9 @@ import (
 // any worker's rescuer moves its in-flight jobs back to their queue, one
 // atomic move per job, so a kill -9 loses nothing (Sidekiq's basic fetch
 // would). Scheduled and retrying jobs wait in per-queue sorted sets and are
-// moved to the queue by the claim script when due. Priority is not
-// supported (queues are FIFO lists). Safe for concurrent use.
+// moved to the queue by the claim script when due. Each priority of a queue
+// has its own FIFO list, and a claim drains the lists lowest priority
+// first (a sorted set records the priorities in use). Safe for concurrent use.
 type RedisBackend struct {
 	rdb    redis.UniversalClient
 	prefix string
@@ -36,6 +37,20 @@ func Redis(rdb redis.UniversalClient, prefix string) *RedisBackend {
 		prefix = "gorails:jobs"
 	}
 	return &RedisBackend{rdb: rdb, prefix: prefix}
+}
+
+// ready is the list of queue's available jobs of priority prio. The claim
+// script builds the same names ("<q key>:p<prio>").
+func (b *RedisBackend) ready(queue string, prio int) string {
+	if prio == 0 {
+		return b.key("q", queue)
+	}
+	return b.key("q", queue) + ":p" + strconv.Itoa(prio)
+}
+
+// addPriority records that queue has (or had) jobs of priority prio.
+func (b *RedisBackend) addPriority(ctx context.Context, p redis.Cmdable, queue string, prio int) {
+	p.ZAdd(ctx, b.key("prios", queue), redis.Z{Score: float64(prio), Member: strconv.Itoa(prio)})
 }
 
 func (b *RedisBackend) key(parts ...string) string {
@@ -81,10 +96,11 @@ func (b *RedisBackend) Enqueue(ctx context.Context, r *Record) error {
 	}
 	_, err = b.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.SAdd(ctx, b.key("queues"), r.Queue)
+		b.addPriority(ctx, p, r.Queue, r.Priority)
 		if r.RunAt.After(r.CreatedAt) {
 			p.ZAdd(ctx, b.key("sched", r.Queue), redis.Z{Score: float64(micros(r.RunAt)), Member: payload})
 		} else {
-			p.LPush(ctx, b.key("q", r.Queue), payload)
+			p.LPush(ctx, b.ready(r.Queue, r.Priority), payload)
 		}
 		return nil
 	})
@@ -108,28 +124,50 @@ redis.call('SET', KEYS[1], ARGV[2])
 if ARGV[3] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`)
 
-// claimScript promotes due scheduled and retrying jobs of one queue, renews
-// the worker's lease and moves up to limit jobs to its in-flight list.
+// claimScript promotes due scheduled and retrying jobs of one queue to the
+// list of their priority, renews the worker's lease and moves up to limit
+// jobs to its in-flight list, lowest priority first (priority 0, the
+// default, is always looked at).
 var claimScript = redis.NewScript(`
+local function ready(p)
+  if p == 0 then return KEYS[1] end
+  return KEYS[1] .. ':p' .. p
+end
 for _, z in ipairs({KEYS[4], KEYS[5]}) do
   local due = redis.call('ZRANGEBYSCORE', z, '-inf', ARGV[4], 'LIMIT', 0, 1000)
   for _, v in ipairs(due) do
     redis.call('ZREM', z, v)
-    redis.call('LPUSH', KEYS[1], v)
+    local p = tonumber(cjson.decode(v)['priority']) or 0
+    redis.call('ZADD', KEYS[6], p, p)
+    redis.call('LPUSH', ready(p), v)
   end
 end
 redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
-local out = {}
-for i = 1, tonumber(ARGV[1]) do
-  local v = redis.call('RPOPLPUSH', KEYS[1], KEYS[2])
-  if not v then break end
-  out[#out+1] = v
+local order, zero = {}, false
+for _, m in ipairs(redis.call('ZRANGE', KEYS[6], 0, -1)) do
+  local p = tonumber(m)
+  if not zero and p >= 0 then
+    zero = true
+    if p ~= 0 then order[#order+1] = 0 end
+  end
+  order[#order+1] = p
+end
+if not zero then order[#order+1] = 0 end
+local out, limit = {}, tonumber(ARGV[1])
+for _, p in ipairs(order) do
+  local k = ready(p)
+  while #out < limit do
+    local v = redis.call('RPOPLPUSH', k, KEYS[2])
+    if not v then break end
+    out[#out+1] = v
+  end
+  if #out >= limit then break end
 end
 return out`)
 
 // Claim moves up to limit due jobs of queue to worker's in-flight list.
 func (b *RedisBackend) Claim(ctx context.Context, worker, queue string, limit int, now, leaseUntil time.Time) ([]*Record, error) {
-	keys := []string{b.key("q", queue), b.key("inflight", worker), b.key("workers"), b.key("sched", queue), b.key("retry", queue)}
+	keys := []string{b.key("q", queue), b.key("inflight", worker), b.key("workers"), b.key("sched", queue), b.key("retry", queue), b.key("prios", queue)}
 	vals, err := claimScript.Run(ctx, b.rdb, keys, limit, micros(leaseUntil), worker, micros(now)).StringSlice()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("claim: %w", err)
@@ -240,7 +278,7 @@ func (b *RedisBackend) Kill(ctx context.Context, r *Record, errText string, now 
 
 // Release puts the job back at the head of its queue, as it was claimed.
 func (b *RedisBackend) Release(ctx context.Context, r *Record) error {
-	if err := b.settle(ctx, r.Worker, r, "rpush", b.key("q", r.Queue), 0, r.raw, false, time.Time{}, ""); err != nil {
+	if err := b.settle(ctx, r.Worker, r, "rpush", b.ready(r.Queue, r.Priority), 0, r.raw, false, time.Time{}, ""); err != nil {
 		return fmt.Errorf("release %d: %w", r.ID, err)
 	}
 	return nil
@@ -292,7 +330,7 @@ func (b *RedisBackend) Rescue(ctx context.Context, now time.Time) (int, error) {
 			if r.Attempt >= r.MaxAttempts {
 				err = b.settle(ctx, w, r, "zadd", b.key("dead"), micros(now), payload, true, now, "failed")
 			} else {
-				err = b.settle(ctx, w, r, "rpush", b.key("q", r.Queue), 0, payload, false, now, "")
+				err = b.settle(ctx, w, r, "rpush", b.ready(r.Queue, r.Priority), 0, payload, false, now, "")
 			}
 			if err != nil {
 				return n, fmt.Errorf("rescue: %w", err)
@@ -325,8 +363,14 @@ func (b *RedisBackend) Stats(ctx context.Context, now time.Time) (Stats, error) 
 	}
 	var cs []count
 	for _, q := range queues {
-		cs = append(cs, count{queue: q, cmd: p.LLen(ctx, b.key("q", q))},
-			count{into: &st.Scheduled, cmd: p.ZCard(ctx, b.key("sched", q))},
+		prios, err := b.priorities(ctx, q)
+		if err != nil {
+			return st, fmt.Errorf("stats: %w", err)
+		}
+		for _, prio := range prios {
+			cs = append(cs, count{queue: q, cmd: p.LLen(ctx, b.ready(q, prio))})
+		}
+		cs = append(cs, count{into: &st.Scheduled, cmd: p.ZCard(ctx, b.key("sched", q))},
 			count{into: &st.Retrying, cmd: p.ZCard(ctx, b.key("retry", q))})
 	}
 	for _, w := range workers {
@@ -344,6 +388,21 @@ func (b *RedisBackend) Stats(ctx context.Context, now time.Time) (Stats, error) 
 		*c.into += int(c.cmd.Val())
 	}
 	return st, nil
+}
+
+// priorities lists the priorities queue has lists for, 0 always included.
+func (b *RedisBackend) priorities(ctx context.Context, queue string) ([]int, error) {
+	ms, err := b.rdb.ZRange(ctx, b.key("prios", queue), 0, -1).Result()
+	if err != nil {
+		return nil, err
+	}
+	out := []int{0}
+	for _, m := range ms {
+		if p, err := strconv.Atoi(m); err == nil && p != 0 {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // DeadJobs lists up to limit dead jobs, newest first.
@@ -395,7 +454,8 @@ func (b *RedisBackend) RetryDead(ctx context.Context, id int64, now time.Time) e
 		var payload string
 		if payload, err = b.encode(&next); err == nil {
 			var n int
-			n, err = reviveScript.Run(ctx, b.rdb, []string{b.key("dead"), b.key("q", r.Queue)}, r.raw, payload).Int()
+			b.addPriority(ctx, b.rdb, r.Queue, r.Priority)
+			n, err = reviveScript.Run(ctx, b.rdb, []string{b.key("dead"), b.ready(r.Queue, r.Priority)}, r.raw, payload).Int()
 			if err == nil && n == 0 {
 				err = ErrNotFound
 			}

@@ -118,13 +118,41 @@ var storeCases = []struct {
 			f.t.Fatalf("claimed %d jobs when due, want 1", len(rs))
 		}
 	}},
-	{name: "lower priority runs first", skip: "redis", check: func(f *fixture) {
+	{name: "lower priority runs first", check: func(f *fixture) {
 		def := Register(f.c, echoJob{})
 		mustEnqueue(f.t)(def.PerformLater(f.ctx, echoArgs{N: 5}, Priority(5)))
 		mustEnqueue(f.t)(def.PerformLater(f.ctx, echoArgs{N: 1}, Priority(1)))
+		mustEnqueue(f.t)(def.PerformLater(f.ctx, echoArgs{N: 0}))
+		mustEnqueue(f.t)(def.PerformLater(f.ctx, echoArgs{N: -2}, Priority(-2)))
+		mustEnqueue(f.t)(def.PerformIn(f.ctx, time.Minute, echoArgs{N: 3}, Priority(3)))
+		args := func(rs []*Record) string {
+			var out []string
+			for _, r := range rs {
+				out = append(out, string(r.Args))
+			}
+			return strings.Join(out, " ")
+		}
+		if rs := f.claim("w1", 1); args(rs) != `{"n":-2}` {
+			f.t.Fatalf("claimed %s, want the priority -2 job", args(rs))
+		}
+		// A released job goes back to its own priority's head.
 		rs := f.claim("w1", 1)
-		if len(rs) != 1 || string(rs[0].Args) != `{"n":1}` {
-			f.t.Fatalf("claimed %+v, want the priority 1 job", rs)
+		if args(rs) != `{"n":0}` {
+			f.t.Fatalf("claimed %s, want the priority 0 job", args(rs))
+		}
+		if err := f.s.Release(f.ctx, rs[0]); err != nil {
+			f.t.Fatal(err)
+		}
+		if st := f.stats(); st.Ready[DefaultQueue] != 3 || st.Scheduled != 1 {
+			f.t.Fatalf("stats %+v, want 3 ready (priorities 0, 1, 5) and 1 scheduled", st)
+		}
+		if rs := f.claim("w1", 1); args(rs) != `{"n":0}` {
+			f.t.Fatalf("after release claimed %s, want the priority 0 job again", args(rs))
+		}
+		// A scheduled job, once due, takes its place by priority.
+		f.clk.Advance(time.Minute)
+		if rs := f.claim("w1", 10); args(rs) != `{"n":1} {"n":3} {"n":5}` {
+			f.t.Fatalf("claimed %s, want priorities 1, 3, 5 in order", args(rs))
 		}
 	}},
 	{name: "a failing job is retried after its backoff and then dead", check: func(f *fixture) {
