@@ -8,12 +8,12 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gorails/gorails/framework/csrf"
 	"github.com/gorails/gorails/framework/job"
-	"github.com/gorails/gorails/framework/record"
 )
 
 // The job backends Config.JobBackend and GORAILS_JOB_BACKEND name.
@@ -109,16 +109,16 @@ func (a *App) jobStore() error {
 	return nil
 }
 
-// checkJobStore is jobStore plus, for the database backend, a read of its
+// checkJobStore is jobStore plus, for the database backend, a look for its
 // table, so that a missing migration is one clear error instead of a failed
 // claim every poll.
 func (a *App) checkJobStore(ctx context.Context) error {
 	if err := a.jobStore(); err != nil {
 		return err
 	}
-	if _, ok := a.Jobs.Backend().(*job.DatabaseBackend); ok {
-		if _, err := a.Jobs.Stats(record.Silence(ctx)); err != nil {
-			return fmt.Errorf("cannot read the %s table: run db:migrate (a new app's db/migrate creates it; an app made before jobs lists job.Migration() in its migrations): %w", job.Table, err)
+	if db, ok := a.Jobs.Backend().(*job.DatabaseBackend); ok {
+		if err := db.Check(ctx); err != nil {
+			return fmt.Errorf("%w: run db:migrate (a new app's db/migrate creates it; an app made before jobs lists job.Migration() in its migrations)", err)
 		}
 	}
 	return nil
@@ -135,8 +135,10 @@ func (a *App) workerConfig(cfg job.WorkerConfig) job.WorkerConfig {
 
 // startJobWorker runs a job worker in this process until the returned stop
 // is called (which waits for it). The server uses it in development so that
-// jobs run without a second command.
-func (a *App) startJobWorker(cfg job.WorkerConfig) (stop func(), err error) {
+// jobs run without a second command. Until the jobs table exists (a new
+// app before its first db:migrate) it waits for it, checking every
+// tableWait, so migrating in another terminal is enough.
+func (a *App) startJobWorker(cfg job.WorkerConfig, tableWait time.Duration) (stop func(), err error) {
 	w, err := job.NewWorker(a.Jobs, a.workerConfig(cfg))
 	if err != nil {
 		return nil, err
@@ -145,6 +147,20 @@ func (a *App) startJobWorker(cfg job.WorkerConfig) (stop func(), err error) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		for told := false; ; told = true {
+			err := a.checkJobStore(ctx)
+			if err == nil {
+				break
+			}
+			if !told {
+				a.Logger.Info("background jobs will start here once the jobs table exists", "reason", err.Error())
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(tableWait):
+			}
+		}
 		if err := w.Run(ctx); err != nil {
 			a.Logger.Error("job worker stopped", "err", err.Error())
 		}

@@ -241,8 +241,8 @@ func TestJobsCommandErrors(t *testing.T) {
 		{[]string{"jobs", "-w", "-1"}, nil, `give 0 (this process) or a number of worker processes`},
 		{[]string{"jobs"}, map[string]string{"GORAILS_JOB_BACKEND": "async"}, `the "async" job backend runs jobs inside the app process`},
 		{[]string{"jobs:stats"}, map[string]string{"GORAILS_JOB_BACKEND": "inline"}, `the "inline" job backend runs jobs inside the app process`},
-		{[]string{"jobs"}, nil, `cannot read the gorails_jobs table: run db:migrate`}, // not migrated
-		{[]string{"jobs:stats"}, nil, `cannot read the gorails_jobs table: run db:migrate`},
+		{[]string{"jobs"}, nil, `the gorails_jobs table does not exist: run db:migrate`}, // not migrated
+		{[]string{"jobs:stats"}, nil, `the gorails_jobs table does not exist: run db:migrate`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

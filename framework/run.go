@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"syscall"
+	"time"
 
 	"github.com/gorails/gorails/framework/dispatch"
 	"github.com/gorails/gorails/framework/server"
@@ -95,11 +96,7 @@ the app's config/server.go; flags override them.`,
 					return nil, fmt.Errorf("boot: %w", err)
 				}
 				if jobs && app.jobStore() == nil {
-					if err := app.checkJobStore(cmd.Context()); err != nil {
-						app.Logger.Warn("background jobs will not run in this server: " + err.Error())
-						return app, nil
-					}
-					stop, err := app.startJobWorker(app.Config.Worker)
+					stop, err := app.startJobWorker(app.Config.Worker, 2*time.Second)
 					if err != nil {
 						return nil, fmt.Errorf("boot: job worker: %w", err)
 					}

@@ -3,6 +3,7 @@ package job
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -40,6 +41,45 @@ func Database(db *record.DB) *DatabaseBackend {
 func (b *DatabaseBackend) DB() *record.DB { return b.db }
 
 func (b *DatabaseBackend) inTx(ctx context.Context) bool { return record.InTransaction(ctx, b.db) }
+
+// ErrNoTable: the Database backend's table does not exist (Migration was
+// not applied).
+var ErrNoTable = errors.New("job: the " + Table + " table does not exist")
+
+// Check returns ErrNoTable when the backend's table does not exist yet, so
+// that a missing migration is one clear error rather than a failed claim on
+// every poll. It asks the catalog, so a missing table logs no failed
+// statement.
+func (b *DatabaseBackend) Check(ctx context.Context) error {
+	var q string
+	switch b.db.Adapter() {
+	case record.PostgreSQL:
+		q = "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?"
+	case record.MySQL:
+		q = "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?"
+	default:
+		q = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+	}
+	ctx = record.Silence(ctx)
+	rows, err := b.db.Querier(ctx).Query(ctx, b.rebind(q), []any{Table})
+	if err != nil {
+		return fmt.Errorf("job: look for the %s table: %w", Table, err)
+	}
+	defer rows.Close()
+	var n int64
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return fmt.Errorf("job: look for the %s table: %w", Table, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("job: look for the %s table: %w", Table, err)
+	}
+	if n == 0 {
+		return ErrNoTable
+	}
+	return nil
+}
 
 const jobColumns = "id, kind, queue, args, priority, attempt, max_attempts, timeout_ms, run_at, created_at, " +
 	"COALESCE(unique_key, ''), COALESCE(unique_until, 0), COALESCE(last_error, '')"

@@ -39,6 +39,16 @@ func (c *clock) Advance(d time.Duration) {
 // openDB opens a database for adapter with the jobs table created.
 func openDB(t *testing.T, adapter, name string) *record.DB {
 	t.Helper()
+	db := openEmptyDB(t, adapter, name)
+	if err := CreateTables(context.Background(), db); err != nil {
+		t.Fatalf("create tables: %v", err)
+	}
+	return db
+}
+
+// openEmptyDB opens a fresh database for adapter, without tables.
+func openEmptyDB(t *testing.T, adapter, name string) *record.DB {
+	t.Helper()
 	cfg := record.Config{Adapter: adapter, Pool: 8}
 	switch adapter {
 	case record.PostgreSQL:
@@ -54,9 +64,6 @@ func openDB(t *testing.T, adapter, name string) *record.DB {
 		t.Fatalf("open %s: %v", adapter, err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := CreateTables(ctx, db); err != nil {
-		t.Fatalf("create tables: %v", err)
-	}
 	return db
 }
 

@@ -296,3 +296,24 @@ func TestInlineOnTransactions(t *testing.T) {
 		t.Fatalf("PerformLater outside a transaction: %v, %d runs; want 3", err, runs.Load())
 	}
 }
+
+// TestDatabaseCheck: Check tells a missing jobs table from a present one on
+// every database.
+func TestDatabaseCheck(t *testing.T) {
+	for _, adapter := range []string{record.SQLite, record.PostgreSQL, record.MySQL} {
+		t.Run(adapter, func(t *testing.T) {
+			ctx := context.Background()
+			db := openEmptyDB(t, adapter, "job_check")
+			b := Database(db)
+			if err := b.Check(ctx); !errors.Is(err, ErrNoTable) {
+				t.Fatalf("Check without the table: %v, want ErrNoTable", err)
+			}
+			if err := CreateTables(ctx, db); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Check(ctx); err != nil {
+				t.Fatalf("Check with the table: %v", err)
+			}
+		})
+	}
+}
