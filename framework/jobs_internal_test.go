@@ -30,7 +30,7 @@ func TestServerJobWorkerWaitsForTheTable(t *testing.T) {
 		Env: Development, Root: root,
 		Files: fstest.MapFS{
 			"app/views/layouts/application.html.tmpl": {Data: []byte(`{{template "content" .}}`)},
-			"config/database.yml": {Data: []byte("development:\n  adapter: sqlite3\n  database: " + filepath.Join(root, "dev.sqlite3") + "\n")},
+			"config/database.yml":                     {Data: []byte("development:\n  adapter: sqlite3\n  database: " + filepath.Join(root, "dev.sqlite3") + "\n")},
 		},
 		Routes: func(*dispatch.Mapper) {},
 		Logger: slog.New(slog.DiscardHandler),
