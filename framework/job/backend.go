@@ -72,7 +72,21 @@ type WaitingLister interface {
 	ListWaiting(ctx context.Context, w Waiting, limit int, now time.Time) ([]*Record, error)
 }
 
+// WaitingMover is implemented by stores whose waiting (scheduled or
+// retrying) jobs can be made due now or discarded, for the dashboard:
+// Database and Redis.
+type WaitingMover interface {
+	// RunNow makes waiting job id due now; ErrNotFound when no job with
+	// that id is waiting.
+	RunNow(ctx context.Context, id int64, now time.Time) error
+	// DiscardWaiting deletes waiting job id (releasing a unique key held
+	// while active); ErrNotFound when no job with that id is waiting.
+	DiscardWaiting(ctx context.Context, id int64, now time.Time) error
+}
+
 var (
+	_ WaitingMover  = (*DatabaseBackend)(nil)
+	_ WaitingMover  = (*RedisBackend)(nil)
 	_ WaitingLister = (*DatabaseBackend)(nil)
 	_ WaitingLister = (*RedisBackend)(nil)
 	_ DeadSet       = (*DatabaseBackend)(nil)

@@ -23,11 +23,12 @@ type DashboardConfig struct {
 
 // Dashboard returns an http.Handler, mountable at any path, that shows the
 // queues' counts (ready by queue, scheduled, retrying, running, dead), the
-// scheduled and retrying jobs, and the dead jobs with Retry and Discard
-// buttons. The buttons POST to the
-// same path; a POST whose Sec-Fetch-Site or Origin says it comes from
-// another site is refused (403) even before the app's CSRF check. The
-// client's backend must be a Store; retry/discard need a DeadSet.
+// scheduled and retrying jobs with Run now and Discard buttons, and the dead
+// jobs with Retry and Discard buttons. The buttons POST to the same path
+// and redirect back to it; a POST whose Sec-Fetch-Site or Origin says it
+// comes from another site is refused (403) even before the app's CSRF
+// check. The client's backend must be a Store; the buttons need a DeadSet
+// and a WaitingMover (Database and Redis are both).
 // Authentication is the app's: mount it behind an admin check.
 func Dashboard(c *Client, cfg DashboardConfig) http.Handler {
 	if cfg.DeadLimit <= 0 {
@@ -56,7 +57,16 @@ type dashboardPage struct {
 	Notice    string
 }
 
-var dashboardTmpl = template.Must(template.New("jobs").Parse(`<!DOCTYPE html>
+// waitingTable is what the "waiting" template renders: jobs and the form's
+// CSRF field.
+type waitingTable struct {
+	Jobs []*Record
+	CSRF template.HTML
+}
+
+var dashboardTmpl = template.Must(template.New("jobs").Funcs(template.FuncMap{
+	"waiting": func(jobs []*Record, csrf template.HTML) waitingTable { return waitingTable{jobs, csrf} },
+}).Parse(`<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Jobs</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}pre{margin:0;max-width:60em;white-space:pre-wrap}</style>
 </head><body>
@@ -71,14 +81,15 @@ var dashboardTmpl = template.Must(template.New("jobs").Parse(`<!DOCTYPE html>
 {{range .Queues}}<tr><td>{{.Name}}</td><td>{{.Ready}}</td></tr>
 {{else}}<tr><td colspan="2">no queued jobs</td></tr>{{end}}
 </table>
-{{define "waiting"}}<table><tr><th>ID</th><th>Kind</th><th>Queue</th><th>Runs at (UTC)</th><th>Attempts</th><th>Arguments</th><th>Last error</th></tr>
-{{range .}}<tr><td>{{.ID}}</td><td>{{.Kind}}</td><td>{{.Queue}}</td><td>{{.RunAt.Format "2006-01-02 15:04:05"}}</td><td>{{.Attempt}}/{{.MaxAttempts}}</td><td><code>{{printf "%s" .Args}}</code></td><td><pre>{{.LastError}}</pre></td></tr>
-{{else}}<tr><td colspan="7">none</td></tr>{{end}}
+{{define "waiting"}}<table><tr><th>ID</th><th>Kind</th><th>Queue</th><th>Runs at (UTC)</th><th>Attempts</th><th>Arguments</th><th>Last error</th><th></th></tr>
+{{range .Jobs}}<tr><td>{{.ID}}</td><td>{{.Kind}}</td><td>{{.Queue}}</td><td>{{.RunAt.Format "2006-01-02 15:04:05"}}</td><td>{{.Attempt}}/{{.MaxAttempts}}</td><td><code>{{printf "%s" .Args}}</code></td><td><pre>{{.LastError}}</pre></td>
+<td><form method="post">{{$.CSRF}}<input type="hidden" name="id" value="{{.ID}}"><button name="action" value="run">Run now</button> <button name="action" value="drop">Discard</button></form></td></tr>
+{{else}}<tr><td colspan="8">none</td></tr>{{end}}
 </table>{{end}}
 <h2>Scheduled</h2>
-{{template "waiting" .Scheduled}}
+{{template "waiting" (waiting .Scheduled .CSRF)}}
 <h2>Retrying</h2>
-{{template "waiting" .Retrying}}
+{{template "waiting" (waiting .Retrying .CSRF)}}
 <h2>Dead jobs</h2>
 <table><tr><th>ID</th><th>Kind</th><th>Queue</th><th>Attempts</th><th>Arguments</th><th>Last error</th><th></th></tr>
 {{range .Dead}}<tr><td>{{.ID}}</td><td>{{.Kind}}</td><td>{{.Queue}}</td><td>{{.Attempt}}/{{.MaxAttempts}}</td><td><code>{{printf "%s" .Args}}</code></td><td><pre>{{.LastError}}</pre></td>
@@ -156,29 +167,34 @@ func (d *dashboard) act(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-site request refused", http.StatusForbidden)
 		return
 	}
-	ds, ok := d.c.backend.(DeadSet)
-	if !ok {
-		http.Error(w, "this backend keeps no dead jobs", http.StatusNotImplemented)
-		return
-	}
 	id, err := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
 	if err != nil {
 		http.Error(w, "bad job id", http.StatusBadRequest)
 		return
 	}
-	var notice string
-	switch r.PostFormValue("action") {
-	case "retry":
-		err, notice = ds.RetryDead(r.Context(), id, d.c.Now()), "Job "+strconv.FormatInt(id, 10)+" queued again."
-	case "discard":
-		err, notice = ds.DiscardDead(r.Context(), id), "Job "+strconv.FormatInt(id, 10)+" discarded."
+	ds, dead := d.c.backend.(DeadSet)
+	wm, waiting := d.c.backend.(WaitingMover)
+	job, now := "Job "+strconv.FormatInt(id, 10), d.c.Now()
+	var notice, what string
+	switch action := r.PostFormValue("action"); {
+	case action == "retry" && dead:
+		err, notice, what = ds.RetryDead(r.Context(), id, now), job+" queued again.", "dead"
+	case action == "discard" && dead:
+		err, notice, what = ds.DiscardDead(r.Context(), id), job+" discarded.", "dead"
+	case action == "run" && waiting:
+		err, notice, what = wm.RunNow(r.Context(), id, now), job+" will run now.", "waiting"
+	case action == "drop" && waiting:
+		err, notice, what = wm.DiscardWaiting(r.Context(), id, now), job+" discarded.", "waiting"
+	case action == "retry" || action == "discard" || action == "run" || action == "drop":
+		http.Error(w, "this backend cannot "+action+" jobs", http.StatusNotImplemented)
+		return
 	default:
 		http.Error(w, "unknown action", http.StatusBadRequest)
 		return
 	}
 	switch {
 	case errors.Is(err, ErrNotFound):
-		http.Error(w, "no such dead job", http.StatusNotFound)
+		http.Error(w, "no such "+what+" job", http.StatusNotFound)
 		return
 	case err != nil:
 		http.Error(w, "jobs: action failed", http.StatusServiceUnavailable)

@@ -393,6 +393,30 @@ func (b *DatabaseBackend) DiscardDead(ctx context.Context, id int64) error {
 	return nil
 }
 
+// RunNow makes waiting job id due now.
+func (b *DatabaseBackend) RunNow(ctx context.Context, id int64, now time.Time) error {
+	n, err := b.exec(ctx, "UPDATE "+Table+" SET run_at = ? WHERE id = ? AND state = 'available' AND run_at > ?", micros(now), id, micros(now))
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("run waiting job %d now: %w", id, err)
+	}
+	return nil
+}
+
+// DiscardWaiting deletes waiting job id.
+func (b *DatabaseBackend) DiscardWaiting(ctx context.Context, id int64, now time.Time) error {
+	n, err := b.exec(ctx, "DELETE FROM "+Table+" WHERE id = ? AND state = 'available' AND run_at > ?", id, micros(now))
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("discard waiting job %d: %w", id, err)
+	}
+	return nil
+}
+
 // ListWaiting lists scheduled or retrying jobs, soonest first.
 func (b *DatabaseBackend) ListWaiting(ctx context.Context, w Waiting, limit int, now time.Time) ([]*Record, error) {
 	cond := "attempt = 0 AND run_at > ?"

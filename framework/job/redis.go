@@ -483,6 +483,79 @@ func (b *RedisBackend) DiscardDead(ctx context.Context, id int64) error {
 	return nil
 }
 
+// moveWaitingScript takes a payload out of a waiting set and, to run it now,
+// pushes it on its priority's list; discarding it releases a unique key
+// held while active.
+var moveWaitingScript = redis.NewScript(`
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+if ARGV[2] ~= '' then
+  redis.call('ZADD', KEYS[3], ARGV[2], ARGV[2])
+  redis.call('LPUSH', KEYS[2], ARGV[1])
+elseif ARGV[3] == 'del' then
+  redis.call('DEL', KEYS[4])
+end
+return 1`)
+
+// findWaiting finds waiting job id and the sorted set holding it.
+func (b *RedisBackend) findWaiting(ctx context.Context, id int64) (*Record, string, error) {
+	queues, err := b.rdb.SMembers(ctx, b.key("queues")).Result()
+	if err != nil {
+		return nil, "", err
+	}
+	for _, q := range queues {
+		for _, set := range []string{b.key("sched", q), b.key("retry", q)} {
+			vals, err := b.rdb.ZRange(ctx, set, 0, -1).Result()
+			if err != nil {
+				return nil, "", err
+			}
+			for _, v := range vals {
+				r := &Record{}
+				if json.Unmarshal([]byte(v), r) == nil && r.ID == id {
+					r.raw = v
+					return r, set, nil
+				}
+			}
+		}
+	}
+	return nil, "", ErrNotFound
+}
+
+// moveWaiting runs (run) or discards waiting job id.
+func (b *RedisBackend) moveWaiting(ctx context.Context, id int64, run bool) error {
+	r, set, err := b.findWaiting(ctx, id)
+	if err != nil {
+		return err
+	}
+	prio, unique := "", ""
+	if run {
+		prio = strconv.Itoa(r.Priority)
+	} else if r.UniqueKey != "" && r.UniqueKey[0] == 'a' {
+		unique = "del"
+	}
+	keys := []string{set, b.ready(r.Queue, r.Priority), b.key("prios", r.Queue), b.key("u", r.UniqueKey)}
+	n, err := moveWaitingScript.Run(ctx, b.rdb, keys, r.raw, prio, unique).Int()
+	if err == nil && n == 0 {
+		err = ErrNotFound // claimed or moved meanwhile
+	}
+	return err
+}
+
+// RunNow makes waiting job id due now.
+func (b *RedisBackend) RunNow(ctx context.Context, id int64, _ time.Time) error {
+	if err := b.moveWaiting(ctx, id, true); err != nil {
+		return fmt.Errorf("run waiting job %d now: %w", id, err)
+	}
+	return nil
+}
+
+// DiscardWaiting deletes waiting job id.
+func (b *RedisBackend) DiscardWaiting(ctx context.Context, id int64, _ time.Time) error {
+	if err := b.moveWaiting(ctx, id, false); err != nil {
+		return fmt.Errorf("discard waiting job %d: %w", id, err)
+	}
+	return nil
+}
+
 // ListWaiting lists scheduled or retrying jobs, soonest first.
 func (b *RedisBackend) ListWaiting(ctx context.Context, w Waiting, limit int, _ time.Time) ([]*Record, error) {
 	set := "sched"

@@ -286,7 +286,7 @@ var storeCases = []struct {
 		}
 	}},
 	{name: "a recurring slot is enqueued once by many workers", check: recurringCase},
-	{name: "the dashboard lists, retries and discards dead jobs", check: dashboardCase},
+	{name: "the dashboard lists jobs, retries and discards dead ones, runs and discards waiting ones", check: dashboardCase},
 }
 
 func TestStore(t *testing.T) {
