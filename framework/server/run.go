@@ -192,15 +192,19 @@ func serveSingle(ctx context.Context, cfg *Config, sockets []socket, app http.Ha
 	if err != nil {
 		return false, err
 	}
-	s := newHTTPServer(cfg, app, log)
-	serveErr := s.serve(lns)
+	// The control app listens before the HTTP server answers, so whoever
+	// sees the app answer can also reach the control app.
 	commands := make(chan command)
 	control, err := startControl(cfg, commands, cfg.Logger)
 	if err != nil {
-		s.shutdown(0)
+		for _, ln := range lns {
+			_ = ln.Close()
+		}
 		return false, err
 	}
 	defer control.close()
+	s := newHTTPServer(cfg, app, log)
+	serveErr := s.serve(lns)
 	log.Info("serving (single mode)", "binds", bindURLs(sockets), "threads", cfg.Threads)
 	started := time.Now()
 	restart, err := singleLoop(ctx, s, sigs, commands, serveErr, started, log)
