@@ -21,7 +21,9 @@ import (
 // would). Scheduled and retrying jobs wait in per-queue sorted sets and are
 // moved to the queue by the claim script when due. Each priority of a queue
 // has its own FIFO list, and a claim drains the lists lowest priority
-// first (a sorted set records the priorities in use). Safe for concurrent use.
+// first (a sorted set records the priorities in use). Redis Cluster is not
+// supported: the scripts touch keys of several hash slots. Safe for
+// concurrent use.
 type RedisBackend struct {
 	rdb    redis.UniversalClient
 	prefix string
