@@ -62,10 +62,13 @@ func (db *DB) record(ctx context.Context, op, sql string, args []any, names []st
 	level := slog.LevelDebug
 	if err != nil {
 		level = slog.LevelWarn
-	} else if ctx.Value(silentKey{}) != nil {
-		return
 	}
 	if !db.log.Enabled(ctx, level) {
+		return
+	}
+	// Only when the line would be written: the context walk stays off the
+	// path of every statement when debug logging is off.
+	if err == nil && ctx.Value(silentKey{}) != nil {
 		return
 	}
 	attrs := []slog.Attr{
