@@ -48,34 +48,15 @@ var ErrNoTable = errors.New("job: the " + Table + " table does not exist")
 
 // Check returns ErrNoTable when the backend's table does not exist yet, so
 // that a missing migration is one clear error rather than a failed claim on
-// every poll. It asks the catalog, so a missing table logs no failed
-// statement.
+// every poll. It asks the database's catalog (the adapter's table list, as
+// migrations do), so a missing table logs no failed statement.
 func (b *DatabaseBackend) Check(ctx context.Context) error {
-	var q string
-	switch b.db.Adapter() {
-	case record.PostgreSQL:
-		q = "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?"
-	case record.MySQL:
-		q = "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?"
-	default:
-		q = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
-	}
 	ctx = record.Silence(ctx)
-	rows, err := b.db.Querier(ctx).Query(ctx, b.rebind(q), []any{Table})
+	tables, err := b.db.Conn().Tables(ctx, b.db.Querier(ctx))
 	if err != nil {
 		return fmt.Errorf("job: look for the %s table: %w", Table, err)
 	}
-	defer rows.Close()
-	var n int64
-	if rows.Next() {
-		if err := rows.Scan(&n); err != nil {
-			return fmt.Errorf("job: look for the %s table: %w", Table, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("job: look for the %s table: %w", Table, err)
-	}
-	if n == 0 {
+	if !slices.Contains(tables, Table) {
 		return ErrNoTable
 	}
 	return nil
