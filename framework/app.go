@@ -136,12 +136,13 @@ type App struct {
 	// "secrets" initializer; keys for each purpose derive from it.
 	Secrets *secrets.Secrets
 
-	guards    guards
-	configErr error
-	logLevel  *slog.LevelVar // the default logger's level; nil for a logger from Config
-	files     fs.FS          // the app's files: disk in development, embedded otherwise
-	onDisk    bool
-	closers   []func() error
+	guards     guards
+	configErr  error
+	jobBackend string         // the job backend's name, chosen by the "jobs" initializer
+	logLevel   *slog.LevelVar // the default logger's level; nil for a logger from Config
+	files      fs.FS          // the app's files: disk in development, embedded otherwise
+	onDisk     bool
+	closers    []func() error
 
 	bootOnce sync.Once
 	bootErr  error

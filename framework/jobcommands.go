@@ -107,7 +107,7 @@ func superviseJobs(ctx context.Context, app *App, n int, cfg job.WorkerConfig, a
 	}
 	shutdown := cfg.ShutdownTimeout
 	if shutdown <= 0 {
-		shutdown = 25 * time.Second
+		shutdown = job.DefaultShutdownTimeout
 	}
 	app.Logger.Info("jobs: supervisor started", "processes", n, "pid", os.Getpid())
 	err = job.Supervise(ctx, job.SupervisorConfig{

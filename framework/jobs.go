@@ -27,9 +27,9 @@ const (
 // ErrJobBackend is returned at boot for an unknown or unusable job backend.
 var ErrJobBackend = errors.New("job backend")
 
-// jobBackendName is the backend the app uses: GORAILS_JOB_BACKEND, else
+// jobBackendName chooses the backend: GORAILS_JOB_BACKEND, else
 // Config.JobBackend, else inline in test, the database when the app has
-// one, async otherwise.
+// one, async otherwise. initJobs keeps the answer in App.jobBackend.
 func (a *App) jobBackendName() string {
 	if v := strings.TrimSpace(a.Config.Getenv("GORAILS_JOB_BACKEND")); v != "" {
 		return strings.ToLower(v)
@@ -51,6 +51,7 @@ func (a *App) jobBackendName() string {
 // Config.RegisterJobs, which registers the app's jobs.
 func initJobs(ctx context.Context, a *App) error {
 	name := a.jobBackendName()
+	a.jobBackend = name
 	var backend job.Backend
 	switch name {
 	case JobBackendDatabase:
@@ -104,7 +105,7 @@ func initJobs(ctx context.Context, a *App) error {
 func (a *App) jobStore() error {
 	if _, ok := a.Jobs.Backend().(job.Store); !ok {
 		return fmt.Errorf("%w: the %q job backend runs jobs inside the app process, so there is nothing for a worker to drain; use %s or %s (GORAILS_JOB_BACKEND)",
-			job.ErrNotDrainable, a.jobBackendName(), JobBackendDatabase, JobBackendRedis)
+			job.ErrNotDrainable, a.jobBackend, JobBackendDatabase, JobBackendRedis)
 	}
 	return nil
 }
@@ -127,7 +128,7 @@ func (a *App) checkJobStore(ctx context.Context) error {
 // workerConfig is Config.Worker with the app's logger and recurring jobs.
 func (a *App) workerConfig(cfg job.WorkerConfig) job.WorkerConfig {
 	if cfg.Logger == nil {
-		cfg.Logger = a.Logger.With("component", "jobs", "backend", a.jobBackendName())
+		cfg.Logger = a.Logger.With("component", "jobs", "backend", a.jobBackend)
 	}
 	cfg.Recurring = append(append([]job.Recurring(nil), cfg.Recurring...), a.RecurringJobs...)
 	return cfg

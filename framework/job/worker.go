@@ -22,6 +22,9 @@ type QueueWeight struct {
 	Weight int // relative share of claims; <= 0 means 1
 }
 
+// DefaultShutdownTimeout is WorkerConfig.ShutdownTimeout when unset.
+const DefaultShutdownTimeout = 25 * time.Second
+
 // WorkerConfig configures a Worker. The zero value works: 10 executors
 // on the "default" queue.
 type WorkerConfig struct {
@@ -66,7 +69,7 @@ func (c WorkerConfig) withDefaults() WorkerConfig {
 		c.Lease = 30 * time.Second
 	}
 	if c.ShutdownTimeout <= 0 {
-		c.ShutdownTimeout = 25 * time.Second
+		c.ShutdownTimeout = DefaultShutdownTimeout
 	}
 	if c.ID == "" {
 		host, _ := os.Hostname()
