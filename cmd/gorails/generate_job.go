@@ -79,6 +79,17 @@ func newJobData(root, name, queue string) (jobData, error) {
 // jobsFile registers the app's jobs: func Register(app *framework.App) error.
 const jobsFile = "app/jobs/jobs.go"
 
+// readJobsFile returns the path of app/jobs/jobs.go under root and its text
+// (none when an app made before jobs has no such file).
+func readJobsFile(root string) (string, []byte, error) {
+	p := filepath.Join(root, filepath.FromSlash(jobsFile))
+	src, err := os.ReadFile(p)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", nil, err
+	}
+	return p, src, nil
+}
+
 // registerLine is the line generate adds to func Register for a job.
 func registerLine(d jobData) string { return "\tRegister" + d.Type + "(app.Jobs)" }
 
@@ -119,9 +130,8 @@ func generateJob(root, name, queue string, force bool, out io.Writer) error {
 		return err
 	}
 	line := registerLine(d)
-	p := filepath.Join(root, filepath.FromSlash(jobsFile))
-	src, err := os.ReadFile(p)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	p, src, err := readJobsFile(root)
+	if err != nil {
 		return err
 	}
 	lines, at := registerFunc(src)
@@ -146,9 +156,8 @@ func destroyJob(root, name string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	p := filepath.Join(root, filepath.FromSlash(jobsFile))
-	src, err := os.ReadFile(p)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	p, src, err := readJobsFile(root)
+	if err != nil {
 		return err
 	}
 	lines := strings.Split(string(src), "\n")
