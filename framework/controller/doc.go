@@ -1,7 +1,8 @@
 // Package controller is gorails' ActionController: app controllers embed
 // Base and get a fresh value per request, renderers (views by convention,
 // JSON, text, HTML, redirects, head, RespondTo), implicit rendering,
-// callbacks, rescue handlers and strong params.
+// callbacks, rescue handlers and strong params. The app's database and job
+// client, handed over at boot in Env, are c.DB() and c.Jobs().
 //
 //	type PostsController struct {
 //		ApplicationController        // embeds controller.Base

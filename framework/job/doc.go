@@ -33,6 +33,10 @@
 // ErrDuplicate. Register-only: RetryOn/RetryOnType (retry only those
 // errors), DiscardOn/DiscardOnType (drop the job on those errors), Backoff.
 //
+// Code that holds the Client but not the Def (a controller, through
+// c.Jobs()) enqueues with For[WelcomeArgs](client), which finds the kind
+// registered for that argument type: give each job its own argument type.
+//
 // # Backends
 //
 // Inline runs a job inside the enqueue call (tests; the zero Config);
@@ -43,7 +47,8 @@
 // creates: PostgreSQL and MySQL 8/MariaDB 10.6+ claim with FOR UPDATE SKIP
 // LOCKED, SQLite with one UPDATE ... RETURNING; enqueueing with a ctx that
 // carries a record transaction of that DB writes in the transaction.
-// Redis keeps jobs in lists with a reliable fetch: a claimed job moves
+// Redis keeps jobs in lists (one per queue and priority) with a reliable
+// fetch: a claimed job moves
 // atomically to the worker's own in-flight list and goes back to its queue
 // if the worker dies. Database and Redis are Stores a Worker drains.
 //
@@ -64,9 +69,17 @@
 // database transaction as its own bookkeeping). A failed attempt is
 // retried after Backoff (DefaultBackoff: attempt^4 seconds plus jitter)
 // until MaxAttempts, then kept in the dead set (DeadJobs, RetryDead,
-// DiscardDead on the Database backend). A panic is a failure whose
+// DiscardDead on the Database and Redis backends). A panic is a failure whose
 // *PanicError carries the stack; the worker survives it. An attempt lost
 // with its worker counts; a job lost on its last attempt is dead.
+//
+// # Visibility and processes
+//
+// Client.Stats counts ready (by queue), scheduled, retrying, running and
+// dead jobs. Dashboard is an http.Handler listing them, with Retry and
+// Discard for dead jobs and Run now and Discard for waiting ones (DeadSet,
+// WaitingMover). Supervise keeps N worker processes running, as the
+// server's master keeps its workers.
 //
 // # Concurrency
 //
