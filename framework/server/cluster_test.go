@@ -438,6 +438,9 @@ func TestSingleModeHotRestartsUnderLoad(t *testing.T) {
 	waitUntil(t, 30*time.Second, "requests after the restart", func() bool { return l.total() >= before+200 })
 	l.finish()
 	checkFailures(t, "single mode hot restart", l)
+	if n := c.out.count("testserver: before exec", fmt.Sprintf("pid=%d", c.cmd.Process.Pid)); n != 1 {
+		t.Errorf("BeforeExec ran %d times for one hot restart, want 1", n)
+	}
 }
 
 func TestWorkersThatFailToBootAreRetriedWithBackoff(t *testing.T) {

@@ -44,6 +44,9 @@ func run() error {
 	if *plain != "" {
 		return (&http.Server{Addr: *plain, Handler: handler()}).ListenAndServe()
 	}
+	// A single-mode hot restart announces itself before the exec, as an
+	// app stops its background work there.
+	cfg.BeforeExec = func() { fmt.Fprintf(os.Stderr, "testserver: before exec pid=%d\n", os.Getpid()) }
 	return server.Run(context.Background(), cfg, func() (http.Handler, error) {
 		time.Sleep(*bootDelay)
 		if os.Getenv("TESTSERVER_BOOT_FAIL") != "" {
