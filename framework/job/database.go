@@ -350,52 +350,37 @@ func (b *DatabaseBackend) DeadJobs(ctx context.Context, limit int) ([]*Record, e
 	return out, nil
 }
 
-// RetryDead makes dead job id available again now with fresh attempts.
-func (b *DatabaseBackend) RetryDead(ctx context.Context, id int64, now time.Time) error {
-	n, err := b.exec(ctx, "UPDATE "+Table+" SET state = 'available', attempt = 0, run_at = ? WHERE id = ? AND state = 'dead'", micros(now), id)
+// changeOne runs a statement that must change exactly the one job it
+// names: ErrNotFound when it changed none. what names the action in errors.
+func (b *DatabaseBackend) changeOne(ctx context.Context, what, sql string, args ...any) error {
+	n, err := b.exec(ctx, sql, args...)
 	if err == nil && n == 0 {
 		err = ErrNotFound
 	}
 	if err != nil {
-		return fmt.Errorf("retry dead job %d: %w", id, err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
+}
+
+// RetryDead makes dead job id available again now with fresh attempts.
+func (b *DatabaseBackend) RetryDead(ctx context.Context, id int64, now time.Time) error {
+	return b.changeOne(ctx, fmt.Sprintf("retry dead job %d", id), "UPDATE "+Table+" SET state = 'available', attempt = 0, run_at = ? WHERE id = ? AND state = 'dead'", micros(now), id)
 }
 
 // DiscardDead deletes dead job id.
 func (b *DatabaseBackend) DiscardDead(ctx context.Context, id int64) error {
-	n, err := b.exec(ctx, "DELETE FROM "+Table+" WHERE id = ? AND state = 'dead'", id)
-	if err == nil && n == 0 {
-		err = ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("discard dead job %d: %w", id, err)
-	}
-	return nil
+	return b.changeOne(ctx, fmt.Sprintf("discard dead job %d", id), "DELETE FROM "+Table+" WHERE id = ? AND state = 'dead'", id)
 }
 
 // RunNow makes waiting job id due now.
 func (b *DatabaseBackend) RunNow(ctx context.Context, id int64, now time.Time) error {
-	n, err := b.exec(ctx, "UPDATE "+Table+" SET run_at = ? WHERE id = ? AND state = 'available' AND run_at > ?", micros(now), id, micros(now))
-	if err == nil && n == 0 {
-		err = ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("run waiting job %d now: %w", id, err)
-	}
-	return nil
+	return b.changeOne(ctx, fmt.Sprintf("run waiting job %d now", id), "UPDATE "+Table+" SET run_at = ? WHERE id = ? AND state = 'available' AND run_at > ?", micros(now), id, micros(now))
 }
 
 // DiscardWaiting deletes waiting job id.
 func (b *DatabaseBackend) DiscardWaiting(ctx context.Context, id int64, now time.Time) error {
-	n, err := b.exec(ctx, "DELETE FROM "+Table+" WHERE id = ? AND state = 'available' AND run_at > ?", id, micros(now))
-	if err == nil && n == 0 {
-		err = ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("discard waiting job %d: %w", id, err)
-	}
-	return nil
+	return b.changeOne(ctx, fmt.Sprintf("discard waiting job %d", id), "DELETE FROM "+Table+" WHERE id = ? AND state = 'available' AND run_at > ?", id, micros(now))
 }
 
 // ListWaiting lists scheduled or retrying jobs, soonest first.
