@@ -18,7 +18,10 @@ import (
 // through testenv first.
 func databaseConfig(t *testing.T, name string) record.Config {
 	created := func(url string) string {
-		return strings.Replace(url, testenv.DBName("migrate_tasks"), testenv.DBName("migrate_tasks_created"), 1)
+		// testenv made gorails_test_migrate_tasks_<time>_<rand>; the test
+		// creates and drops a sibling of it, which testenv's sweep of
+		// stale databases also recognises.
+		return strings.Replace(url, "gorails_test_migrate_tasks_", "gorails_test_migrate_tasks_created_", 1)
 	}
 	switch name {
 	case "postgresql":
