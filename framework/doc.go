@@ -2,8 +2,11 @@
 // configuration, logger, initializers, middleware stack, route set and view
 // set, and is itself an http.Handler. Its initializers open the database
 // (App.DB) and the job client (App.Jobs, on the backend Config.JobBackend
-// names) that controllers reach through controller.Env. Run gives an app
-// binary its command line (server, routes, ctl, db:*, jobs, jobs:stats).
+// names), which it provides to the controllers that declare them
+// (controller.Use). Once the routes are drawn, boot checks the views and
+// the app's generated route helpers (Config.RouteHelpers) against them.
+// Run gives an app binary its command line (server, routes, ctl, db:*,
+// jobs, jobs:stats).
 //
 // Nothing here is global: two apps can be built and served side by side in one
 // process, which is how the tests run them.

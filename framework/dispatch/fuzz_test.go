@@ -101,7 +101,7 @@ func FuzzDraw(f *testing.F) {
 		f.Add(s[0], s[1])
 	}
 	f.Fuzz(func(t *testing.T, path, name string) {
-		rs := dispatch.NewRouteSet(dispatch.Config{})
+		rs := dispatch.NewRouteSet(withInvoker(dispatch.Config{}))
 		err := rs.Draw(func(r *dispatch.Mapper) {
 			r.Scope(path, func(r *dispatch.Mapper) {
 				r.Get(path, dispatch.To((*PostsController).Show), dispatch.As(name))

@@ -58,7 +58,7 @@ func TestDebugPageEscapesEverything(t *testing.T) {
 
 func TestDebugPageLocatesExecutionErrors(t *testing.T) {
 	t.Parallel()
-	files := map[string]string{"posts/index.html.tmpl": "one\ntwo\n{{path . \"nope\"}}\nfour"}
+	files := map[string]string{"posts/index.html.tmpl": "one\ntwo\n{{post_path}}\nfour"}
 	s := newSet(t, files)
 	_, err := render(t, s, Options{Controller: "posts", Template: "index", Helpers: Helpers{URLs: fakeURLs{}}})
 	if err == nil {
@@ -68,7 +68,7 @@ func TestDebugPageLocatesExecutionErrors(t *testing.T) {
 	if err := DebugPage(&b, DebugInfo{Err: err, Views: mapFS(files)}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"At <code>posts/index.html.tmpl:3</code>", "<b>   3  {{path . &#34;nope&#34;}}</b>"} {
+	for _, want := range []string{"At <code>posts/index.html.tmpl:3</code>", "<b>   3  {{post_path}}</b>"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("page lacks %q:\n%s", want, b.String())
 		}
