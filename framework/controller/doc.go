@@ -113,6 +113,6 @@
 //
 // # Imports
 //
-// controller imports dispatch, view, session and csrf; it never imports
+// controller imports dispatch, view, session, csrf and security; it never imports
 // framework, record or job.
 package controller

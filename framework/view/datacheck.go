@@ -246,8 +246,12 @@ func elemType(typ reflect.Type) reflect.Type {
 func (dc *dataChecker) fail(t *parse.Tree, n parse.Node, typ reflect.Type, name string) {
 	var msg string
 	if typ == dc.data {
+		fields := "it has none"
+		if f := exportedFields(typ); len(f) > 0 {
+			fields = strings.Join(f, ", ")
+		}
 		msg = fmt.Sprintf("%s: %s is not in the view's data: %s views read %s's exported fields (%s), never its methods",
-			n, name, dc.owner, dc.owner, strings.Join(exportedFields(typ), ", "))
+			n, name, dc.owner, dc.owner, fields)
 	} else {
 		msg = fmt.Sprintf("%s: %s has no field or method %s", n, typ, name)
 	}
@@ -267,9 +271,6 @@ func exportedFields(typ reflect.Type) []string {
 				out = append(out, f.Name)
 			}
 		}
-	}
-	if len(out) == 0 {
-		return []string{"none"}
 	}
 	return out
 }
