@@ -85,14 +85,14 @@ type embedsBase interface{ base() *Base }
 // wrapper is one action compiled at boot: its callback sequence, its
 // controller type's rescue handlers, services and view data.
 type wrapper struct {
-	env    *Env
-	log    *slog.Logger // Env.Logger, or one that discards
-	action dispatch.Action
-	ti     *typeInfo
-	uses   []service
-	seq    *sequence
-	new    func() any
-	run    func(any) error
+	env     *Env
+	log     *slog.Logger // Env.Logger, or one that discards
+	action  dispatch.Action
+	ti      *typeInfo
+	uses    []service
+	seq     *sequence
+	newCtrl func() any
+	run     func(any) error
 }
 
 // Invoke compiles one action at boot, for dispatch (it is Env's side of
@@ -133,7 +133,7 @@ func (e *Env) wrapperFor(a dispatch.ControllerAction) (*wrapper, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &wrapper{env: e, log: log, action: a.Action, ti: ti, uses: uses, seq: seq, new: a.New, run: a.Run}, nil
+	return &wrapper{env: e, log: log, action: a.Action, ti: ti, uses: uses, seq: seq, newCtrl: a.New, run: a.Run}, nil
 }
 
 // sequenceFor returns the callback sequence of one action of type t,
@@ -159,7 +159,7 @@ func (e *Env) sequenceFor(ti *typeInfo, t reflect.Type, action string) (*sequenc
 // serve runs one request: a fresh controller, its services, callbacks,
 // action, implicit render, rescue.
 func (w *wrapper) serve(rw http.ResponseWriter, r *dispatch.Request) error {
-	c := w.new()
+	c := w.newCtrl()
 	b := c.(embedsBase).base()
 	b.w, b.req, b.env, b.log, b.action, b.act = rw, r, w.env, w.log, w.action, w
 	self := w.ti.layout.self(b)
