@@ -282,7 +282,7 @@ type RouteInfo struct {
 	Constraints string
 	// Requirements are the path params' constraints as regular expressions
 	// ("id" -> `\d+`), which URL generation checks; nil when there are none.
-	Requirements map[string]string `json:",omitempty"`
+	Requirements map[string]string
 }
 
 // Routes lists the drawn routes in definition order.
