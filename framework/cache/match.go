@@ -9,11 +9,12 @@ import (
 // the same way, returning an error wrapping ErrBadPattern if not. The
 // grammar is the part of Redis' glob on which Redis and this package agree:
 //
-//   - any run of bytes, including none and including "/" and ":"
-//     ?        any one byte
-//     [set]    one byte of the set: single bytes and ranges such as a-z;
-//     [^set]   one byte not in the set
-//     \c       the byte c itself (also inside a set)
+//	pattern   matches
+//	*         any run of bytes, including none and including "/" and ":"
+//	?         any one byte
+//	[set]     one byte of the set: single bytes and ranges such as a-z
+//	[^set]    one byte not in the set
+//	\c        the byte c itself (also inside a set)
 //
 // Inside a set, "]", "\" and "-" must be quoted with "\" unless "-" joins
 // the two ends of a range; a set is never empty. An unterminated set or a

@@ -26,11 +26,17 @@ type RedisConfig struct {
 // FLUSHDB). Expiry is Redis' own (PX), so entries leave Redis on time.
 //
 // Failures (a refused connection, a timeout) are returned as errors, which
-// the Cache turns into misses; give the client short timeouts (Rails uses
-// one second to connect, read and write) so that a dead Redis slows no
-// request by much. A single server or a Sentinel-managed primary is
-// supported; Redis Cluster and Ring are not (MGET and SCAN assume one
-// keyspace). Safe for concurrent use; closing the client is the caller's.
+// the Cache turns into misses. Configure the client so that a dead Redis
+// slows a request by little, as Rails does (one second to connect, read
+// and write, no reconnection attempts); go-redis' defaults retry a failed
+// dial five times 100ms apart, on every call:
+//
+//	redis.NewClient(&redis.Options{Addr: addr, DialTimeout: time.Second,
+//		ReadTimeout: time.Second, WriteTimeout: time.Second,
+//		DialerRetries: 1, MaxRetries: -1})
+//
+// A single server or a Sentinel-managed primary is supported; Redis
+// Cluster and Ring are not (MGET and SCAN assume one keyspace). Safe for concurrent use; closing the client is the caller's.
 type Redis struct {
 	rdb    redis.UniversalClient
 	prefix string // with the trailing ":"
