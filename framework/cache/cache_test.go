@@ -505,7 +505,9 @@ func TestFailuresOfACancelledCallerAreNotReported(t *testing.T) {
 // ctxStore fails as a networked store does when its caller's context ended.
 type ctxStore struct{ downStore }
 
-func (ctxStore) Get(ctx context.Context, _ string) ([]byte, bool, error) { return nil, false, ctx.Err() }
+func (ctxStore) Get(ctx context.Context, _ string) ([]byte, bool, error) {
+	return nil, false, ctx.Err()
+}
 
 func TestDeleteMatchedChecksThePatternAndTheStore(t *testing.T) {
 	c, _ := newCache(t, cache.Config{})

@@ -147,4 +147,6 @@ func toRegexp(p pattern) string {
 	return b.String()
 }
 
-func hexByte(c byte) string { return strings.ToUpper(string("0123456789abcdef"[c>>4]) + string("0123456789abcdef"[c&15])) }
+func hexByte(c byte) string {
+	return strings.ToUpper(string("0123456789abcdef"[c>>4]) + string("0123456789abcdef"[c&15]))
+}
