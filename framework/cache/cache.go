@@ -137,19 +137,29 @@ type Options struct {
 	Force bool
 }
 
+// validate checks o without reading the clock.
+func (o *Options) validate() error {
+	switch {
+	case !o.ExpiresAt.IsZero() && o.ExpiresIn != 0:
+		return fmt.Errorf("%w: ExpiresIn and ExpiresAt given together", ErrInvalidOptions)
+	case o.RaceConditionTTL < 0:
+		return fmt.Errorf("%w: RaceConditionTTL %v is negative", ErrInvalidOptions, o.RaceConditionTTL)
+	case o.ExpiresIn < 0 && o.ExpiresIn != Forever:
+		return fmt.Errorf("%w: ExpiresIn %v is negative (Forever means no expiry)", ErrInvalidOptions, o.ExpiresIn)
+	}
+	return nil
+}
+
 // expiry returns the logical expiry of a write at now (zero: none) and
 // the physical one the store enforces, longer by RaceConditionTTL.
 func (c *Cache) expiry(now time.Time, o *Options) (logical, physical time.Time, err error) {
+	if err := o.validate(); err != nil {
+		return logical, physical, err
+	}
 	switch {
-	case !o.ExpiresAt.IsZero() && o.ExpiresIn != 0:
-		return logical, physical, fmt.Errorf("%w: ExpiresIn and ExpiresAt given together", ErrInvalidOptions)
-	case o.RaceConditionTTL < 0:
-		return logical, physical, fmt.Errorf("%w: RaceConditionTTL %v is negative", ErrInvalidOptions, o.RaceConditionTTL)
 	case !o.ExpiresAt.IsZero():
 		logical = o.ExpiresAt
 	case o.ExpiresIn == Forever:
-	case o.ExpiresIn < 0:
-		return logical, physical, fmt.Errorf("%w: ExpiresIn %v is negative (Forever means no expiry)", ErrInvalidOptions, o.ExpiresIn)
 	case o.ExpiresIn > 0:
 		logical = now.Add(o.ExpiresIn)
 	case c.expiresIn > 0:

@@ -12,7 +12,9 @@ import (
 //	           decimal counter, so plain values are told apart)
 //	byte 1     format version (1)
 //	byte 2     flags: bit 0 compressed; bits 1-2 the kind (raw bytes or coded)
-//	uvarint    logical expiry, Unix milliseconds (0: none)
+//	uvarint    logical expiry, Unix milliseconds (0: none but the store's;
+//	           set only when the store keeps the entry longer, for
+//	           RaceConditionTTL)
 //	uvarint n  then n bytes: the version ("" when none)
 //	uvarint n  then n bytes: the coder's name (coded entries only)
 //	uvarint    the payload's length before compression (compressed only)

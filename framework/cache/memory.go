@@ -254,11 +254,12 @@ func (m *Memory) DeleteMatched(_ context.Context, pattern string) (int, error) {
 	now := time.Now().UnixNano()
 	n := 0
 	for k := range m.items {
-		if p.match(k) {
-			if m.live(k, now) != nil {
-				n++
-				m.remove(m.items[k])
-			}
+		if !p.match(k) {
+			continue
+		}
+		if it := m.live(k, now); it != nil { // an expired key is dropped, not counted
+			m.remove(it)
+			n++
 		}
 	}
 	return n, nil

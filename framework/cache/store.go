@@ -24,9 +24,12 @@ import (
 //   - A zero expires means no expiry. A store never returns a value whose
 //     expires is not after the current time; an expires already past when
 //     written leaves the key absent.
-//   - Set may keep value without copying it: callers must not modify a
-//     slice after passing it in. Callers must not modify slices Get and
-//     GetMulti return.
+//   - Bytes are immutable once handed over, both ways. Set may keep value
+//     without copying it: callers must not modify a slice after passing
+//     it in. Get and GetMulti return slices that nobody modifies
+//     afterwards, neither the caller nor the store (a store replaces a
+//     value, it never writes into it, and never returns a buffer it
+//     reuses): the Cache hands them out as strings without a copy.
 //   - A stored empty value comes back as a non-nil empty slice.
 //   - Increment is atomic (concurrent increments are never lost), creates
 //     a missing or expired counter from zero, fails with ErrNotInteger when

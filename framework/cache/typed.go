@@ -68,7 +68,7 @@ func write[T any](ctx context.Context, c *Cache, key string, value T, opts Optio
 	if err != nil {
 		return false, err
 	}
-	b, err := encodeValue(c, value, header{version: opts.Version, expires: logical}, plainOK(&opts))
+	b, err := encodeValue(c, value, header{version: opts.Version, expires: inEntry(logical, physical)}, plainOK(&opts))
 	if err != nil {
 		return false, err
 	}
@@ -89,6 +89,17 @@ func write[T any](ctx context.Context, c *Cache, key string, value T, opts Optio
 		return false, c.fail(ctx, "write", key, err)
 	}
 	return true, nil
+}
+
+// inEntry is the expiry an entry records: only one the store does not
+// enforce itself (with RaceConditionTTL, the store keeps the entry longer
+// than it is fresh). Otherwise the store's expiry is the entry's, and a
+// read need not look at the clock a second time.
+func inEntry(logical, physical time.Time) time.Time {
+	if logical.Equal(physical) {
+		return time.Time{}
+	}
+	return logical
 }
 
 // plainOK reports whether an integer may be stored as plain text: only
@@ -118,24 +129,29 @@ func Fetch[T any](ctx context.Context, c *Cache, key string, opts Options, compu
 	if err != nil {
 		return zero, err
 	}
-	if _, _, err := c.expiry(time.Now(), &opts); err != nil {
+	if err := opts.validate(); err != nil {
 		return zero, err
 	}
 	for {
-		var stale *entry
+		var stale entry
+		hasStale := false
 		if !opts.Force {
-			v, e, ok := fetchRead[T](ctx, c, key, sk, &opts)
-			if ok {
+			v, e, state := fetchRead[T](ctx, c, key, sk, &opts)
+			if state == entryFresh {
 				return v, nil
 			}
-			stale = e
+			stale, hasStale = e, state == entryExpired
 		}
 		cl, leader := c.shared.flight.join(sk)
 		if leader {
-			return lead(ctx, c, key, sk, opts, compute, cl, stale)
+			var sp *entry
+			if hasStale {
+				sp = &stale
+			}
+			return lead(ctx, c, key, sk, opts, compute, cl, sp)
 		}
-		if stale != nil {
-			if v, err := decodeValue[T](c, stale); err == nil {
+		if hasStale {
+			if v, err := decodeValue[T](c, &stale); err == nil {
 				return v, nil
 			}
 		}
@@ -159,37 +175,35 @@ func Fetch[T any](ctx context.Context, c *Cache, key string, opts Options, compu
 	}
 }
 
-// fetchRead reads key for Fetch: a fresh value, or the entry that may be
-// served stale while the value is recomputed.
-func fetchRead[T any](ctx context.Context, c *Cache, key, sk string, opts *Options) (v T, stale *entry, ok bool) {
+// fetchRead reads key for Fetch: entryFresh with the value, entryExpired
+// with the entry that may be served stale while the value is recomputed
+// (within RaceConditionTTL of its expiry), or entryMiss.
+func fetchRead[T any](ctx context.Context, c *Cache, key, sk string, opts *Options) (v T, e entry, state freshness) {
 	b, found, err := c.store.Get(ctx, sk)
 	if err != nil {
 		c.fail(ctx, "read", key, err)
-		return v, nil, false
+		return v, e, entryMiss
 	}
 	if !found {
-		return v, nil, false
+		return v, e, entryMiss
 	}
-	e, err := decodeEntry(b)
-	if err != nil {
+	if e, err = decodeEntry(b); err != nil {
 		c.fail(ctx, "decode", key, err)
-		return v, nil, false
+		return v, e, entryMiss
 	}
-	now := time.Now()
-	switch c.usable(&e, opts.Version, now) {
+	switch c.usable(&e, opts.Version, time.Time{}) {
 	case entryFresh:
-		v, err := decodeValue[T](c, &e)
-		if err != nil {
+		if v, err = decodeValue[T](c, &e); err != nil {
 			c.fail(ctx, "decode", key, err)
-			return v, nil, false
+			return v, e, entryMiss
 		}
-		return v, nil, true
+		return v, e, entryFresh
 	case entryExpired:
-		if opts.RaceConditionTTL > 0 && now.Before(time.UnixMilli(e.expires).Add(opts.RaceConditionTTL)) {
-			return v, &e, false
+		if opts.RaceConditionTTL > 0 && time.Now().Before(time.UnixMilli(e.expires).Add(opts.RaceConditionTTL)) {
+			return v, e, entryExpired
 		}
 	}
-	return v, nil, false
+	return v, e, entryMiss
 }
 
 // lead runs compute for the callers of key in this process.
@@ -217,7 +231,14 @@ func lead[T any](ctx context.Context, c *Cache, key, sk string, opts Options, co
 	now := time.Now()
 	if err == nil {
 		logical, physical, _ = c.expiry(now, &opts) // checked by Fetch
-		b, err = encodeValue(c, v, header{version: opts.Version, expires: logical}, plainOK(&opts))
+		b, err = encodeValue(c, v, header{version: opts.Version, expires: inEntry(logical, physical)}, plainOK(&opts))
+	}
+	// Write before letting the next caller lead, so that it finds the
+	// entry instead of computing it again.
+	if err == nil && (logical.IsZero() || logical.After(now)) {
+		if err := c.store.Set(ctx, sk, b, physical); err != nil {
+			c.fail(ctx, "write", key, err)
+		}
 	}
 	cl.entry, cl.err, cl.cancelled = b, err, err != nil && ctx.Err() != nil
 	finished = true
@@ -225,11 +246,6 @@ func lead[T any](ctx context.Context, c *Cache, key, sk string, opts Options, co
 	if err != nil {
 		var zero T
 		return zero, err
-	}
-	if logical.IsZero() || logical.After(now) {
-		if err := c.store.Set(ctx, sk, b, physical); err != nil {
-			c.fail(ctx, "write", key, err)
-		}
 	}
 	return v, nil
 }
@@ -248,6 +264,9 @@ func ReadMulti[T any](ctx context.Context, c *Cache, keys []Key) (map[string]T, 
 		return hits, err
 	}
 	bs, err := c.store.GetMulti(ctx, sks)
+	if err == nil && len(bs) != len(keys) {
+		err = fmt.Errorf("GetMulti returned %d values for %d keys", len(bs), len(keys))
+	}
 	if err != nil {
 		return hits, c.fail(ctx, "read_multi", keys[0].Name, err)
 	}
@@ -319,7 +338,7 @@ func writeMulti[T any](ctx context.Context, c *Cache, keys []Key, vals []T, opts
 		}
 		o := opts
 		o.Version = version
-		b, err := encodeValue(c, vals[i], header{version: version, expires: logical}, plainOK(&o))
+		b, err := encodeValue(c, vals[i], header{version: version, expires: inEntry(logical, physical)}, plainOK(&o))
 		if err != nil {
 			return fmt.Errorf("cache: write %q: %w", k.Name, err)
 		}
@@ -345,7 +364,7 @@ func FetchMulti[T any](ctx context.Context, c *Cache, keys []Key, opts Options, 
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := c.expiry(time.Now(), &opts); err != nil {
+	if err := opts.validate(); err != nil {
 		return nil, err
 	}
 	out := make([]T, len(keys))
@@ -353,7 +372,11 @@ func FetchMulti[T any](ctx context.Context, c *Cache, keys []Key, opts Options, 
 	var at []int
 	var bs [][]byte
 	if !opts.Force {
-		if bs, err = c.store.GetMulti(ctx, sks); err != nil {
+		bs, err = c.store.GetMulti(ctx, sks)
+		if err == nil && len(bs) != len(keys) {
+			err = fmt.Errorf("GetMulti returned %d values for %d keys", len(bs), len(keys))
+		}
+		if err != nil {
 			c.fail(ctx, "read_multi", keys[0].Name, err)
 			bs = nil
 		}

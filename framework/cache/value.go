@@ -1,11 +1,11 @@
 package cache
 
 import (
-	"bytes"
 	"fmt"
 	"reflect"
 	"strconv"
 	"time"
+	"unsafe"
 )
 
 // How a Go value of type T is stored:
@@ -120,65 +120,88 @@ func (c *Cache) usable(e *entry, version string, now time.Time) freshness {
 	return entryFresh
 }
 
-// decodeValue reads e's value as a T.
+// decodeValue reads e's value as a T. The common types take paths on which
+// the value does not escape to the heap: a hit on a string costs no
+// allocation at all.
 func decodeValue[T any](c *Cache, e *entry) (T, error) {
-	var v T
 	payload := e.payload
 	if e.compressed {
 		var err error
 		if payload, err = c.shared.comp.decompress(e.payload, e.rawLen); err != nil {
-			return v, err
+			var zero T
+			return zero, err
 		}
 	}
 	if e.kind == kindCoded {
-		if err := c.coder.Unmarshal(payload, &v); err != nil {
-			return v, fmt.Errorf("cache: decode as %T with %s: %w", v, c.coderName, err)
-		}
-		return v, nil
+		return decodeCoded[T](c, payload)
 	}
-	switch p := any(&v).(type) {
-	case *string:
-		*p = string(payload)
+	var v T
+	switch reflect.TypeFor[T]() {
+	case reflect.TypeFor[string]():
+		*(*string)(unsafe.Pointer(&v)) = bytesToString(payload)
 		return v, nil
-	case *[]byte:
-		*p = bytes.Clone(payload)
-		if *p == nil {
-			*p = []byte{}
-		}
+	case reflect.TypeFor[[]byte]():
+		*(*[]byte)(unsafe.Pointer(&v)) = append([]byte{}, payload...)
 		return v, nil
-	case *int64:
+	case reflect.TypeFor[int64]():
 		if e.kind == kindPlain {
 			n, err := parseInt(payload)
-			*p = n
+			*(*int64)(unsafe.Pointer(&v)) = n
 			return v, err
 		}
-	case *int:
+	case reflect.TypeFor[int]():
 		if e.kind == kindPlain {
 			n, err := parseInt(payload)
-			*p = int(n)
-			return v, err
-		}
-	default:
-		rv := reflect.ValueOf(p).Elem()
-		switch {
-		case rv.Kind() == reflect.String:
-			rv.SetString(string(payload))
-			return v, nil
-		case isByteSlice(rv.Type()):
-			rv.SetBytes(append([]byte{}, payload...))
-			return v, nil
-		case isInt(rv.Kind()) && e.kind == kindPlain:
-			n, err := parseInt(payload)
-			if err == nil && rv.OverflowInt(n) {
-				err = fmt.Errorf("%w: %d overflows %s", ErrWrongType, n, rv.Type())
-			}
-			if err == nil {
-				rv.SetInt(n)
-			}
+			*(*int)(unsafe.Pointer(&v)) = int(n)
 			return v, err
 		}
 	}
-	return v, fmt.Errorf("%w: a %s entry read as %T", ErrWrongType, kindName(e.kind), v)
+	return decodeOther[T](e.kind, payload)
+}
+
+func decodeCoded[T any](c *Cache, payload []byte) (T, error) {
+	var v T
+	if err := c.coder.Unmarshal(payload, &v); err != nil {
+		return v, fmt.Errorf("cache: decode as %T with %s: %w", v, c.coderName, err)
+	}
+	return v, nil
+}
+
+// decodeOther reads a raw or plain payload as a named string, byte slice
+// or integer type (template.HTML, json.RawMessage, time.Month).
+func decodeOther[T any](kind entryKind, payload []byte) (T, error) {
+	var v T
+	rv := reflect.ValueOf(&v).Elem()
+	switch {
+	case rv.Kind() == reflect.String:
+		rv.SetString(bytesToString(payload))
+		return v, nil
+	case isByteSlice(rv.Type()):
+		rv.SetBytes(append([]byte{}, payload...))
+		return v, nil
+	case isInt(rv.Kind()) && kind == kindPlain:
+		n, err := parseInt(payload)
+		if err == nil && rv.OverflowInt(n) {
+			err = fmt.Errorf("%w: %d overflows %s", ErrWrongType, n, rv.Type())
+		}
+		if err == nil {
+			rv.SetInt(n)
+		}
+		return v, err
+	}
+	return v, fmt.Errorf("%w: a %s entry read as %T", ErrWrongType, kindName(kind), v)
+}
+
+// bytesToString returns b as a string without copying it. The Store
+// contract makes this safe: nobody modifies the bytes a Get returned (the
+// caller must not, the store must not after returning them), and a
+// decompressed payload belongs to this read alone. A cache hit on a
+// rendered fragment then costs no copy of the fragment.
+func bytesToString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 func parseInt(b []byte) (int64, error) {
