@@ -61,3 +61,11 @@ func newRedisStore(tb testing.TB, rdb *redis.Client) *cache.Redis {
 	}
 	return st
 }
+
+func TestTheSuiteRunsSeriallyOnAStoreSharedBetweenCalls(t *testing.T) {
+	shared := cache.NewMemory(cache.MemoryConfig{})
+	cachetest.TestStore(t, func(t *testing.T) cache.Store {
+		_ = shared.Clear(context.Background())
+		return shared
+	}, cachetest.Options{Serial: true})
+}

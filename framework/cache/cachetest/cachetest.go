@@ -34,13 +34,20 @@ type Options struct {
 	// read then misses, Add always writes, Delete finds nothing and a
 	// counter is always its delta.
 	Forgets bool
+
+	// Serial runs the subtests one after another instead of in parallel,
+	// for stores whose instances share state (one database table): each
+	// newStore call must then return the store emptied.
+	Serial bool
 }
 
 // shortTTL is the lifetime of entries the suite waits to see expire.
 const shortTTL = 30 * time.Millisecond
 
-// TestStore runs the Store contract against fresh stores from newStore
-// (one per subtest; subtests run in parallel).
+// TestStore runs the Store contract against fresh stores from newStore,
+// one per subtest. Subtests run in parallel unless opts.Serial, so stores
+// from different calls must not see each other's keys (a key prefix, a
+// database of their own).
 func TestStore(t *testing.T, newStore func(t *testing.T) cache.Store, opts Options) {
 	s := suite{new: newStore, forgets: opts.Forgets}
 	tests := []struct {
@@ -76,7 +83,9 @@ func TestStore(t *testing.T, newStore func(t *testing.T) cache.Store, opts Optio
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
+			if !opts.Serial {
+				t.Parallel()
+			}
 			tt.fn(t, s.new(t))
 		})
 	}
