@@ -34,10 +34,12 @@ type Config struct {
 	// same process, and is off; a negative value turns it off.
 	CompressThreshold int
 
-	// OnError receives every failure of the store (and of decoding what it
-	// returned) that the Cache turned into a miss or a skipped write;
-	// nil logs it with slog.Default() at error level. Failures caused by
-	// the caller's context ending are not reported.
+	// OnError receives every failure of the store, and of decoding what
+	// it returned: those Fetch turns into misses and skipped writes, and
+	// those the other calls also return. nil logs them with
+	// slog.Default() at error level. Failures caused by the caller's
+	// context ending are not reported, nor are the caller's own mistakes
+	// (bad options, Increment of a value that is not a counter).
 	OnError func(ctx context.Context, err *Error)
 }
 
