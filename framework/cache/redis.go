@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -95,17 +96,24 @@ func ttl(expires time.Time) time.Duration {
 
 // Get implements Store.
 func (r *Redis) Get(ctx context.Context, key string) ([]byte, bool, error) {
-	b, err := r.rdb.Get(ctx, r.key(key)).Bytes()
+	s, err := r.rdb.Get(ctx, r.key(key)).Result()
 	if err == redis.Nil {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, err
 	}
-	if b == nil {
-		b = []byte{}
+	return stringBytes(s), true, nil
+}
+
+// stringBytes returns the bytes of a string go-redis read, without a copy:
+// the Store contract forbids callers to modify them, and the string is
+// this call's alone.
+func stringBytes(s string) []byte {
+	if len(s) == 0 {
+		return []byte{}
 	}
-	return b, true, nil
+	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
 // GetMulti implements Store with one MGET.
@@ -127,7 +135,7 @@ func (r *Redis) GetMulti(ctx context.Context, keys []string) ([][]byte, error) {
 	out := make([][]byte, len(keys))
 	for i, v := range vals {
 		if s, ok := v.(string); ok {
-			out[i] = append([]byte{}, s...)
+			out[i] = stringBytes(s)
 		}
 	}
 	return out, nil
