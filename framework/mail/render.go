@@ -24,7 +24,9 @@ type Renderer interface {
 type RenderFunc func(ctx context.Context, w io.Writer, t Template) error
 
 // RenderMail calls f.
-func (f RenderFunc) RenderMail(ctx context.Context, w io.Writer, t Template) error { return f(ctx, w, t) }
+func (f RenderFunc) RenderMail(ctx context.Context, w io.Writer, t Template) error {
+	return f(ctx, w, t)
+}
 
 // Template is what a Renderer renders.
 type Template struct {

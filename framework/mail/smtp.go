@@ -186,7 +186,9 @@ func (e *SMTPError) Error() string {
 func (e *SMTPError) Unwrap() error { return e.Err }
 
 // Is matches ErrRejected for a 5xx reply.
-func (e *SMTPError) Is(target error) bool { return target == ErrRejected && e.Code >= 500 && e.Code < 600 }
+func (e *SMTPError) Is(target error) bool {
+	return target == ErrRejected && e.Code >= 500 && e.Code < 600
+}
 
 // Temporary reports whether the same delivery may succeed later: a 4xx
 // reply or a network failure.
