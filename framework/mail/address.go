@@ -11,10 +11,12 @@ import (
 // Use it to build To and From from user data: the result parses back to
 // exactly name and addr.
 func Address(name, addr string) string {
+	// net/mail quotes a local part that needs it ("a b"@example.org).
+	spec := strings.TrimSuffix(strings.TrimPrefix((&netmail.Address{Address: addr}).String(), "<"), ">")
 	if name == "" {
-		return addr
+		return spec
 	}
-	return displayName(name) + " <" + addr + ">"
+	return displayName(name) + " <" + spec + ">"
 }
 
 // displayName quotes a name that is not a plain run of atoms. Non-ASCII

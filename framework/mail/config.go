@@ -51,7 +51,8 @@ type Config struct {
 	// nil delivers at once, in the caller, as the job package's Inline
 	// backend would.
 	Enqueue func(ctx context.Context, l Later) error `yaml:"-"`
-	// Logger receives one line per delivery (never a body); nil discards.
+	// Logger receives one line per delivery (never a body); nil discards,
+	// except that the log method then logs to slog.Default().
 	Logger *slog.Logger `yaml:"-"`
 	// Now is the clock for Date headers and file names; nil means time.Now.
 	Now func() time.Time `yaml:"-"`
@@ -80,9 +81,6 @@ func (c Config) withDefaults() Config {
 	}
 	if !filepath.IsAbs(c.FileDir) && c.Root != "" {
 		c.FileDir = filepath.Join(c.Root, c.FileDir)
-	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Now == nil {
 		c.Now = time.Now

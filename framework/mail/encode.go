@@ -255,6 +255,7 @@ func encode(b *bytes.Buffer, m *Message, boundary func() string) error {
 
 // writeMessage writes a prepared message.
 func writeMessage(b *bytes.Buffer, p *prepared, boundary func() string) error {
+	b.Grow(p.sizeHint())
 	root := p.tree(boundary)
 	if err := p.writeHeaders(b); err != nil {
 		return err
@@ -294,6 +295,16 @@ func (p *prepared) writeHeaders(b *bytes.Buffer) error {
 		}
 	}
 	return nil
+}
+
+// sizeHint estimates the encoded size, so the buffer grows once: text
+// may grow by a third in quoted-printable, base64 by 4/3 plus line ends.
+func (p *prepared) sizeHint() int {
+	n := 2048 + (len(p.m.Text)+len(p.m.HTML))*4/3
+	for _, a := range p.attached {
+		n += 512 + len(a.Data)*4/3 + len(a.Data)/57*2
+	}
+	return n
 }
 
 func joinAddresses(list []*netmail.Address) string {

@@ -59,8 +59,9 @@ func unstructured(field, s string) (string, error) {
 	switch {
 	case hasControlOrHigh(s):
 		return wordEncoder(s).Encode("utf-8", s), nil
-	case field == "Subject" && hasLongWord(s), hasEncodedWord(s):
+	case field == "Subject" && hasLongWord(s), hasEncodedWord(s), strings.TrimSpace(s) != s:
 		// mime's encoders leave printable ASCII alone: encode by hand.
+		// (Readers trim a value's outer whitespace; encoded, it stays.)
 		return bEncodeASCII(s), nil
 	}
 	return s, nil
@@ -142,12 +143,9 @@ func writeHeader(b *bytes.Buffer, name, value string, structured bool) error {
 	start := b.Len()
 	lineStart, lastBreak := 0, -1
 	inQuote, escaped := false, false
-	seen := false // a non-space character since lineStart (a break must not leave a blank line)
-	flush := func(at int) {
-		b.WriteString(full[lineStart:at])
-		b.WriteString("\r\n")
-		lineStart, lastBreak, seen = at, -1, false
-	}
+	// word: a non-space character since the last break point, so that
+	// breaking there leaves no whitespace-only line on either side.
+	word := false
 	for i := len(name) + 2; i <= len(full); i++ {
 		end := i == len(full)
 		var c byte
@@ -164,21 +162,23 @@ func writeHeader(b *bytes.Buffer, name, value string, structured bool) error {
 				inQuote = !inQuote
 			}
 		}
-		if end || ((c == ' ' || c == '\t') && !inQuote) {
-			if i-lineStart > foldAt && lastBreak > lineStart {
-				flush(lastBreak)
-				// The word up to i may itself contain a break point now.
-				for j := lineStart + 1; j < i; j++ {
-					if full[j] != ' ' && full[j] != '\t' {
-						seen = true
-					}
-				}
-			}
-			if !end && seen {
-				lastBreak = i
-			}
-		} else if c != ' ' && c != '\t' {
-			seen = true
+		space := !end && (c == ' ' || c == '\t')
+		if !end && !space {
+			word = true
+			continue
+		}
+		if space && inQuote {
+			continue
+		}
+		// At a break point (or the end): fold at the previous one when
+		// this line would pass 78 and both sides hold text.
+		if i-lineStart > foldAt && lastBreak > lineStart && word {
+			b.WriteString(full[lineStart:lastBreak])
+			b.WriteString("\r\n")
+			lineStart = lastBreak
+		}
+		if space && word {
+			lastBreak, word = i, false
 		}
 	}
 	b.WriteString(full[lineStart:])

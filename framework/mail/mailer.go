@@ -21,6 +21,7 @@ import (
 type Mailer struct {
 	cfg      Config
 	delivery Delivery
+	log      *slog.Logger
 
 	mu       sync.RWMutex
 	actions  map[string]*action
@@ -36,7 +37,11 @@ func New(cfg Config) (*Mailer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Mailer{cfg: cfg, delivery: d, actions: map[string]*action{}, byArgs: map[reflect.Type]any{},
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Mailer{cfg: cfg, delivery: d, log: log, actions: map[string]*action{}, byArgs: map[reflect.Type]any{},
 		previews: map[string]func(context.Context) (*Message, error){}}, nil
 }
 
@@ -192,10 +197,10 @@ func (m *Mailer) send(ctx context.Context, env *Envelope) error {
 	took := time.Since(start)
 	id := env.Message.MessageID
 	if err != nil {
-		m.cfg.Logger.ErrorContext(ctx, "mail delivery failed", "message_id", id, "recipients", len(env.To), "error", err.Error(), "duration", took)
+		m.log.ErrorContext(ctx, "mail delivery failed", "message_id", id, "recipients", len(env.To), "error", err.Error(), "duration", took)
 		return fmt.Errorf("mail: deliver %s: %w", id, err)
 	}
-	m.cfg.Logger.InfoContext(ctx, "Delivered mail", "message_id", id, "recipients", len(env.To), "duration", took)
+	m.log.InfoContext(ctx, "Delivered mail", "message_id", id, "recipients", len(env.To), "duration", took)
 	return nil
 }
 
@@ -286,4 +291,4 @@ func (j DeliveryJob) Perform(ctx context.Context, l Later) error {
 }
 
 // logger returns the mailer's logger (for the preview page's errors).
-func (m *Mailer) logger() *slog.Logger { return m.cfg.Logger }
+func (m *Mailer) logger() *slog.Logger { return m.log }
