@@ -44,6 +44,10 @@ func displayName(name string) string {
 	return b.String()
 }
 
+// addrSpec returns a's address as SMTP's MAIL FROM and RCPT TO take it,
+// with a local part that needs them in quotes ("a b"@example.org).
+func addrSpec(a *netmail.Address) string { return Address("", a.Address) }
+
 // maxAddressLen is RFC 5321's limit on a forward-path's address.
 const maxAddressLen = 254
 
@@ -66,8 +70,11 @@ func parseAddress(field, s string) (*netmail.Address, error) {
 		return nil, fieldErr(field, "%q is not an address: %w", s, trimNetmail(err))
 	}
 	for i := 0; i < len(a.Address); i++ {
-		if c := a.Address[i]; c < 0x21 || c > 0x7e {
+		switch c := a.Address[i]; {
+		case c >= 0x80:
 			return nil, fieldErr(field, "%q: a non-ASCII address needs SMTPUTF8, which is not supported", a.Address)
+		case c < 0x20 || c == 0x7f:
+			return nil, fieldErr(field, "%q: a control character in an address", a.Address)
 		}
 	}
 	if len(a.Address) > maxAddressLen {

@@ -183,6 +183,11 @@ func (c SMTPConfig) FillFromCredentials(lookup func(path ...string) (any, bool))
 		switch p := v.(type) {
 		case int:
 			c.Port = p
+		case float64: // from JSON
+			c.Port = int(p)
+			if float64(c.Port) != p {
+				return c, configErr("credentials smtp.port must be a whole number")
+			}
 		case string:
 			n, err := strconv.Atoi(p)
 			if err != nil {

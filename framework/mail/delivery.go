@@ -52,9 +52,13 @@ func (l Log) Deliver(ctx context.Context, e *Envelope) error {
 	if lg == nil {
 		lg = slog.Default()
 	}
+	m := e.Message
+	if m == nil {
+		m = &Message{}
+	}
 	lg.InfoContext(ctx, "mail not sent (log delivery)",
-		"message_id", e.Message.MessageID, "from", e.From, "to", strings.Join(e.To, ", "),
-		"subject", e.Message.Subject, "bytes", len(e.Raw))
+		"message_id", m.MessageID, "from", e.From, "to", strings.Join(e.To, ", "),
+		"subject", m.Subject, "bytes", len(e.Raw))
 	return nil
 }
 

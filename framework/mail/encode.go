@@ -132,11 +132,17 @@ func prepare(m *Message) (*prepared, error) {
 	if p.subject, err = unstructured("Subject", m.Subject); err != nil {
 		return nil, err
 	}
+	seen := map[string]bool{}
 	for _, name := range sortedKeys(m.Headers) {
 		field := "Headers[" + name + "]"
 		if err := checkHeaderName(field, name); err != nil {
 			return nil, err
 		}
+		canon := textproto.CanonicalMIMEHeaderKey(name)
+		if seen[canon] {
+			return nil, fieldErr(field, "given twice, in different case")
+		}
+		seen[canon] = true
 		v, err := unstructured(field, m.Headers[name])
 		if err != nil {
 			return nil, err

@@ -65,10 +65,16 @@ func (f *File) Deliver(ctx context.Context, e *Envelope) error {
 	var r [4]byte
 	rand.Read(r[:])
 	id := now.Format("20060102T150405.000000000") + "-" + hex.EncodeToString(r[:])
-	if err := writeFileAtomic(filepath.Join(f.dir, id+".eml"), e.Raw); err != nil {
+	err := writeFileAtomic(filepath.Join(f.dir, id+".eml"), e.Raw)
+	if err != nil {
 		return fmt.Errorf("mail: file delivery: %w", err)
 	}
 	m := e.Message
+	if m == nil {
+		if m, err = Parse(e.Raw); err != nil {
+			m = &Message{}
+		}
+	}
 	line, err := json.Marshal(IndexEntry{
 		ID: id, Time: now, MessageID: m.MessageID, From: m.From, To: m.To, Cc: m.Cc, Bcc: m.Bcc,
 		Subject: m.Subject, Size: len(e.Raw),

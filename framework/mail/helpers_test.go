@@ -35,10 +35,16 @@ func encodeFixed(t testing.TB, m *Message) []byte {
 	return b.Bytes()
 }
 
-// checkWire fails t unless raw uses CRLF line ends only and no line is
-// longer than 998 characters (RFC 5322 2.1.1).
+// checkWire fails t unless raw is 7-bit (no server needs 8BITMIME or
+// SMTPUTF8 for it), uses CRLF line ends only, and no line is longer than
+// 998 characters (RFC 5322 2.1.1).
 func checkWire(t testing.TB, raw []byte) {
 	t.Helper()
+	for i, c := range raw {
+		if c >= 0x80 || c == 0 {
+			t.Fatalf("byte %d is %#x: the message is not 7-bit clean", i, c)
+		}
+	}
 	for i, line := range bytes.Split(raw, []byte("\r\n")) {
 		if bytes.ContainsAny(line, "\r\n") {
 			t.Errorf("line %d has a bare CR or LF: %q", i+1, line)

@@ -88,6 +88,7 @@ func TestInvalidMessagesSayWhatToFix(t *testing.T) {
 		}},
 		{"a message ID without @", "MessageID", "left@right", func(m *Message) { m.MessageID = "abc" }},
 		{"a message ID with brackets", "MessageID", "printable ASCII", func(m *Message) { m.MessageID = "<a@b>" }},
+		{"a header given twice in different case", "Headers[x-tag]", "given twice", func(m *Message) { m.Headers = map[string]string{"X-Tag": "1", "x-tag": "2"} }},
 		{"a header value too long to fold", "Headers[X-Long]", "998", func(m *Message) { m.Headers = map[string]string{"X-Long": strings.Repeat("x", 1000)} }},
 	}
 	for _, tc := range cases {

@@ -98,13 +98,13 @@ func (m *Mailer) Build(ctx context.Context, msg *Message) (*Envelope, error) {
 	if err := writeMessage(&b, p, randomBoundary); err != nil {
 		return nil, err
 	}
-	env := &Envelope{From: p.from.Address, Message: c, Raw: b.Bytes()}
+	env := &Envelope{From: addrSpec(p.from), Message: c, Raw: b.Bytes()}
 	seen := map[string]bool{}
 	for _, list := range [][]*netmail.Address{p.to, p.cc, p.bcc} {
 		for _, a := range list {
 			if k := strings.ToLower(a.Address); !seen[k] {
 				seen[k] = true
-				env.To = append(env.To, a.Address)
+				env.To = append(env.To, addrSpec(a))
 			}
 		}
 	}

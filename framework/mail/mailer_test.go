@@ -224,6 +224,13 @@ func TestEnvelopeRecipientsAreDeduplicated(t *testing.T) {
 	if env.From != "shop@example.com" {
 		t.Errorf("envelope from %s", env.From)
 	}
+	quoted, err := b.m.Build(context.Background(), &Message{To: []string{`"john doe"@example.org`}, Text: "x"})
+	if err != nil || quoted.To[0] != `"john doe"@example.org` {
+		t.Errorf("a quoted local part in the envelope: %v, %v", quoted, err)
+	}
+	if len(b.box.To(`"john doe"@example.org`)) != 0 {
+		t.Error("Build delivered")
+	}
 }
 
 func TestDeliverLaterThroughAnEnqueuer(t *testing.T) {

@@ -98,7 +98,7 @@ func (o *Outbox) Find(match func(*Envelope) bool) []*Envelope {
 // Bcc; the address compared without case).
 func (o *Outbox) To(addr string) []*Envelope {
 	if a, err := parseAddress("addr", addr); err == nil {
-		addr = a.Address
+		addr = addrSpec(a)
 	}
 	return o.Find(func(e *Envelope) bool {
 		return slices.ContainsFunc(e.To, func(r string) bool { return strings.EqualFold(r, addr) })
@@ -107,7 +107,7 @@ func (o *Outbox) To(addr string) []*Envelope {
 
 // WithSubject returns the deliveries whose subject is subject.
 func (o *Outbox) WithSubject(subject string) []*Envelope {
-	return o.Find(func(e *Envelope) bool { return e.Message.Subject == subject })
+	return o.Find(func(e *Envelope) bool { return e.Message != nil && e.Message.Subject == subject })
 }
 
 // Wait blocks until at least n messages were delivered (for mail sent
@@ -157,7 +157,7 @@ func (o *Outbox) MustFind(t TB, addr, subject string) *Envelope {
 	t.Helper()
 	var hits []*Envelope
 	for _, e := range o.To(addr) {
-		if e.Message.Subject == subject {
+		if e.Message != nil && e.Message.Subject == subject {
 			hits = append(hits, e)
 		}
 	}
@@ -174,7 +174,11 @@ func describe(list []*Envelope) string {
 	}
 	var b strings.Builder
 	for _, e := range list {
-		fmt.Fprintf(&b, "\n\tto %s: %q", strings.Join(e.To, ", "), e.Message.Subject)
+		subject := ""
+		if e.Message != nil {
+			subject = e.Message.Subject
+		}
+		fmt.Fprintf(&b, "\n\tto %s: %q", strings.Join(e.To, ", "), subject)
 	}
 	return b.String()
 }

@@ -301,7 +301,9 @@ func (c *conversation) dial() error {
 	if dial == nil {
 		dial = (&net.Dialer{Timeout: cfg.OpenTimeout}).DialContext
 	}
-	conn, err := dial(c.ctx, "tcp", c.s.addr)
+	ctx, cancel := context.WithTimeout(c.ctx, cfg.OpenTimeout)
+	defer cancel()
+	conn, err := dial(ctx, "tcp", c.s.addr)
 	if err != nil {
 		return err
 	}
