@@ -3,7 +3,6 @@ package mail
 import (
 	"bytes"
 	"errors"
-	"mime"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -175,5 +174,3 @@ func FuzzEncode(f *testing.F) {
 		}
 	})
 }
-
-var _ = mime.QEncoding

@@ -60,7 +60,6 @@ type previewPage struct{ cfg PreviewConfig }
 type shown struct {
 	Key     string // "m" (delivered) or "p" (a preview)
 	Val     string // its id or name
-	Title   string
 	Bcc     []string
 	Msg     *Message
 	Raw     []byte
@@ -123,7 +122,7 @@ func (p *previewPage) load(r *http.Request) (*shown, int, error) {
 		if err != nil {
 			return nil, http.StatusInternalServerError, err
 		}
-		s.Raw, s.Key, s.Val, s.Title = raw, "m", id, id
+		s.Raw, s.Key, s.Val = raw, "m", id
 		if list, err := ReadIndex(p.cfg.Dir); err == nil {
 			for _, e := range list {
 				if e.ID == id {
@@ -143,7 +142,7 @@ func (p *previewPage) load(r *http.Request) (*shown, int, error) {
 		if err != nil {
 			return nil, http.StatusInternalServerError, fmt.Errorf("preview %s: %w", name, err)
 		}
-		s.Raw, s.Key, s.Val, s.Title, s.Bcc = env.Raw, "p", name, name, env.Message.Bcc
+		s.Raw, s.Key, s.Val, s.Bcc = env.Raw, "p", name, env.Message.Bcc
 	}
 	msg, err := Parse(s.Raw)
 	if err != nil {
