@@ -2,11 +2,12 @@
 // configuration, logger, initializers, middleware stack, route set and view
 // set, and is itself an http.Handler. Its initializers open the database
 // (App.DB) and the job client (App.Jobs, on the backend Config.JobBackend
-// names) that controllers reach through controller.Env. Run gives an app
-// binary its command line (server, routes, ctl, db:*, jobs, jobs:stats).
+// names) that controllers reach through controller.Env. The app binary's
+// command line (server, routes, ctl, db:*, jobs) is framework/cli.
 //
 // Nothing here is global: two apps can be built and served side by side in one
 // process, which is how the tests run them.
 //
-// framework may import every other gorails package; none of them imports it.
+// framework may import every other gorails package; only framework/cli,
+// the app binary's command line, imports it.
 package framework

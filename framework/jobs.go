@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -110,10 +108,16 @@ func (a *App) jobStore() error {
 	return nil
 }
 
-// checkJobStore is jobStore plus, for the database backend, a look for its
-// table, so that a missing migration is one clear error instead of a failed
-// claim every poll.
-func (a *App) checkJobStore(ctx context.Context) error {
+// JobBackend is the name of the job backend the "jobs" initializer chose
+// (database, redis, async or inline); "" before boot.
+func (a *App) JobBackend() string { return a.jobBackend }
+
+// CheckJobs reports whether a job worker can run the app's jobs: the
+// backend must keep them outside the process (the database or Redis; an
+// error matching job.ErrNotDrainable says otherwise) and, for the database,
+// its table must exist, so that a missing migration is one clear error
+// instead of a failed claim every poll. Call it after Boot.
+func (a *App) CheckJobs(ctx context.Context) error {
 	if err := a.jobStore(); err != nil {
 		return err
 	}
@@ -123,51 +127,6 @@ func (a *App) checkJobStore(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// workerConfig is Config.Worker with the app's logger and recurring jobs.
-func (a *App) workerConfig(cfg job.WorkerConfig) job.WorkerConfig {
-	if cfg.Logger == nil {
-		cfg.Logger = a.Logger.With("component", "jobs", "backend", a.jobBackend)
-	}
-	cfg.Recurring = append(append([]job.Recurring(nil), cfg.Recurring...), a.RecurringJobs...)
-	return cfg
-}
-
-// startJobWorker runs a job worker in this process until the returned stop
-// is called (which waits for it). The server uses it in development so that
-// jobs run without a second command. Until the jobs table exists (a new
-// app before its first db:migrate) it waits for it, checking every
-// tableWait, so migrating in another terminal is enough.
-func (a *App) startJobWorker(cfg job.WorkerConfig, tableWait time.Duration) (stop func(), err error) {
-	w, err := job.NewWorker(a.Jobs, a.workerConfig(cfg))
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for told := false; ; told = true {
-			err := a.checkJobStore(ctx)
-			if err == nil {
-				break
-			}
-			if !told {
-				a.Logger.Info("background jobs will start here once the jobs table exists", "reason", err.Error())
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(tableWait):
-			}
-		}
-		if err := w.Run(ctx); err != nil {
-			a.Logger.Error("job worker stopped", "err", err.Error())
-		}
-	}()
-	var once sync.Once
-	return func() { once.Do(func() { cancel(); <-done }) }, nil
 }
 
 // jobsDashboard is the jobs dashboard for Config.JobsDashboard, behind HTTP
