@@ -6,10 +6,10 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"strings"
 
 	"github.com/gorails/gorails/framework/dispatch"
+	"github.com/gorails/gorails/framework/middleware"
 	"github.com/gorails/gorails/framework/view"
 )
 
@@ -33,31 +33,6 @@ func StatusFor(err error) int {
 		return http.StatusBadRequest
 	}
 	return http.StatusInternalServerError
-}
-
-// Recover turns a panic in a handler into a 500 error page and an error log
-// line with the stack; the process lives on. http.ErrAbortHandler is passed
-// through, as net/http expects.
-func Recover(a *App) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			defer func() {
-				v := recover()
-				if v == nil {
-					return
-				}
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				err, ok := v.(error)
-				if !ok {
-					err = fmt.Errorf("panic: %v", v)
-				}
-				a.renderError(w, r, http.StatusInternalServerError, err, debug.Stack())
-			}()
-			next.ServeHTTP(w, r)
-		})
-	}
 }
 
 // handleActionError is the route set's error handler: it answers an error
@@ -98,7 +73,7 @@ func (a *App) renderError(w http.ResponseWriter, r *http.Request, status int, er
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
 		slog.String("error", err.Error()),
-		slog.String("request_id", RequestIDFrom(r.Context())),
+		slog.String("request_id", middleware.RequestIDFrom(r.Context())),
 	}
 	if stack != nil {
 		attrs = append(attrs, slog.String("stack", string(stack)))

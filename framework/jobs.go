@@ -2,7 +2,6 @@ package framework
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/gorails/gorails/framework/csrf"
 	"github.com/gorails/gorails/framework/job"
+	"github.com/gorails/gorails/framework/middleware"
 )
 
 // The job backends Config.JobBackend and GORAILS_JOB_BACKEND name.
@@ -151,7 +151,7 @@ func (a *App) jobsDashboard() (http.Handler, error) {
 		}
 		return h, nil
 	}
-	return basicAuth(h, "jobs", user, pass), nil
+	return middleware.BasicAuth("jobs", user, pass)(h), nil
 }
 
 func credentialString(a *App, path ...string) string {
@@ -161,19 +161,4 @@ func credentialString(a *App, path ...string) string {
 	}
 	s, _ := v.(string)
 	return s
-}
-
-// basicAuth guards h with HTTP basic auth, comparing in constant time.
-func basicAuth(h http.Handler, realm, user, pass string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, p, ok := r.BasicAuth()
-		uok := subtle.ConstantTimeCompare([]byte(u), []byte(user)) == 1
-		pok := subtle.ConstantTimeCompare([]byte(p), []byte(pass)) == 1
-		if !ok || !uok || !pok {
-			w.Header().Set("WWW-Authenticate", `Basic realm="`+realm+`", charset="UTF-8"`)
-			http.Error(w, "401 Unauthorized", http.StatusUnauthorized)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
 }
