@@ -254,7 +254,10 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Close releases what the initializers opened (view watchers, database
-// pools, ...), last opened first, and returns their errors joined.
+// pools, ...), last opened first, and returns their errors joined. With the
+// async job backend, running jobs get Config.Worker.ShutdownTimeout to
+// finish before their context is cancelled, and jobs scheduled for later
+// are dropped (that backend keeps jobs in memory only).
 func (a *App) Close() error {
 	var errs []error
 	for i := len(a.closers) - 1; i >= 0; i-- {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -77,7 +78,13 @@ func initJobs(ctx context.Context, a *App) error {
 		backend = job.Redis(rdb, a.Config.Name+":"+string(a.Env())+":jobs")
 	case JobBackendAsync:
 		async := job.Async(0)
-		a.OnClose(func() error { return async.Close(context.Background()) })
+		a.OnClose(func() error {
+			// Running jobs get the workers' shutdown timeout, then their
+			// context ends; jobs scheduled for later are dropped.
+			ctx, cancel := context.WithTimeout(context.Background(), a.jobsShutdownTimeout())
+			defer cancel()
+			return async.Close(ctx)
+		})
 		backend = async
 	case JobBackendInline:
 		if a.DB != nil {
@@ -106,6 +113,15 @@ func (a *App) jobStore() error {
 			job.ErrNotDrainable, a.jobBackend, JobBackendDatabase, JobBackendRedis)
 	}
 	return nil
+}
+
+// jobsShutdownTimeout is how long Close waits for the async backend's
+// running jobs: Config.Worker.ShutdownTimeout, as a worker waits for its own.
+func (a *App) jobsShutdownTimeout() time.Duration {
+	if d := a.Config.Worker.ShutdownTimeout; d > 0 {
+		return d
+	}
+	return job.DefaultShutdownTimeout
 }
 
 // JobBackend is the name of the job backend the "jobs" initializer chose

@@ -349,3 +349,74 @@ func TestJobsDashboardRetriesThroughTheApp(t *testing.T) {
 		t.Fatalf("after retry: %+v (%v), want no dead job and one ready", st, err)
 	}
 }
+
+type waitArgs struct{}
+
+// waitJob runs until its context ends, then says so.
+type waitJob struct{ started, ended chan struct{} }
+
+func (j waitJob) Perform(ctx context.Context, _ waitArgs) error {
+	close(j.started)
+	<-ctx.Done()
+	close(j.ended)
+	return ctx.Err()
+}
+
+// TestCloseEndsTheAsyncBackendsJobs is the regression test of issue 14
+// item 6: App.Close hung while the async backend had a job scheduled for
+// later, and could not stop a running one.
+func TestCloseEndsTheAsyncBackendsJobs(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	closeWithin := func(t *testing.T, app *framework.App) error {
+		t.Helper()
+		done := make(chan error, 1)
+		go func() { done <- app.Close() }()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(30 * time.Second):
+			t.Fatal("App.Close hangs")
+			return nil
+		}
+	}
+	t.Run("a job scheduled for later does not hold Close", func(t *testing.T) {
+		app, runs := jobsApp(t, framework.Development, nil, func(c *framework.Config) { c.JobBackend = framework.JobBackendAsync })
+		ctx := context.Background()
+		if err := app.Boot(ctx); err != nil {
+			t.Fatalf("boot: %v", err)
+		}
+		if _, err := job.For[noteArgs](app.Jobs).PerformIn(ctx, time.Hour, noteArgs{Body: "later"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := closeWithin(t, app); err != nil || runs.Load() != 0 {
+			t.Fatalf("Close = %v after %d runs; want nil and the job dropped", err, runs.Load())
+		}
+	})
+	t.Run("a running job is cancelled after the shutdown timeout", func(t *testing.T) {
+		j := waitJob{started: make(chan struct{}), ended: make(chan struct{})}
+		app, _ := jobsApp(t, framework.Development, nil, func(c *framework.Config) {
+			c.JobBackend = framework.JobBackendAsync
+			c.Worker.ShutdownTimeout = 50 * time.Millisecond
+			c.RegisterJobs = func(app *framework.App) error {
+				job.Register(app.Jobs, j)
+				return nil
+			}
+		})
+		ctx := context.Background()
+		if err := app.Boot(ctx); err != nil {
+			t.Fatalf("boot: %v", err)
+		}
+		if _, err := job.For[waitArgs](app.Jobs).PerformLater(ctx, waitArgs{}); err != nil {
+			t.Fatal(err)
+		}
+		<-j.started
+		if err := closeWithin(t, app); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Close = %v, want the shutdown timeout's error", err)
+		}
+		select {
+		case <-j.ended:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the running job's context was not cancelled")
+		}
+	})
+}
