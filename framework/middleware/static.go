@@ -1,4 +1,4 @@
-package framework
+package middleware
 
 import (
 	"io/fs"
@@ -7,14 +7,20 @@ import (
 	"strings"
 )
 
-// static serves the app's public/ files for GET and HEAD requests whose path
-// names a file there, like ActionDispatch::Static; every other request goes on
-// to next.
-func (a *App) static(next http.Handler) http.Handler {
-	public, err := fs.Sub(a.files, "public")
-	if err != nil || a.files == nil {
-		return next
+// Static serves the files of public (an app's public/ directory) for GET
+// and HEAD requests whose path names a file there, like
+// ActionDispatch::Static; every other request, directories included, goes
+// on to next. A nil public passes every request on.
+func Static(public fs.FS) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		if public == nil {
+			return next
+		}
+		return static(public, next)
 	}
+}
+
+func static(public fs.FS, next http.Handler) http.Handler {
 	files := http.FileServerFS(public)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {

@@ -1,4 +1,4 @@
-package framework
+package cli
 
 import (
 	"context"
@@ -15,12 +15,13 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/gorails/gorails/framework"
 	"github.com/gorails/gorails/framework/job"
 )
 
 // jobsCommand is `APP jobs`: a job worker, or with -w N a supervisor of N
 // worker processes (the app binary re-executed as `jobs -w 0`).
-func jobsCommand(app *App) *cobra.Command {
+func jobsCommand(app *framework.App) *cobra.Command {
 	cfg := app.Config.Worker
 	var (
 		processes int
@@ -57,13 +58,13 @@ Queues are drained by weight (-q mailers:2 -q default:1) or, with
 				return fmt.Errorf("boot: %w", err)
 			}
 			defer app.Close()
-			if err := app.checkJobStore(ctx); err != nil {
+			if err := app.CheckJobs(ctx); err != nil {
 				return err
 			}
 			if processes > 0 {
 				return superviseJobs(ctx, app, processes, cfg, childArgs(cmd.Flags()))
 			}
-			w, err := job.NewWorker(app.Jobs, app.workerConfig(cfg))
+			w, err := job.NewWorker(app.Jobs, workerConfig(app, cfg))
 			if err != nil {
 				return err
 			}
@@ -100,7 +101,7 @@ func childArgs(flags *pflag.FlagSet) []string {
 }
 
 // superviseJobs runs n worker processes until ctx ends.
-func superviseJobs(ctx context.Context, app *App, n int, cfg job.WorkerConfig, args []string) error {
+func superviseJobs(ctx context.Context, app *framework.App, n int, cfg job.WorkerConfig, args []string) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("jobs: find the app binary to start workers: %w", err)
@@ -148,7 +149,7 @@ func parseQueues(specs []string) ([]job.QueueWeight, error) {
 }
 
 // jobsStatsCommand is `APP jobs:stats`: the backend's counts as JSON.
-func jobsStatsCommand(app *App) *cobra.Command {
+func jobsStatsCommand(app *framework.App) *cobra.Command {
 	return &cobra.Command{
 		Use:   "jobs:stats",
 		Short: "Print the job queues' counts as JSON: ready by queue, scheduled, retrying, running, dead",
@@ -158,7 +159,7 @@ func jobsStatsCommand(app *App) *cobra.Command {
 				return fmt.Errorf("boot: %w", err)
 			}
 			defer app.Close()
-			if err := app.checkJobStore(cmd.Context()); err != nil {
+			if err := app.CheckJobs(cmd.Context()); err != nil {
 				return err
 			}
 			st, err := app.Jobs.Stats(cmd.Context())

@@ -1,29 +1,48 @@
-package framework
+package middleware
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"log/slog"
 	"net"
 	"net/http"
 	"time"
-
-	"github.com/gorails/gorails/framework/record"
-	"github.com/gorails/gorails/framework/security"
 )
 
+// LogConfig configures RequestLogger. Its zero value logs to slog.Default
+// without the query string.
+type LogConfig struct {
+	// Logger receives the lines; nil is slog.Default().
+	Logger *slog.Logger
+	// FilterQuery rewrites a raw query string for the log, hiding the
+	// values of secret parameters (security.Filter's Query); nil leaves the
+	// query string out of the log entirely, so nothing leaks by default.
+	FilterQuery func(rawQuery string) string
+	// Context, when set, derives each request's context before the handler
+	// runs, and AddAttrs adds attributes to its line once it completes,
+	// reading what the handler left in that context. The App counts the
+	// request's database statements this way.
+	Context  func(context.Context) context.Context
+	AddAttrs func(ctx context.Context, attrs []slog.Attr) []slog.Attr
+}
+
 // RequestLogger logs one line per request when it completes: method, path,
-// query (with sensitive parameters filtered), status, duration and request
-// id, and the number of database statements and their time when there were
-// any, at info level (server errors at error level). A nil filter leaves the
-// query string out of the log entirely.
-func RequestLogger(logger *slog.Logger, filter *security.Filter) func(http.Handler) http.Handler {
+// status, duration and request id (RequestIDFrom), the query as
+// cfg.FilterQuery shows it and what cfg.AddAttrs adds, at info level
+// (server errors at error level).
+func RequestLogger(cfg LogConfig) func(http.Handler) http.Handler {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			sw := &statusWriter{ResponseWriter: w}
-			ctx, db := record.WithStats(r.Context())
-			r = r.WithContext(ctx)
+			if cfg.Context != nil {
+				r = r.WithContext(cfg.Context(r.Context()))
+			}
 			defer func() {
 				status := sw.status
 				if status == 0 {
@@ -40,11 +59,11 @@ func RequestLogger(logger *slog.Logger, filter *security.Filter) func(http.Handl
 					slog.Duration("duration", time.Since(start)),
 					slog.String("request_id", RequestIDFrom(r.Context())),
 				}
-				if n := db.Queries(); n > 0 {
-					attrs = append(attrs, slog.Int64("db_queries", n), slog.Duration("db_time", db.Duration()))
+				if cfg.AddAttrs != nil {
+					attrs = cfg.AddAttrs(r.Context(), attrs)
 				}
-				if filter != nil && r.URL.RawQuery != "" {
-					attrs = append(attrs, slog.String("query", filter.Query(r.URL.RawQuery)))
+				if cfg.FilterQuery != nil && r.URL.RawQuery != "" {
+					attrs = append(attrs, slog.String("query", cfg.FilterQuery(r.URL.RawQuery)))
 				}
 				logger.LogAttrs(r.Context(), level, "request", attrs...)
 			}()

@@ -1,4 +1,4 @@
-package framework
+package cli
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/gorails/gorails/framework"
 	"github.com/gorails/gorails/framework/record"
 	"github.com/gorails/gorails/framework/record/migrate"
 	"github.com/spf13/cobra"
@@ -16,7 +17,7 @@ import (
 // dbCommands are Rails' db:* tasks. They read config/database.yml for the
 // app's environment without booting the whole app, so db:create works
 // before the database exists.
-func dbCommands(app *App) []*cobra.Command {
+func dbCommands(app *framework.App) []*cobra.Command {
 	var (
 		version int64
 		step    int
@@ -25,7 +26,7 @@ func dbCommands(app *App) []*cobra.Command {
 	withDB := func(fn func(ctx context.Context, db *record.DB, cfg record.Config) error) func(*cobra.Command, []string) error {
 		return func(cmd *cobra.Command, _ []string) error {
 			out = cmd.OutOrStdout()
-			cfg, err := app.databaseConfig()
+			cfg, err := app.DatabaseConfig()
 			if err != nil {
 				return err
 			}
@@ -39,7 +40,7 @@ func dbCommands(app *App) []*cobra.Command {
 	}
 	withMigrator := func(fn func(ctx context.Context, m *migrate.Migrator) error) func(*cobra.Command, []string) error {
 		return withDB(func(ctx context.Context, db *record.DB, _ record.Config) error {
-			m, err := migrate.New(db, app.migrations(), app.migrateOptions())
+			m, err := migrate.New(db, app.Migrations(), app.MigrateOptions())
 			if err != nil {
 				return err
 			}
@@ -49,7 +50,7 @@ func dbCommands(app *App) []*cobra.Command {
 	withConfig := func(fn func(ctx context.Context, cfg record.Config) error) func(*cobra.Command, []string) error {
 		return func(cmd *cobra.Command, _ []string) error {
 			out = cmd.OutOrStdout()
-			cfg, err := app.databaseConfig()
+			cfg, err := app.DatabaseConfig()
 			if err != nil {
 				return err
 			}
@@ -62,7 +63,7 @@ func dbCommands(app *App) []*cobra.Command {
 		Short:   "Show which migrations are up and which are down",
 		Args:    cobra.NoArgs,
 		RunE: withDB(func(ctx context.Context, db *record.DB, cfg record.Config) error {
-			m, err := migrate.New(db, app.migrations(), app.migrateOptions())
+			m, err := migrate.New(db, app.Migrations(), app.MigrateOptions())
 			if err != nil {
 				return err
 			}
@@ -137,19 +138,19 @@ func dbCommands(app *App) []*cobra.Command {
 		{
 			Use: "db:schema:dump", Short: "Dump the database's schema to db/schema.sql", Args: cobra.NoArgs,
 			RunE: withDB(func(ctx context.Context, db *record.DB, _ record.Config) error {
-				return migrate.DumpSchemaFile(ctx, db, app.Path(SchemaPath))
+				return migrate.DumpSchemaFile(ctx, db, app.Path(framework.SchemaPath))
 			}),
 		},
 		{
 			Use: "db:schema:load", Short: "Load db/schema.sql into an empty database", Args: cobra.NoArgs,
 			RunE: withDB(func(ctx context.Context, db *record.DB, _ record.Config) error {
-				return migrate.LoadSchemaFile(ctx, db, app.Path(SchemaPath))
+				return migrate.LoadSchemaFile(ctx, db, app.Path(framework.SchemaPath))
 			}),
 		},
 		{
 			Use: "db:seed", Short: "Load the seed data (db/seeds)", Args: cobra.NoArgs,
 			RunE: withDB(func(ctx context.Context, db *record.DB, _ record.Config) error {
-				return app.seed(ctx, db)
+				return seed(ctx, app, db)
 			}),
 		},
 		{
@@ -158,7 +159,7 @@ func dbCommands(app *App) []*cobra.Command {
 				if app.Env().IsProduction() && os.Getenv("DISABLE_DATABASE_ENVIRONMENT_CHECK") != "1" {
 					return errors.New("db:reset refuses to drop a production database; set DISABLE_DATABASE_ENVIRONMENT_CHECK=1 if you mean it")
 				}
-				if err := migrate.Reset(ctx, cfg, app.Path(SchemaPath)); err != nil {
+				if err := migrate.Reset(ctx, cfg, app.Path(framework.SchemaPath)); err != nil {
 					return err
 				}
 				db, err := record.Open(ctx, cfg)
@@ -166,31 +167,24 @@ func dbCommands(app *App) []*cobra.Command {
 					return err
 				}
 				defer db.Close()
-				return app.seed(ctx, db)
+				return seed(ctx, app, db)
 			}),
 		},
 		{
 			Use: "db:prepare", Short: "Create the database if needed, load the schema, apply pending migrations", Args: cobra.NoArgs,
 			RunE: withConfig(func(ctx context.Context, cfg record.Config) error {
-				return migrate.Prepare(ctx, cfg, app.migrations(), app.migrateOptions())
+				return migrate.Prepare(ctx, cfg, app.Migrations(), app.MigrateOptions())
 			}),
 		},
 	}
 	return cmds
 }
 
-func (a *App) migrations() []migrate.Migration {
-	if a.Config.Migrations == nil {
-		return nil
-	}
-	return a.Config.Migrations()
-}
-
-func (a *App) seed(ctx context.Context, db *record.DB) error {
-	if a.Config.Seed == nil {
+func seed(ctx context.Context, app *framework.App, db *record.DB) error {
+	if app.Config.Seed == nil {
 		return errors.New("no seeds: set Seed in config/application.go (the generated app uses db/seeds)")
 	}
-	return a.Config.Seed(ctx, db)
+	return app.Config.Seed(ctx, db)
 }
 
 func envInt64(name string) int64 {

@@ -1,4 +1,4 @@
-package view
+package errorpage
 
 import (
 	"errors"
@@ -10,7 +10,8 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-	texttemplate "text/template"
+
+	"github.com/gorails/gorails/framework/view"
 )
 
 // DebugInfo is what the development error page shows.
@@ -20,9 +21,12 @@ type DebugInfo struct {
 	Request *http.Request // may be nil
 	Params  map[string][]string
 	Status  int // 0 = 500
-	// Views, when set, is the views FS: for a *TemplateError the page shows
-	// the lines around the error.
+	// Views, when set, is the views FS: for a template error (view.Locate)
+	// the page shows the lines around it.
 	Views fs.FS
+	// Routes, when set, is the route table, shown under a routing error
+	// as Rails' routing error page lists the routes.
+	Routes string
 }
 
 // anonymousWrapper reports whether t is one of the standard library's
@@ -65,6 +69,7 @@ type debugPage struct {
 	Chain      []string
 	Location   string
 	Extract    []debugLine
+	Routes     string
 	Stack      string
 	Method     string
 	URL        string
@@ -82,6 +87,7 @@ td{border-bottom:1px solid #ddd;padding:.2em 1em .2em 0;vertical-align:top;font-
 {{with .Location}}<p>At <code>{{.}}</code></p>{{end}}
 {{with .Extract}}<pre>{{range .}}{{if .Bad}}<b>{{printf "%4d" .N}}  {{.Text}}</b>{{else}}{{printf "%4d" .N}}  {{.Text}}{{end}}
 {{end}}</pre>{{end}}
+{{with .Routes}}<h2>Routes (config/routes.go)</h2><pre>{{.}}</pre>{{end}}
 {{if gt (len .Chain) 1}}<h3>Wrapped errors</h3><ol>{{range .Chain}}<li><code>{{.}}</code></li>{{end}}</ol>{{end}}
 {{with .Stack}}<h2>Trace</h2><pre>{{.}}</pre>{{end}}
 {{if .Method}}<h2>Request</h2><p><code>{{.Method}} {{.URL}}</code></p>
@@ -90,18 +96,19 @@ td{border-bottom:1px solid #ddd;padding:.2em 1em .2em 0;vertical-align:top;font-
 </main></body></html>
 `
 
-// DebugPage writes the development error page for info to w: the error,
-// its wrapped chain, a template error's file and line, the stack, the
-// request line, parameters and headers. Everything is escaped; values of
-// secret-looking parameters and headers (password, token, cookie, ...) are
-// shown as [FILTERED]. It never goes to production: PublicPages does.
-// The caller sets the status and the Content-Type (text/html).
-func DebugPage(w io.Writer, info DebugInfo) error {
+// Debug writes the development error page for info to w: the error, its
+// wrapped chain, a template error's file and line with the lines around
+// it, the routes of a routing error, the stack, the request line,
+// parameters and headers. Everything is escaped; values of secret-looking
+// parameters and headers (password, token, cookie, ...) are shown as
+// [FILTERED]. It never goes to production: Public does. The caller sets the
+// status and the Content-Type (text/html).
+func Debug(w io.Writer, info DebugInfo) error {
 	t, err := template.New("debug").Parse(debugHTML)
 	if err != nil {
-		return fmt.Errorf("view: debug page: %w", err)
+		return fmt.Errorf("errorpage: debug page: %w", err)
 	}
-	p := debugPage{Status: info.Status, Stack: string(info.Stack), Type: "Error", Message: "(no error)"}
+	p := debugPage{Status: info.Status, Stack: string(info.Stack), Routes: info.Routes, Type: "Error", Message: "(no error)"}
 	if p.Status == 0 {
 		p.Status = http.StatusInternalServerError
 	}
@@ -115,7 +122,7 @@ func DebugPage(w io.Writer, info DebugInfo) error {
 				p.Type = t // the innermost error with a type of its own names the page
 			}
 		}
-		if te := locate(info.Err); te != nil {
+		if te := view.Locate(info.Err); te != nil {
 			p.Location = fmt.Sprintf("%s:%d", te.File, te.Line)
 			p.Extract = extract(info.Views, te.File, te.Line)
 		}
@@ -133,23 +140,7 @@ func DebugPage(w io.Writer, info DebugInfo) error {
 		p.Params = append(p.Params, debugKV{k, filterValue(k, strings.Join(info.Params[k], ", "))})
 	}
 	if err := t.Execute(w, p); err != nil {
-		return fmt.Errorf("view: debug page: %w", err)
-	}
-	return nil
-}
-
-// locate finds where in a template an error happened: a *TemplateError,
-// or the location text/template puts in an execution error.
-func locate(err error) *TemplateError {
-	var te *TemplateError
-	if errors.As(err, &te) && te.Line > 0 {
-		return te
-	}
-	var ee texttemplate.ExecError
-	if errors.As(err, &ee) {
-		if te := parseLocated(ee.Err.Error(), ""); te.File != "" && te.Line > 0 {
-			return te
-		}
+		return fmt.Errorf("errorpage: debug page: %w", err)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package view
+package errorpage
 
 import (
 	"fmt"
@@ -8,18 +8,18 @@ import (
 	"strings"
 )
 
-// PublicPages serves the production error pages: the app's public/404.html,
+// Public serves the production error pages: the app's public/404.html,
 // 422.html, 500.html (<status>.html for any status) from FS, rooted at
 // public/. A status without a file gets a minimal built-in page. Nothing of
 // the error or the app's internals is ever shown. The zero value serves
 // the built-in pages only. Safe for concurrent use.
-type PublicPages struct {
+type Public struct {
 	FS fs.FS
 }
 
 // ServeError writes the page for status to w. A client that accepts JSON
 // but not HTML gets {"status":404,"error":"Not Found"}.
-func (p PublicPages) ServeError(w http.ResponseWriter, r *http.Request, status int) {
+func (p Public) ServeError(w http.ResponseWriter, r *http.Request, status int) {
 	if status < 400 || status > 599 {
 		status = http.StatusInternalServerError
 	}
@@ -35,7 +35,7 @@ func (p PublicPages) ServeError(w http.ResponseWriter, r *http.Request, status i
 }
 
 // page returns the file for status, or the built-in page.
-func (p PublicPages) page(status int) []byte {
+func (p Public) page(status int) []byte {
 	if p.FS != nil {
 		if b, err := fs.ReadFile(p.FS, strconv.Itoa(status)+".html"); err == nil {
 			return b

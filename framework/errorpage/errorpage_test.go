@@ -1,13 +1,26 @@
-package view
+package errorpage_test
 
 import (
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
+	"testing/fstest"
+
+	"github.com/gorails/gorails/framework/errorpage"
+	"github.com/gorails/gorails/framework/view"
 )
+
+func mapFS(files map[string]string) fstest.MapFS {
+	m := fstest.MapFS{}
+	for name, data := range files {
+		m[name] = &fstest.MapFile{Data: []byte(data)}
+	}
+	return m
+}
 
 const evil = `<script>alert("x")</script>`
 
@@ -17,10 +30,10 @@ func TestDebugPageEscapesEverything(t *testing.T) {
 	r.Header.Set("X-Evil", evil)
 	r.Header.Set("Cookie", "session=s3cr3t")
 	r.Header.Set("Authorization", "Bearer s3cr3t")
-	inner := &TemplateError{File: "posts/" + evil + ".html.tmpl", Line: 3, Msg: evil}
+	inner := &view.TemplateError{File: "posts/" + evil + ".html.tmpl", Line: 3, Msg: evil}
 	views := mapFS(map[string]string{inner.File: "line 1\nline 2\n{{bad " + evil + "}}\nline 4"})
 	var b strings.Builder
-	err := DebugPage(&b, DebugInfo{
+	err := errorpage.Debug(&b, errorpage.DebugInfo{
 		Err:     fmt.Errorf("render %s: %w", evil, inner),
 		Stack:   []byte("goroutine 1 [running]:\nmain." + evil + "()"),
 		Request: r,
@@ -58,17 +71,21 @@ func TestDebugPageEscapesEverything(t *testing.T) {
 
 func TestDebugPageLocatesExecutionErrors(t *testing.T) {
 	t.Parallel()
-	files := map[string]string{"posts/index.html.tmpl": "one\ntwo\n{{path . \"nope\"}}\nfour"}
-	s := newSet(t, files)
-	_, err := render(t, s, Options{Controller: "posts", Template: "index", Helpers: Helpers{URLs: fakeURLs{}}})
+	files := map[string]string{"posts/index.html.tmpl": "one\ntwo\n{{index \"ab\" 5}}\nfour"}
+	set, err := view.New(view.Config{FS: mapFS(files)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer set.Close()
+	err = set.Render(new(strings.Builder), view.Options{Controller: "posts", Template: "index"})
 	if err == nil {
 		t.Fatal("no error")
 	}
 	var b strings.Builder
-	if err := DebugPage(&b, DebugInfo{Err: err, Views: mapFS(files)}); err != nil {
+	if err := errorpage.Debug(&b, errorpage.DebugInfo{Err: err, Views: mapFS(files)}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"At <code>posts/index.html.tmpl:3</code>", "<b>   3  {{path . &#34;nope&#34;}}</b>"} {
+	for _, want := range []string{"At <code>posts/index.html.tmpl:3</code>", "<b>   3  {{index &#34;ab&#34; 5}}</b>"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("page lacks %q:\n%s", want, b.String())
 		}
@@ -78,17 +95,17 @@ func TestDebugPageLocatesExecutionErrors(t *testing.T) {
 func TestDebugPageWithoutRequest(t *testing.T) {
 	t.Parallel()
 	var b strings.Builder
-	if err := DebugPage(&b, DebugInfo{Err: errors.New("boom")}); err != nil || !strings.Contains(b.String(), "boom") {
+	if err := errorpage.Debug(&b, errorpage.DebugInfo{Err: errors.New("boom")}); err != nil || !strings.Contains(b.String(), "boom") {
 		t.Fatalf("got %v:\n%s", err, b.String())
 	}
 }
 
-func TestPublicPages(t *testing.T) {
+func TestPublic(t *testing.T) {
 	t.Parallel()
-	pages := PublicPages{FS: appFS(t, "public")}
+	pages := errorpage.Public{FS: os.DirFS("testdata/public")}
 	tests := []struct {
 		name     string
-		pages    PublicPages
+		pages    errorpage.Public
 		status   int
 		accept   string
 		method   string
@@ -100,7 +117,7 @@ func TestPublicPages(t *testing.T) {
 		{"500 serves public/500.html", pages, 500, "", "GET", 500, "Custom 500 page"},
 		{"a status without a file gets a built-in page", pages, 403, "", "GET", 403, "<h1>403 Forbidden</h1>"},
 		{"a non-error status becomes 500", pages, 200, "", "GET", 500, "Custom 500 page"},
-		{"the zero value serves built-in pages", PublicPages{}, 404, "", "GET", 404, "<h1>404 Not Found</h1>"},
+		{"the zero value serves built-in pages", errorpage.Public{}, 404, "", "GET", 404, "<h1>404 Not Found</h1>"},
 		{"a JSON client gets JSON", pages, 404, "application/json", "GET", 404, `{"status":404,"error":"Not Found"}`},
 		{"HEAD gets no body", pages, 404, "", "HEAD", 404, ""},
 	}
@@ -130,12 +147,28 @@ func TestPublicPages(t *testing.T) {
 
 func TestDebugPageNamesTheInnermostTypedError(t *testing.T) {
 	t.Parallel()
-	inner := &TemplateError{File: "posts/index.html.tmpl", Line: 3, Msg: "bad"}
+	inner := &view.TemplateError{File: "posts/index.html.tmpl", Line: 3, Msg: "bad"}
 	var b strings.Builder
-	if err := DebugPage(&b, DebugInfo{Err: fmt.Errorf("posts#index: render: %w", inner)}); err != nil {
+	if err := errorpage.Debug(&b, errorpage.DebugInfo{Err: fmt.Errorf("posts#index: render: %w", inner)}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "<h1>*view.TemplateError</h1>") {
 		t.Errorf("the page is not named after the template error:\n%s", b.String())
+	}
+}
+
+func TestDebugPageListsTheRoutesOfARoutingError(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	routes := "Prefix Verb URI Pattern Controller#Action\n  post GET  /posts/:id posts#show\n"
+	if err := errorpage.Debug(&b, errorpage.DebugInfo{Err: errors.New("no route matches GET \"/x\""), Status: 404, Routes: routes}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "<h2>Routes (config/routes.go)</h2>") || !strings.Contains(b.String(), "/posts/:id posts#show") {
+		t.Errorf("the page does not list the routes:\n%s", b.String())
+	}
+	b.Reset()
+	if err := errorpage.Debug(&b, errorpage.DebugInfo{Err: errors.New("boom")}); err != nil || strings.Contains(b.String(), "Routes") {
+		t.Errorf("a page without routes shows a routes section (%v):\n%s", err, b.String())
 	}
 }

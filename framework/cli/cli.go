@@ -1,4 +1,4 @@
-package framework
+package cli
 
 import (
 	"context"
@@ -11,7 +11,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gorails/gorails/framework"
 	"github.com/gorails/gorails/framework/dispatch"
+	"github.com/gorails/gorails/framework/job"
 	"github.com/gorails/gorails/framework/server"
 	"github.com/spf13/cobra"
 )
@@ -19,14 +21,14 @@ import (
 // Run is the app binary's main: it runs the command named by os.Args
 // (server, routes, ...) and exits the process with its status. An error is
 // printed as one line on stderr and exits 1.
-func Run(app *App) {
+func Run(app *framework.App) {
 	os.Exit(Main(context.Background(), app, os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // Main runs one command of the app binary with args and returns the exit
 // status. It is Run without the process: tests call it.
-func Main(ctx context.Context, app *App, args []string, stdout, stderr io.Writer) int {
-	root := Command(ctx, app)
+func Main(ctx context.Context, app *framework.App, args []string, stdout, stderr io.Writer) int {
+	root := command(ctx, app)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -37,9 +39,8 @@ func Main(ctx context.Context, app *App, args []string, stdout, stderr io.Writer
 	return 0
 }
 
-// Command is the app binary's command tree. Add commands to it to extend the
-// binary; Main runs it.
-func Command(ctx context.Context, app *App) *cobra.Command {
+// command is the app binary's command tree.
+func command(ctx context.Context, app *framework.App) *cobra.Command {
 	root := &cobra.Command{
 		Use:           app.Config.Name,
 		Short:         fmt.Sprintf("The %s application (gorails)", app.Config.Name),
@@ -55,11 +56,11 @@ func Command(ctx context.Context, app *App) *cobra.Command {
 	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
 		// Commands other than the server log what they do, not every
 		// statement, unless asked; a logger from Config is left alone.
-		if app.logLevel != nil && cmd.Name() != "server" {
+		if cmd.Name() != "server" {
 			if verbose {
-				app.logLevel.Set(slog.LevelDebug)
+				app.SetLogLevel(slog.LevelDebug)
 			} else {
-				app.logLevel.Set(slog.LevelInfo)
+				app.SetLogLevel(slog.LevelInfo)
 			}
 		}
 	}
@@ -69,7 +70,7 @@ func Command(ctx context.Context, app *App) *cobra.Command {
 	return root
 }
 
-func serverCommand(app *App) *cobra.Command {
+func serverCommand(app *framework.App) *cobra.Command {
 	cfg := app.Config.Server
 	jobs := app.Env().IsDevelopment()
 	cmd := &cobra.Command{
@@ -86,8 +87,8 @@ master in place, SIGTTIN/SIGTTOU add/remove a worker. The defaults come from
 the app's config/server.go; flags override them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if app.configErr != nil {
-				return fmt.Errorf("config: %w", app.configErr)
+			if err := app.Validate(); err != nil {
+				return err
 			}
 			cfg.Logger = app.Logger
 			stopJobs := func() {}
@@ -95,8 +96,8 @@ the app's config/server.go; flags override them.`,
 				if err := app.Boot(cmd.Context()); err != nil {
 					return nil, fmt.Errorf("boot: %w", err)
 				}
-				if jobs && app.jobStore() == nil {
-					stop, err := app.startJobWorker(app.Config.Worker, 2*time.Second)
+				if jobs && !errors.Is(app.CheckJobs(cmd.Context()), job.ErrNotDrainable) {
+					stop, err := startJobWorker(app, app.Config.Worker, 2*time.Second)
 					if err != nil {
 						return nil, fmt.Errorf("boot: job worker: %w", err)
 					}
@@ -120,7 +121,7 @@ the app's config/server.go; flags override them.`,
 	return cmd
 }
 
-func routesCommand(app *App) *cobra.Command {
+func routesCommand(app *framework.App) *cobra.Command {
 	var grep string
 	cmd := &cobra.Command{
 		Use:   "routes",
@@ -138,7 +139,7 @@ func routesCommand(app *App) *cobra.Command {
 	return cmd
 }
 
-func ctlCommand(app *App) *cobra.Command {
+func ctlCommand(app *framework.App) *cobra.Command {
 	cfg := app.Config.Server
 	cmd := &cobra.Command{
 		Use:   "ctl COMMAND",

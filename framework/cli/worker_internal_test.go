@@ -1,4 +1,4 @@
-package framework
+package cli
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/gorails/gorails/framework"
 	"github.com/gorails/gorails/framework/dispatch"
 	"github.com/gorails/gorails/framework/job"
 	"github.com/gorails/gorails/framework/record/migrate"
@@ -26,8 +27,8 @@ func TestServerJobWorkerWaitsForTheTable(t *testing.T) {
 	t.Setenv("DATABASE_URL", "")
 	root := t.TempDir()
 	ran := make(chan struct{})
-	app := New(Config{
-		Env: Development, Root: root,
+	app := framework.New(framework.Config{
+		Env: framework.Development, Root: root,
 		Files: fstest.MapFS{
 			"app/views/layouts/application.html.tmpl": {Data: []byte(`{{template "content" .}}`)},
 			"config/database.yml":                     {Data: []byte("development:\n  adapter: sqlite3\n  database: " + filepath.Join(root, "dev.sqlite3") + "\n")},
@@ -35,7 +36,7 @@ func TestServerJobWorkerWaitsForTheTable(t *testing.T) {
 		Routes: func(*dispatch.Mapper) {},
 		Logger: slog.New(slog.DiscardHandler),
 		Getenv: func(string) string { return "" },
-		RegisterJobs: func(app *App) error {
+		RegisterJobs: func(app *framework.App) error {
 			job.Register(app.Jobs, pingJob{ran: ran})
 			return nil
 		},
@@ -45,7 +46,7 @@ func TestServerJobWorkerWaitsForTheTable(t *testing.T) {
 		t.Fatalf("boot: %v", err)
 	}
 	defer app.Close()
-	stop, err := app.startJobWorker(job.WorkerConfig{PollInterval: 10 * time.Millisecond}, 10*time.Millisecond)
+	stop, err := startJobWorker(app, job.WorkerConfig{PollInterval: 10 * time.Millisecond}, 10*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}

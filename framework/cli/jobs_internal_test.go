@@ -1,10 +1,12 @@
-package framework
+package cli
 
 import (
 	"slices"
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gorails/gorails/framework"
 )
 
 // TestChildArgs: a supervised worker process gets the flags the supervisor
@@ -19,7 +21,7 @@ func TestChildArgs(t *testing.T) {
 			[]string{"jobs", "--workers", "0", "--concurrency=20", "--queue=critical:3", "--queue=default", "--shutdown-timeout=40s", "--strict=true"}},
 	}
 	for _, tt := range tests {
-		cmd := jobsCommand(New(Config{Getenv: func(string) string { return "" }}))
+		cmd := jobsCommand(framework.New(framework.Config{Getenv: func(string) string { return "" }}))
 		cmd.RunE = func(*cobra.Command, []string) error { return nil }
 		cmd.SetArgs(tt.args)
 		if err := cmd.Execute(); err != nil {
