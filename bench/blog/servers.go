@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -105,6 +106,9 @@ type Server struct {
 	Log  string // its stdout and stderr
 	cmd  *exec.Cmd
 	done chan error
+
+	stopOnce sync.Once
+	stopErr  error
 }
 
 // Start starts the server in mode m and waits until it answers /hello.
@@ -187,8 +191,14 @@ func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
 }
 
 // Stop stops the server gracefully (SIGTERM to its process group, so the
-// master and its workers) and kills it after 15 s.
+// master and its workers) and kills it after 15 s. Later calls return the
+// first call's result.
 func (s *Server) Stop() error {
+	s.stopOnce.Do(func() { s.stopErr = s.stop() })
+	return s.stopErr
+}
+
+func (s *Server) stop() error {
 	_ = syscall.Kill(-s.PID(), syscall.SIGTERM)
 	select {
 	case err := <-s.done:
