@@ -2,10 +2,9 @@ package blog_test
 
 import (
 	"context"
-	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,27 +18,20 @@ import (
 // reading the server's CPU time from /proc. Without it the harness would
 // rot between `make bench-blog` runs.
 
-// bins are the servers, built once by TestMain (nil with -short).
-var bins blog.Binaries
+// built holds the servers, built on first use (so that `go test -run '^$'
+// -bench .` builds nothing) into a directory TestMain removes.
+var built struct {
+	once sync.Once
+	dir  string
+	bins blog.Binaries
+	err  error
+}
 
 func TestMain(m *testing.M) {
-	flag.Parse()
-	if testing.Short() {
-		os.Exit(m.Run())
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
 	}
-	dir, err := os.MkdirTemp("", "blogbench-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	bins, err = blog.Build(context.Background(), dir)
-	code := 1
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-	} else {
-		code = m.Run()
-	}
-	os.RemoveAll(dir)
 	os.Exit(code)
 }
 
@@ -48,7 +40,15 @@ func build(t *testing.T) blog.Binaries {
 	if testing.Short() {
 		t.Skip("builds and starts servers; skipped with -short")
 	}
-	return bins
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "blogbench-test-"); built.err == nil {
+			built.bins, built.err = blog.Build(context.Background(), built.dir)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.bins
 }
 
 func TestEveryServerAnswersTheSameBytesOnSQLite(t *testing.T) {

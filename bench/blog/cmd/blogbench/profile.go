@@ -14,23 +14,33 @@ import (
 	"github.com/gorails/gorails/bench/blog"
 )
 
-// category is a part of a server's CPU time, found by pprof -focus: every
-// sample with a frame matching re. Categories overlap (truncate runs
-// inside the template, allocation inside everything).
+// category is a part of a server's CPU time, found with pprof: the samples
+// with a frame matching focus and none matching ignore. Categories overlap
+// (truncate runs inside the template, allocation inside everything).
 type category struct {
-	name string
-	re   string
+	name          string
+	focus, ignore string
 }
 
+// The regexps name both servers' functions; each matches only its own.
 var categories = []category{
-	{"database: query, rows, scan (ORM / database/sql / pgx / SQLite engine)", `record\.|database/sql\.|jackc/pgx|modernc\.org/sqlite|baseline\.\(\*(sqlite|pg)Store\)`},
-	{"template execution, helpers included", `text/template\.|html/template\.`},
-	{"  truncate helper", `view\.truncate$|baseline\.Truncate$`},
-	{"  path helper", `view\.pathFor$|baseline\.postPath$`},
-	{"request logging (slog)", `log/slog\.`},
-	{"garbage collection (mark workers, assists, sweep)", `runtime\.gcBgMarkWorker|runtime\.gcAssistAlloc|runtime\.bgsweep`},
-	{"allocation (mallocgc)", `runtime\.mallocgc`},
-	{"syscalls (client sockets, database sockets, log writes)", `^syscall\.|internal/runtime/syscall`},
+	{name: "gorails server layer outside the app (handler slots, connection wrapper)",
+		focus: `server\.\(\*front\)\.ServeHTTP`, ignore: `framework\.\(\*App\)\.ServeHTTP`},
+	{name: "middleware stack, request log included (outside the router)",
+		focus: `framework\.\(\*App\)\.ServeHTTP`, ignore: `dispatch\.\(\*RouteSet\)\.ServeHTTP`},
+	{name: "  request logging (slog)", focus: `log/slog\.`},
+	{name: "routing, params, controller: the router minus the query and the render",
+		focus:  `dispatch\.\(\*RouteSet\)\.ServeHTTP|http\.\(\*ServeMux\)\.ServeHTTP`,
+		ignore: `record\.|view\.\(\*Set\)\.Render|baseline\.|text/template\.|html/template\.`},
+	{name: "database: query, rows, scan (ORM, database/sql or pgx, driver)",
+		focus: `record\.|database/sql\.|jackc/pgx|modernc\.org/sqlite|baseline\.\(\*(sqlite|pg)Store\)`},
+	{name: "  time parsing", focus: `^time\.parse`},
+	{name: "template execution, helpers and writes included", focus: `text/template\.|html/template\.`},
+	{name: "  truncate helper", focus: `view\.truncate$|baseline\.Truncate$`},
+	{name: "  path helper", focus: `view\.pathFor$|baseline\.postPath$`},
+	{name: "garbage collection (mark workers, assists, sweep)", focus: `runtime\.gcBgMarkWorker|runtime\.gcAssistAlloc|runtime\.bgsweep`},
+	{name: "allocation (mallocgc)", focus: `runtime\.mallocgc`},
+	{name: "syscalls (client and database sockets, log writes)", focus: `^syscall\.|internal/runtime/syscall`},
 }
 
 // profileAll profiles plain net/http and gorails (one process, default
@@ -64,7 +74,7 @@ func (b *bench) profileAll(ctx context.Context) error {
 			}
 			fmt.Printf("```\n%s```\n\n", top)
 			for _, c := range categories {
-				t, err := focused(b.bins[m.Kind], env.Profile, c.re)
+				t, err := focused(b.bins[m.Kind], env.Profile, c.focus, c.ignore)
 				if err != nil {
 					cleanup()
 					return err
@@ -122,7 +132,7 @@ func (b *bench) profileOne(ctx context.Context, m blog.Mode, env blog.Env, path 
 		return 0, 0, err
 	}
 	requests := warm.Requests + res.Requests
-	total, err := focused(b.bins[m.Kind], env.Profile, ".")
+	total, err := focused(b.bins[m.Kind], env.Profile, ".", "")
 	if err != nil {
 		return 0, 0, err
 	}
@@ -140,19 +150,21 @@ func pprof(bin, profile string, args ...string) (string, error) {
 
 var accountingRE = regexp.MustCompile(`Showing nodes accounting for ([0-9.]+)(ms|s|mins|hrs|us|µs)\b`)
 
-// focused returns the CPU time of the samples with a frame matching re:
-// with every node shown, the nodes' flat times add up to it.
-func focused(bin, profile, re string) (time.Duration, error) {
-	out, err := pprof(bin, profile, "-top", "-nodecount=1000000", "-nodefraction=0", "-edgefraction=0", "-focus="+re)
+// focused returns the CPU time of the samples with a frame matching focus
+// and none matching ignore: with every node shown, the nodes' flat times
+// add up to it.
+func focused(bin, profile, focus, ignore string) (time.Duration, error) {
+	args := []string{"-top", "-nodecount=1000000", "-nodefraction=0", "-edgefraction=0", "-focus=" + focus}
+	if ignore != "" {
+		args = append(args, "-ignore="+ignore)
+	}
+	out, err := pprof(bin, profile, args...)
 	if err != nil {
 		return 0, err
 	}
 	m := accountingRE.FindStringSubmatch(out)
 	if m == nil {
-		if strings.Contains(out, "no samples") || strings.Contains(out, "Showing nodes accounting for 0") {
-			return 0, nil
-		}
-		return 0, nil // nothing matched the focus
+		return 0, nil // no sample matched
 	}
 	v, err := strconv.ParseFloat(m[1], 64)
 	if err != nil {
