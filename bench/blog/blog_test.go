@@ -101,7 +101,7 @@ func runModes(t *testing.T, bins blog.Binaries, env blog.Env) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				res, err := blog.Drive(ctx, s.Addr, e.Path, 4, 100*time.Millisecond)
+				res, err := blog.Drive(ctx, s.Addr, e.Path, 4, 200*time.Millisecond)
 				if err != nil {
 					t.Fatalf("load on %s: %v", e.Path, err)
 				}

@@ -2,8 +2,13 @@ package blog
 
 import (
 	"bufio"
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestReadResponse(t *testing.T) {
@@ -61,5 +66,27 @@ func TestStatFieldsCountsFromTheCommandsClosingParenthesis(t *testing.T) {
 	}
 	if _, err := statFields([]byte("4242 no parenthesis")); err == nil {
 		t.Error("a line without the command parsed")
+	}
+}
+
+func TestDriveCountsOKAnswersAndStopsOnOthers(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/ok" {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write(bytes.Repeat([]byte("x"), 5000)) // chunked: more than net/http buffers before sizing
+	}))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	res, err := Drive(context.Background(), addr, "/ok", 3, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Requests < 3 || res.P99 <= 0 {
+		t.Errorf("a run of no time gave %d answers (p99 %s), want at least one per connection", res.Requests, res.P99)
+	}
+	if _, err := Drive(context.Background(), addr, "/missing", 3, 50*time.Millisecond); err == nil || !strings.Contains(err.Error(), "404") {
+		t.Errorf("driving a path that answers 404: err = %v, want the 404", err)
 	}
 }
