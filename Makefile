@@ -18,12 +18,12 @@ build:
 
 ## test: the whole test suite (unit, database, integration and end-to-end) and the bench module's build
 test:
-	$(GO) test -count=1 $(PKGS)
+	$(GO) test -count=1 -timeout 30m $(PKGS)
 	cd bench && $(GO) vet ./... && $(GO) test -count=1 -run . ./...
 
 ## test-race: the test suite under the race detector
 test-race:
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 
 ## test-short: the fast tests only (no servers, no end-to-end builds)
 test-short:
