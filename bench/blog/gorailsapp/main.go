@@ -10,7 +10,7 @@ import (
 	"embed"
 	"os"
 
-	"github.com/gorails/gorails/framework"
+	"github.com/gorails/gorails/framework/cli"
 
 	"github.com/gorails/gorails/bench/blog/gorailsapp/config"
 	"github.com/gorails/gorails/bench/blog/internal/cpuprofile"
@@ -26,9 +26,9 @@ var files embed.FS
 func main() {
 	// The benchmark's addition to the generated main: BLOGBENCH_CPUPROFILE
 	// names a file to write a CPU profile of this process to, until it
-	// exits. framework.Run is framework.Main followed by os.Exit.
+	// exits. cli.Run is cli.Main followed by os.Exit.
 	stop := cpuprofile.Start()
-	code := framework.Main(context.Background(), config.App(files), os.Args[1:], os.Stdout, os.Stderr)
+	code := cli.Main(context.Background(), config.App(files), os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
