@@ -7,7 +7,7 @@ DEMO    := tmp/demo/blog
 PORT    ?= 3000
 PKGS    := ./...
 
-.PHONY: all build test test-race test-short lint fmt bench demo clean
+.PHONY: all build test test-race test-short lint fmt bench bench-blog demo clean
 
 all: build
 
@@ -44,6 +44,12 @@ fmt:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 	cd bench && $(GO) test -run '^$$' -bench . -benchmem ./...
+
+## bench-blog: the whole-app benchmark (bench/blog): gorails vs plain net/http vs gin
+## on SQLite and PostgreSQL; BENCH_BLOG_FLAGS=-quick for a short run (see docs/performance.md)
+BENCH_BLOG_FLAGS ?=
+bench-blog:
+	cd bench && $(GO) run ./blog/cmd/blogbench $(BENCH_BLOG_FLAGS)
 
 ## demo: build gorails, generate a demo app in tmp/demo/blog (once) and serve it on PORT
 demo: build

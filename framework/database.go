@@ -28,7 +28,7 @@ var ErrNoDatabase = errors.New("the app has no database: " + DatabaseConfigPath 
 // run against the current schema. An app without the file has no
 // database, like a Rails app made with --skip-active-record.
 func initDatabase(ctx context.Context, a *App) error {
-	cfg, err := a.databaseConfig()
+	cfg, err := a.DatabaseConfig()
 	if errors.Is(err, ErrNoDatabase) {
 		a.Logger.Debug(err.Error())
 		return nil
@@ -37,7 +37,7 @@ func initDatabase(ctx context.Context, a *App) error {
 		return err
 	}
 	if a.Env().IsTest() && a.Config.Migrations != nil {
-		if err := migrate.Prepare(ctx, cfg, a.Config.Migrations(), a.migrateOptions()); err != nil {
+		if err := migrate.Prepare(ctx, cfg, a.Config.Migrations(), a.MigrateOptions()); err != nil {
 			return fmt.Errorf("prepare the test database: %w", err)
 		}
 	}
@@ -50,10 +50,11 @@ func initDatabase(ctx context.Context, a *App) error {
 	return nil
 }
 
-// databaseConfig reads the environment's section of config/database.yml.
+// DatabaseConfig reads the environment's section of config/database.yml
+// without booting the app, so db:create works before the database exists.
 // A relative SQLite path is relative to the app's root, as in Rails, not to
-// the working directory.
-func (a *App) databaseConfig() (record.Config, error) {
+// the working directory. It returns ErrNoDatabase when the file is absent.
+func (a *App) DatabaseConfig() (record.Config, error) {
 	if a.files == nil {
 		if err := initFiles(context.Background(), a); err != nil {
 			return record.Config{}, err
@@ -77,12 +78,21 @@ func (a *App) databaseConfig() (record.Config, error) {
 	return cfg, nil
 }
 
-// migrateOptions dumps the schema after migrations except in production,
-// where the schema file is what was deployed.
-func (a *App) migrateOptions() migrate.Options {
+// MigrateOptions are the options of the app's migrator: the schema is
+// dumped after migrations except in production, where the schema file is
+// what was deployed.
+func (a *App) MigrateOptions() migrate.Options {
 	opts := migrate.Options{Logger: a.Logger}
 	if !a.Env().IsProduction() {
 		opts.SchemaPath = a.Path(SchemaPath)
 	}
 	return opts
+}
+
+// Migrations are the app's migrations (Config.Migrations), or none.
+func (a *App) Migrations() []migrate.Migration {
+	if a.Config.Migrations == nil {
+		return nil
+	}
+	return a.Config.Migrations()
 }

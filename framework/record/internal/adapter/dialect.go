@@ -7,12 +7,11 @@ import (
 
 // Dialect holds what differs in SQL text between databases.
 type Dialect struct {
-	Name         string // "postgresql", "mysql", "sqlite3"
-	quote        byte
-	dollar       bool // $1, $2 instead of ?
-	Returning    bool // INSERT ... RETURNING
-	LockClause   string
-	upsertPrefix string
+	Name       string // "postgresql", "mysql", "sqlite3"
+	quote      byte
+	dollar     bool // $1, $2 instead of ?
+	Returning  bool // INSERT ... RETURNING
+	LockClause string
 }
 
 // The three dialects.
