@@ -17,7 +17,6 @@ build:
 	$(GO) build -o $(BIN) ./cmd/gorails
 
 ## test: the whole test suite (unit, database, integration and end-to-end) and the bench module's build
-## (cmd/gorails' end-to-end tests build many apps: more than go test's default 10m on a busy 2-core machine)
 test:
 	$(GO) test -count=1 -timeout 30m $(PKGS)
 	cd bench && $(GO) vet ./... && $(GO) test -count=1 -run . ./...
