@@ -38,6 +38,12 @@ type Config struct {
 	Files fs.FS
 	// Routes draws the app's routes (config/routes.go).
 	Routes func(*dispatch.Mapper)
+	// RouteHelpers are the app's typed route helpers, generated from Routes
+	// by `gorails generate routes` (app/routes.Helpers() in a generated
+	// app). Views get them as template functions (post_path, post_url),
+	// and boot checks that they match the routes drawn: test and
+	// production do not boot with stale helpers. nil: no helpers, no check.
+	RouteHelpers dispatch.RouteHelpers
 	// Logger receives the app's logs; nil logs text to Stderr, at debug level
 	// in development and info level otherwise.
 	Logger *slog.Logger

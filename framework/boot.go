@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/gorails/gorails/framework/controller"
 	"github.com/gorails/gorails/framework/dispatch"
@@ -124,7 +125,7 @@ func initViews(_ context.Context, a *App) error {
 	if err != nil {
 		return fmt.Errorf("app/views: %w", err)
 	}
-	cfg := view.Config{FS: views, Logger: a.Logger}
+	cfg := view.Config{FS: views, Logger: a.Logger, Funcs: a.Config.RouteHelpers.Funcs()}
 	if a.onDisk && a.Env().IsDevelopment() {
 		cfg.Dir = a.Path("app", "views")
 		cfg.Reload = true
@@ -135,10 +136,8 @@ func initViews(_ context.Context, a *App) error {
 	}
 	a.Views = set
 	a.OnClose(set.Close)
-	if a.Env().IsProduction() {
-		// Production boots only with templates that all parse.
-		return set.Check()
-	}
+	// The views are checked once the routes are drawn (initRoutes): their
+	// controllers tell what each view may read.
 	return nil
 }
 
@@ -146,9 +145,14 @@ func initRoutes(_ context.Context, a *App) error {
 	if a.Config.Routes == nil {
 		return errors.New("Config.Routes is nil: give the app its routes (config/routes.go)")
 	}
-	env := &controller.Env{Views: a.Views, Logger: a.Logger, Debug: a.Env().IsDevelopment(), DB: a.DB, Jobs: a.Jobs}
+	env := &controller.Env{Views: a.Views, Logger: a.Logger, Debug: a.Env().IsDevelopment()}
+	// The services controllers receive with controller.Use (a generated
+	// ApplicationController uses both), typed by what they are; nil ones
+	// when the app has none.
+	controller.Provide(env, a.DB)
+	controller.Provide(env, a.Jobs)
 	rs := dispatch.NewRouteSet(dispatch.Config{
-		Deps:         env,
+		Invoker:      env,
 		Logger:       a.Logger,
 		ErrorHandler: a.handleActionError,
 		NotFound:     http.HandlerFunc(a.notFound),
@@ -161,14 +165,62 @@ func initRoutes(_ context.Context, a *App) error {
 		}
 		draw = func(m *dispatch.Mapper) {
 			a.Config.Routes(m)
-			m.Mount(path, dash, dispatch.As("jobs_dashboard"))
+			m.Mount(path, dash, dispatch.As(dashboardRoute))
 		}
 	}
 	if err := rs.Draw(draw); err != nil {
 		return err
 	}
 	a.Routes = rs
-	return nil
+	return a.checkViewsAndHelpers(env, rs)
+}
+
+// dashboardRoute is the route the framework adds for Config.JobsDashboard:
+// not the app's, so not among its generated route helpers.
+const dashboardRoute = "jobs_dashboard"
+
+// checkViewsAndHelpers checks, once the routes are drawn, what the route
+// set alone cannot: that the generated route helpers match the routes
+// (Config.RouteHelpers), that every template parses and compiles (so a
+// link to a route without a helper fails, with its file and line), and
+// that each routed controller's views read only its exported fields. Test
+// and production do not boot with a problem. Development logs them and
+// boots: templates reload without a restart, and a boot error there would
+// stop `gorails server`; the page shows the error when rendered.
+func (a *App) checkViewsAndHelpers(env *controller.Env, rs *dispatch.RouteSet) error {
+	var errs []error
+	seen := map[string]bool{}
+	add := func(err error) {
+		var list []error
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			list = j.Unwrap()
+		} else if err != nil {
+			list = []error{err}
+		}
+		for _, e := range list {
+			if !seen[e.Error()] {
+				seen[e.Error()] = true
+				errs = append(errs, e)
+			}
+		}
+	}
+	if hs := a.Config.RouteHelpers; hs != nil {
+		routes := slices.DeleteFunc(rs.Routes(), func(r dispatch.RouteInfo) bool { return r.Name == dashboardRoute && a.Config.JobsDashboard != "" })
+		if err := hs.Check(routes); err != nil {
+			add(fmt.Errorf("%w; regenerate them with `go generate ./...` (or `gorails generate routes`)", err))
+		}
+	}
+	add(a.Views.Check())
+	add(env.CheckViews())
+	if len(errs) == 0 {
+		return nil
+	}
+	err := errors.Join(errs...)
+	if a.Env().IsDevelopment() {
+		a.Logger.Error("boot: views or route helpers have problems (development serves anyway; test and production do not boot)", "error", err.Error())
+		return nil
+	}
+	return err
 }
 
 func isDir(path string) bool {

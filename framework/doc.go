@@ -3,7 +3,10 @@
 // (Initializers), middleware stack (Stack), route set, view set, database
 // (App.DB) and job client (App.Jobs, on the backend Config.JobBackend
 // names), and is itself an http.Handler. New builds it without I/O, Boot
-// runs the initializers, Close releases what they opened.
+// runs the initializers, Close releases what they opened. The database and
+// the job client are provided to the controllers that declare them
+// (controller.Use); once the routes are drawn, boot checks the views and the
+// app's generated route helpers (Config.RouteHelpers) against them.
 //
 // The rest lives beside it, one room each:
 //

@@ -43,15 +43,25 @@ func (j noteJob) Perform(ctx context.Context, a noteArgs) error {
 	return err
 }
 
-// NotesController enqueues a noteJob through the app's client.
-type NotesController struct{ controller.Base }
+// NotesController enqueues a noteJob through the app's client, which it
+// receives, with the database, as a generated ApplicationController does.
+type NotesController struct {
+	controller.Base
+	db   *record.DB
+	jobs *job.Client
+}
+
+func (c *NotesController) Callbacks(cb *controller.Chain[NotesController]) {
+	controller.Use(cb, func(c *NotesController, db *record.DB) { c.db = db })
+	controller.Use(cb, func(c *NotesController, jobs *job.Client) { c.jobs = jobs })
+}
 
 func (c *NotesController) Create() error {
-	if c.DB() == nil {
+	if c.db == nil {
 		return errors.New("the controller has no database")
 	}
 	body := c.Request().Param("body")
-	if _, err := job.For[noteArgs](c.Jobs()).PerformLater(c.Request().Context(), noteArgs{Body: body}); err != nil {
+	if _, err := job.For[noteArgs](c.jobs).PerformLater(c.Request().Context(), noteArgs{Body: body}); err != nil {
 		return err
 	}
 	return c.Text(http.StatusAccepted, "enqueued")

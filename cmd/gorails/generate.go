@@ -25,7 +25,7 @@ func generateCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "generate GENERATOR NAME [args]",
 		Aliases: []string{"g"},
-		Short:   "Generate code inside an application (controller, model, migration, job)",
+		Short:   "Generate code inside an application (controller, model, migration, job, routes)",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return cmd.Help()
@@ -37,7 +37,8 @@ func generateCommand() *cobra.Command {
 		Short: "Generate a controller, a view per action, its routes and a test",
 		Long: `Generate a controller: app/controllers/NAME_controller.go with one method per
 action, app/views/NAME/ACTION.html.tmpl per action, a GET route per action in
-config/routes.go (r.Get("NAME/ACTION", ...)) and a test that requests each.
+config/routes.go (r.Get("NAME/ACTION", ...)) and a test that requests each,
+then regenerate the route helpers (app/routes/routes.go: NameActionPath()).
 Existing files are not overwritten unless --force is given.`,
 		Example: "  gorails generate controller posts index show\n  gorails g controller admin_users index",
 		Args:    minArgs(1, "give the controller's name, e.g. gorails generate controller posts index show"),
@@ -46,11 +47,15 @@ Existing files are not overwritten unless --force is given.`,
 			if err != nil {
 				return fmt.Errorf("generate: %w", err)
 			}
-			return generateController(root, args[0], args[1:], force, cmd.OutOrStdout())
+			changed, err := generateController(root, args[0], args[1:], force, cmd.OutOrStdout())
+			if err != nil || !changed {
+				return err
+			}
+			return regenerateAfter("the controller was generated", cmd, root)
 		},
 	}
 	ctrl.Flags().BoolVarP(&force, "force", "f", false, "overwrite files that exist")
-	cmd.AddCommand(ctrl, generateModelCommand(), generateMigrationCommand(), generateJobCommand())
+	cmd.AddCommand(ctrl, generateModelCommand(), generateMigrationCommand(), generateJobCommand(), generateRoutesCommand())
 	return cmd
 }
 
@@ -69,8 +74,9 @@ func destroyCommand() *cobra.Command {
 		Short: "Remove a generated controller, its views, its generated routes and its test",
 		Long: `Remove app/controllers/NAME_controller.go and its test, the views of its
 actions (the actions given, or else the methods the controller file declares)
-and the route lines generate added to config/routes.go. Other references to
-the controller in config/routes.go are reported, not edited.`,
+and the route lines generate added to config/routes.go, then regenerate the
+route helpers (code still linking to a removed route stops compiling). Other
+references to the controller in config/routes.go are reported, not edited.`,
 		Example: "  gorails destroy controller posts",
 		Args:    minArgs(1, "give the controller's name, e.g. gorails destroy controller posts"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -78,11 +84,24 @@ the controller in config/routes.go are reported, not edited.`,
 			if err != nil {
 				return fmt.Errorf("destroy: %w", err)
 			}
-			return destroyController(root, args[0], args[1:], cmd.OutOrStdout())
+			changed, err := destroyController(root, args[0], args[1:], cmd.OutOrStdout())
+			if err != nil || !changed {
+				return err
+			}
+			return regenerateAfter("the controller was removed", cmd, root)
 		},
 	})
 	cmd.AddCommand(destroyModelCommand(), destroyJobCommand())
 	return cmd
+}
+
+// regenerateAfter regenerates the route helpers after a generator changed
+// config/routes.go, saying what was already done if that fails.
+func regenerateAfter(done string, cmd *cobra.Command, root string) error {
+	if err := generateRoutes(cmd.Context(), root, cmd.OutOrStdout()); err != nil {
+		return fmt.Errorf("%s, but %s was not regenerated: %w", done, helpersFile, err)
+	}
+	return nil
 }
 
 func minArgs(n int, hint string) cobra.PositionalArgs {
@@ -107,6 +126,7 @@ type actionData struct {
 	controllerData
 	Name   string // "show_all"
 	Method string // "ShowAll"
+	Helper string // its route's path helper in app/routes: "PostsShowAllPath"
 }
 
 var (
@@ -114,11 +134,12 @@ var (
 	actionNameRE     = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 )
 
-// reservedActions are the methods of controller.Base (and Callbacks): an
-// action by one of these names would hide the framework's method.
+// reservedActions are the methods of controller.Base (and Callbacks, and
+// the DB and Jobs of a generated ApplicationController): an action by one
+// of these names would hide the framework's method.
 func reservedActions() []string {
 	t := reflect.TypeFor[*controller.Base]()
-	out := []string{"Callbacks"}
+	out := []string{"Callbacks", "DB", "Jobs"}
 	for i := range t.NumMethod() {
 		out = append(out, t.Method(i).Name)
 	}
@@ -158,7 +179,7 @@ func newControllerData(root, name string, actions []string) (controllerData, err
 				return controllerData{}, fmt.Errorf("action %q is given twice", a)
 			}
 		}
-		d.Actions = append(d.Actions, actionData{Name: a, Method: method})
+		d.Actions = append(d.Actions, actionData{Name: a, Method: method, Helper: inflect.Camelize(base+"_"+a) + "Path"})
 	}
 	for i := range d.Actions {
 		d.Actions[i].controllerData = d
@@ -246,39 +267,40 @@ func addRoutes(src []byte, d controllerData) ([]byte, []string, error) {
 }
 
 // generateController writes the controller, its views and its test under
-// root and adds its routes. Nothing is written when a file exists and differs
-// (without force) or routes.go cannot be edited.
-func generateController(root, name string, actions []string, force bool, out io.Writer) error {
+// root and adds its routes, reporting whether config/routes.go changed (so
+// the route helpers must be regenerated). Nothing is written when a file
+// exists and differs (without force) or routes.go cannot be edited.
+func generateController(root, name string, actions []string, force bool, out io.Writer) (routesChanged bool, err error) {
 	d, err := newControllerData(root, name, actions)
 	if err != nil {
-		return err
+		return false, err
 	}
 	files, err := renderController(d)
 	if err != nil {
-		return err
+		return false, err
 	}
 	routesPath := filepath.Join(root, filepath.FromSlash(routesFile))
 	src, err := os.ReadFile(routesPath)
 	if err != nil {
-		return err
+		return false, err
 	}
 	routes, added, err := addRoutes(src, d)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if err := generator.Write(root, files, force, out); err != nil {
-		return err
+		return false, err
 	}
 	if len(added) == 0 {
-		return nil
+		return false, nil
 	}
 	if err := os.WriteFile(routesPath, routes, 0o644); err != nil {
-		return err
+		return false, err
 	}
 	for _, l := range added {
 		generator.Status(out, "route", strings.TrimSpace(l))
 	}
-	return nil
+	return true, nil
 }
 
 // methodRE finds the actions a generated controller file declares.
@@ -286,17 +308,18 @@ func methodRE(typ string) *regexp.Regexp {
 	return regexp.MustCompile(`(?m)^func \(c \*` + regexp.QuoteMeta(typ) + `\) ([A-Z][A-Za-z0-9]*)\(\) error \{`)
 }
 
-// destroyController removes what generateController created.
-func destroyController(root, name string, actions []string, out io.Writer) error {
+// destroyController removes what generateController created, reporting
+// whether config/routes.go changed.
+func destroyController(root, name string, actions []string, out io.Writer) (routesChanged bool, err error) {
 	d, err := newControllerData(root, name, actions)
 	if err != nil {
-		return err
+		return false, err
 	}
 	ctrlFile := filepath.Join(root, "app", "controllers", d.File+"_controller.go")
 	if len(d.Actions) == 0 {
 		src, err := os.ReadFile(ctrlFile)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
+			return false, err
 		}
 		for _, m := range methodRE(d.Type).FindAllStringSubmatch(string(src), -1) {
 			d.Actions = append(d.Actions, actionData{controllerData: d, Name: inflect.Underscore(m[1]), Method: m[1]})
@@ -309,29 +332,30 @@ func destroyController(root, name string, actions []string, out io.Writer) error
 	for _, a := range d.Actions {
 		paths = append(paths, "app/views/"+d.Path+"/"+a.Name+".html.tmpl")
 	}
-	if err := removeRoutes(root, d, out); err != nil {
-		return err
+	changed, err := removeRoutes(root, d, out)
+	if err != nil {
+		return false, err
 	}
 	if err := generator.Remove(root, paths, out); err != nil {
-		return err
+		return false, err
 	}
 	viewDir := "app/views/" + d.Path
 	if err := os.Remove(filepath.Join(root, filepath.FromSlash(viewDir))); err == nil {
 		generator.Status(out, "remove", viewDir)
 	}
-	return nil
+	return changed, nil
 }
 
-// removeRoutes deletes the route lines generate adds for the controller and
-// reports other lines that still name it.
-func removeRoutes(root string, d controllerData, out io.Writer) error {
+// removeRoutes deletes the route lines generate adds for the controller,
+// reports other lines that still name it, and tells whether it removed any.
+func removeRoutes(root string, d controllerData, out io.Writer) (bool, error) {
 	routesPath := filepath.Join(root, filepath.FromSlash(routesFile))
 	src, err := os.ReadFile(routesPath)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	generated := regexp.MustCompile(`^\tr\.Get\("` + regexp.QuoteMeta(d.Path) + `/[a-z0-9_]+", dispatch\.To\(\(\*controllers\.` + regexp.QuoteMeta(d.Type) + `\)\.[A-Za-z0-9]+\)\)$`)
 	lines := strings.Split(string(src), "\n")
@@ -348,13 +372,13 @@ func removeRoutes(root string, d controllerData, out io.Writer) error {
 		kept = append(kept, l)
 	}
 	if len(removed) == 0 {
-		return nil
+		return false, nil
 	}
 	if err := os.WriteFile(routesPath, []byte(strings.Join(kept, "\n")), 0o644); err != nil {
-		return err
+		return false, err
 	}
 	for _, l := range removed {
 		generator.Status(out, "route", "remove "+l)
 	}
-	return nil
+	return true, nil
 }

@@ -53,7 +53,7 @@ func TestGenerateControllerGolden(t *testing.T) {
 	t.Parallel()
 	root := newTestApp(t)
 	var out bytes.Buffer
-	if err := generateController(root, "posts", []string{"index", "show_all"}, false, &out); err != nil {
+	if _, err := generateController(root, "posts", []string{"index", "show_all"}, false, &out); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]string{
@@ -94,14 +94,14 @@ func TestGenerateControllerGolden(t *testing.T) {
 func TestGenerateControllerRefusesToOverwrite(t *testing.T) {
 	t.Parallel()
 	root := newTestApp(t)
-	if err := generateController(root, "posts", []string{"index"}, false, &bytes.Buffer{}); err != nil {
+	if _, err := generateController(root, "posts", []string{"index"}, false, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
 	routes := readFile(t, root, "config/routes.go")
 
 	t.Run("generating the same again changes nothing", func(t *testing.T) {
 		var out bytes.Buffer
-		if err := generateController(root, "posts", []string{"index"}, false, &out); err != nil {
+		if _, err := generateController(root, "posts", []string{"index"}, false, &out); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(out.String(), "identical  app/controllers/posts_controller.go") {
@@ -117,7 +117,7 @@ func TestGenerateControllerRefusesToOverwrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("an edited file is not overwritten without force", func(t *testing.T) {
-		err := generateController(root, "posts", []string{"index", "show"}, false, &bytes.Buffer{})
+		_, err := generateController(root, "posts", []string{"index", "show"}, false, &bytes.Buffer{})
 		if !errors.Is(err, generator.ErrExists) || !strings.Contains(err.Error(), "--force") {
 			t.Fatalf("error = %v, want ErrExists mentioning --force", err)
 		}
@@ -133,7 +133,7 @@ func TestGenerateControllerRefusesToOverwrite(t *testing.T) {
 	})
 	t.Run("force overwrites", func(t *testing.T) {
 		var out bytes.Buffer
-		if err := generateController(root, "posts", []string{"index", "show"}, true, &out); err != nil {
+		if _, err := generateController(root, "posts", []string{"index", "show"}, true, &out); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(out.String(), "force  app/controllers/posts_controller.go") {
@@ -163,7 +163,7 @@ func TestGenerateControllerRejectsBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := generateController(root, tt.controller, tt.actions, false, &bytes.Buffer{})
+			_, err := generateController(root, tt.controller, tt.actions, false, &bytes.Buffer{})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error = %v, want one with %q", err, tt.want)
 			}
@@ -191,11 +191,11 @@ func TestDestroyControllerRemovesWhatGenerateCreated(t *testing.T) {
 	t.Parallel()
 	root := newTestApp(t)
 	before := readFile(t, root, "config/routes.go")
-	if err := generateController(root, "posts", []string{"index", "show_all"}, false, &bytes.Buffer{}); err != nil {
+	if _, err := generateController(root, "posts", []string{"index", "show_all"}, false, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := destroyController(root, "posts", nil, &out); err != nil {
+	if _, err := destroyController(root, "posts", nil, &out); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{"app/controllers/posts_controller.go", "app/controllers/posts_controller_test.go", "app/views/posts"} {
@@ -216,7 +216,7 @@ func TestDestroyControllerRemovesWhatGenerateCreated(t *testing.T) {
 func TestDestroyControllerReportsOtherRoutes(t *testing.T) {
 	t.Parallel()
 	root := newTestApp(t)
-	if err := generateController(root, "posts", []string{"index"}, false, &bytes.Buffer{}); err != nil {
+	if _, err := generateController(root, "posts", []string{"index"}, false, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
 	routesPath := filepath.Join(root, "config", "routes.go")
@@ -225,7 +225,7 @@ func TestDestroyControllerReportsOtherRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := destroyController(root, "posts", nil, &out); err != nil {
+	if _, err := destroyController(root, "posts", nil, &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "still refers to PostsController") {
@@ -237,14 +237,18 @@ func TestDestroyControllerReportsOtherRoutes(t *testing.T) {
 }
 
 // TestGeneratedControllerPassesItsTest runs the CLI end to end: a new app,
-// `gorails generate controller`, then the app's own `go test` of the
-// generated test, which boots the app and requests each action; then
-// `gorails destroy controller` and a build of what is left.
+// `gorails generate controller` (which regenerates the route helpers), then
+// the app's own `go test` of the generated test, which boots the app and
+// requests each action through its helper; then `gorails destroy
+// controller` and a build of what is left.
 func TestGeneratedControllerPassesItsTest(t *testing.T) {
 	dir := generateApp(t, "shop")
 	out, code := runCLI(t, dir, "generate", "controller", "products", "index", "show_all")
 	if code != 0 {
 		t.Fatalf("gorails generate controller: exit %d\n%s", code, out)
+	}
+	if !strings.Contains(out, "update  app/routes/routes.go") || !strings.Contains(readFile(t, dir, "app/routes/routes.go"), "func ProductsShowAllPath(") {
+		t.Fatalf("generate controller did not regenerate the route helpers:\n%s", out)
 	}
 	goCmd := func(args ...string) {
 		t.Helper()
@@ -262,6 +266,9 @@ func TestGeneratedControllerPassesItsTest(t *testing.T) {
 	out, code = runCLI(t, dir, "destroy", "controller", "products")
 	if code != 0 {
 		t.Fatalf("gorails destroy controller: exit %d\n%s", code, out)
+	}
+	if strings.Contains(readFile(t, dir, "app/routes/routes.go"), "Products") {
+		t.Errorf("destroy controller left the route helpers of its routes:\n%s", out)
 	}
 	goCmd("build", "-o", os.DevNull, ".")
 }

@@ -54,7 +54,7 @@ build cache) and runs the command with it:
                             and runs the background jobs too
   gorails routes            list the routes
   gorails db:migrate        apply migrations (db:rollback, db:status, ... )
-  gorails generate ...      controller, model, migration, job (destroy removes them)
+  gorails generate ...      controller, model, migration, job, routes (destroy removes them)
   gorails jobs              run the background jobs (jobs:stats counts them)
   gorails ctl stats         ask the running server for its stats
   gorails credentials:edit  edit the encrypted credentials`,

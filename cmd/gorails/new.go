@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gorails/gorails"
+	"github.com/gorails/gorails/framework/dispatch"
 	"github.com/gorails/gorails/internal/generator"
 	"github.com/gorails/gorails/templates"
 	"github.com/spf13/cobra"
@@ -103,16 +104,11 @@ func newApp(cmd *cobra.Command, dir, database string) error {
 		GoMod:     gomod,
 		Database:  adapter,
 	}
-	files, err := generator.Render(templates.FS, "app", data, nil)
+	files, err := renderApp(data)
 	if err != nil {
 		return err
 	}
-	list, err := migrationsListOf(files) // db/migrate/migrations.go: the jobs table
-	if err != nil {
-		return err
-	}
-	files = append(files, list, generator.File{Path: "go.sum", Data: []byte(gorails.GoSum), Mode: 0o644})
-	slices.SortFunc(files, func(a, b generator.File) int { return strings.Compare(a.Path, b.Path) })
+	files = append(files, generator.File{Path: "go.sum", Data: []byte(gorails.GoSum), Mode: 0o644})
 	if err := generator.WriteTree(dst, files, cmd.OutOrStdout()); err != nil {
 		if errors.Is(err, generator.ErrNotEmpty) {
 			return fmt.Errorf("cannot create the application: %s exists and is not empty; choose a new directory", dir)
@@ -121,6 +117,32 @@ func newApp(cmd *cobra.Command, dir, database string) error {
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "\nYour application is ready:\n  cd %s\n  gorails server\n", dir)
 	return nil
+}
+
+// initialRoutes are the routes a new app's config/routes.go draws, as
+// dispatch.Describe lists them: the welcome page at the root.
+var initialRoutes = []dispatch.RouteInfo{{Name: "root", Verb: "GET", Path: "/", Endpoint: "welcome#index"}}
+
+// renderApp renders a new app's files: the templates, the list of its
+// first migrations (db/migrate/migrations.go: the jobs table) and the route
+// helpers of its first routes, written by the code that regenerates them
+// later (the app's tests check they match config/routes.go).
+func renderApp(data appData) ([]generator.File, error) {
+	files, err := generator.Render(templates.FS, "app", data, nil)
+	if err != nil {
+		return nil, err
+	}
+	list, err := migrationsListOf(files)
+	if err != nil {
+		return nil, err
+	}
+	helpers, err := helpersSource(initialRoutes)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, list, generator.File{Path: helpersFile, Data: helpers, Mode: 0o644})
+	slices.SortFunc(files, func(a, b generator.File) int { return strings.Compare(a.Path, b.Path) })
+	return files, nil
 }
 
 // frameworkRequirement writes the go.mod lines that make the app require

@@ -24,7 +24,7 @@ func TestNewGolden(t *testing.T) {
 		Name: "blog", Module: "blog", Title: "Blog", GoVersion: "1.26.8", Database: "sqlite3",
 		GoMod: "require github.com/gorails/gorails v0.0.0-00010101000000-000000000000\n\nreplace github.com/gorails/gorails => /path/to/gorails\n",
 	}
-	files, err := generator.Render(templates.FS, "app", data, nil)
+	files, err := renderApp(data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,31 +7,24 @@ import (
 	"net/http"
 	"reflect"
 	"sync"
+	"unsafe"
 
 	"github.com/gorails/gorails/framework/dispatch"
-	"github.com/gorails/gorails/framework/job"
-	"github.com/gorails/gorails/framework/record"
 	"github.com/gorails/gorails/framework/view"
 )
 
 // ErrDoubleRender is returned when an action renders or redirects twice.
 var ErrDoubleRender = errors.New("render and/or redirect were called multiple times in this action; render or redirect at most once per action (return after the first)")
 
-// ErrBadEnv is returned at boot when the route set's Deps is not an *Env.
-var ErrBadEnv = errors.New("controller: the route set's Deps must be a *controller.Env")
-
-// Env is what controllers need from the application, handed over once at
-// boot through dispatch.Config.Deps. Build it with a composite literal; its
+// Env runs an app's controllers: it is the route set's [dispatch.Invoker]
+// (dispatch.Config.Invoker), handed over once at boot. Build it with a
+// composite literal, then give it the app's services with [Provide]; its
 // zero value (plus Views) works. It caches what boot learns about each
-// controller type (callbacks, rescue handlers) and is safe for concurrent
-// use.
+// controller type (callbacks, rescue handlers, services, view data) and is
+// safe for concurrent use.
 type Env struct {
 	Views  *view.Set
 	Logger *slog.Logger
-	// DB is the app's database (c.DB()); nil when it has none.
-	DB *record.DB
-	// Jobs is the app's job client (c.Jobs()); nil when it has none.
-	Jobs *job.Client
 	// Debug shows more detail in development (template errors, ...).
 	Debug bool
 	// RaiseOnUnpermitted makes Permit fail with an *UnpermittedError (a 400)
@@ -42,11 +35,21 @@ type Env struct {
 	mu        sync.Mutex
 	types     map[reflect.Type]*typeInfo
 	sequences map[actionKey]*sequence
+	services  map[reflect.Type]any
+	views     []viewsKey // the controllers whose views CheckViews checks
 }
+
+var _ dispatch.Invoker = (*Env)(nil)
 
 type actionKey struct {
 	typ    reflect.Type
 	action string
+}
+
+// viewsKey is a controller type with the folder its views are in.
+type viewsKey struct {
+	typ  reflect.Type
+	path string
 }
 
 // Base is embedded by every app controller. It holds the request, the
@@ -54,86 +57,83 @@ type actionKey struct {
 // (and so a fresh Base) is made per request, so it is never shared between
 // goroutines. A controller must not keep the request or the writer after its
 // action returns.
+//
+// Base's methods are the controller's API for actions and callbacks. The
+// machinery that runs actions lives in [Env], never on the controller, and
+// views get the controller's exported fields, never the controller: no
+// method of a controller is callable from a template.
 type Base struct {
 	w         http.ResponseWriter
 	req       *dispatch.Request
 	env       *Env
 	log       *slog.Logger
 	action    dispatch.Action
-	self      any
+	act       *wrapper
 	performed bool
 	halted    bool
 	out       bodyWriter
 	params    *Params
 }
 
-var (
-	_ dispatch.Controller    = (*Base)(nil)
-	_ dispatch.ActionWrapper = (*Base)(nil)
-)
-
-// Init gives the fresh controller its response writer and request. dispatch
-// calls it before the action.
-func (b *Base) Init(w http.ResponseWriter, r *dispatch.Request) { b.w, b.req = w, r }
-
 // base lets the wrapper reach the embedded Base of any app controller type.
-// The method is unexported, so only types embedding Base implement it.
+// The method is unexported, so only types embedding Base implement it, and
+// neither app code nor templates can call it.
 func (b *Base) base() *Base { return b }
 
 type embedsBase interface{ base() *Base }
 
-// wrapper is one action compiled at boot: its callback sequence and its
-// controller type's rescue handlers.
+// wrapper is one action compiled at boot: its callback sequence, its
+// controller type's rescue handlers, services and view data.
 type wrapper struct {
-	env      *Env
-	log      *slog.Logger // Env.Logger, or one that discards
-	action   dispatch.Action
-	layout   *layout
-	seq      *sequence
-	rescuers []rescuer
-	run      func(dispatch.Controller) error
+	env     *Env
+	log     *slog.Logger // Env.Logger, or one that discards
+	action  dispatch.Action
+	ti      *typeInfo
+	uses    []service
+	seq     *sequence
+	newCtrl func() any
+	run     func(any) error
 }
 
-// WrapAction wraps an action once at boot: it collects the controller type's
-// callbacks and rescue handlers (once per type), compiles the callback
-// sequence of this action (once per type and action), and returns the func
-// dispatch calls per request. Per request: set up the Base, run the
-// callbacks around the action, render by convention when the action wrote
-// nothing, and hand errors to the rescue handlers. dispatch calls it; app
-// code does not.
-func (b *Base) WrapAction(a dispatch.Action, sample dispatch.Controller, deps any, run func(dispatch.Controller) error) (func(dispatch.Controller) error, error) {
-	env, ok := deps.(*Env)
-	if !ok || env == nil {
-		return nil, fmt.Errorf("%s#%s: %w (got %T)", a.Controller, a.Name, ErrBadEnv, deps)
+// Invoke compiles one action at boot, for dispatch (it is Env's side of
+// [dispatch.Invoker]; app code does not call it): it collects the
+// controller type's callbacks, rescue handlers, services and view data
+// (once per type), compiles the callback sequence of this action (once per
+// type and action) and returns the func dispatch calls per request. Per
+// request: a fresh controller, its Base set up and its services handed
+// over, the callbacks run around the action, the view rendered by
+// convention when the action wrote nothing, errors handed to the rescue
+// handlers.
+func (e *Env) Invoke(a dispatch.ControllerAction) (dispatch.ActionFunc, error) {
+	if _, ok := a.New().(embedsBase); !ok {
+		return nil, fmt.Errorf("%s: %s does not embed controller.Base", a.Action, a.Type)
 	}
-	if _, ok := sample.(embedsBase); !ok {
-		return nil, fmt.Errorf("%s#%s: %T does not embed controller.Base", a.Controller, a.Name, sample)
-	}
-	t := reflect.TypeOf(sample)
-	if t.Kind() != reflect.Pointer {
-		return nil, fmt.Errorf("%s#%s: controller %s is not a pointer to a struct", a.Controller, a.Name, t)
-	}
-	w, err := env.wrapperFor(t.Elem(), a, run)
+	w, err := e.wrapperFor(a)
 	if err != nil {
-		return nil, fmt.Errorf("%s#%s: %w", a.Controller, a.Name, err)
+		return nil, fmt.Errorf("%s: %w", a.Action, err)
 	}
 	return w.serve, nil
 }
 
-func (e *Env) wrapperFor(t reflect.Type, a dispatch.Action, run func(dispatch.Controller) error) (*wrapper, error) {
-	ti, err := e.typeInfoFor(t)
+func (e *Env) wrapperFor(a dispatch.ControllerAction) (*wrapper, error) {
+	ti, err := e.typeInfoFor(a.Type)
 	if err != nil {
 		return nil, err
 	}
-	seq, err := e.sequenceFor(ti, t, a.Name)
+	uses, err := e.servicesFor(ti)
 	if err != nil {
 		return nil, err
 	}
+	seq, err := e.sequenceFor(ti, a.Type, a.Name)
+	if err != nil {
+		return nil, err
+	}
+	e.noteViews(a.Type, a.Controller)
 	log := e.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &wrapper{env: e, log: log, action: a, layout: ti.layout, seq: seq, rescuers: ti.rescuers, run: run}, nil
+	return &wrapper{env: e, log: log, action: a.Action, ti: ti, uses: uses, seq: seq, newCtrl: a.New, run: a.Run}, nil
 }
 
 // sequenceFor returns the callback sequence of one action of type t,
@@ -156,20 +156,25 @@ func (e *Env) sequenceFor(ti *typeInfo, t reflect.Type, action string) (*sequenc
 	return seq, nil
 }
 
-// serve runs one request: callbacks, action, implicit render, rescue.
-func (w *wrapper) serve(c dispatch.Controller) error {
+// serve runs one request: a fresh controller, its services, callbacks,
+// action, implicit render, rescue.
+func (w *wrapper) serve(rw http.ResponseWriter, r *dispatch.Request) error {
+	c := w.newCtrl()
 	b := c.(embedsBase).base()
-	b.env, b.log, b.action, b.self = w.env, w.log, w.action, c
-	self := w.layout.self(b)
+	b.w, b.req, b.env, b.log, b.action, b.act = rw, r, w.env, w.log, w.action, w
+	self := w.ti.layout.self(b)
+	for i := range w.uses {
+		w.uses[i].set(unsafe.Add(self, w.uses[i].off))
+	}
 	if err := w.seq.run(self, b, c, w); err != nil {
-		return rescue(w.rescuers, self, err)
+		return rescue(w.ti.rescuers, self, err)
 	}
 	return nil
 }
 
 // act runs the action itself and, when it performed nothing, renders its
 // view (Rails' implicit render, inside the callbacks).
-func (w *wrapper) act(b *Base, c dispatch.Controller) error {
+func (w *wrapper) act(b *Base, c any) error {
 	if err := w.run(c); err != nil {
 		return err
 	}
@@ -197,23 +202,6 @@ func (b *Base) Performed() bool { return b.performed }
 
 // Logger is the app's logger.
 func (b *Base) Logger() *slog.Logger { return b.log }
-
-// DB is the app's database: record.Query[models.Post](c.DB()).
-func (b *Base) DB() *record.DB {
-	if b.env == nil {
-		return nil
-	}
-	return b.env.DB
-}
-
-// Jobs is the app's job client, to enqueue background jobs:
-// job.For[jobs.WelcomeArgs](c.Jobs()).PerformLater(ctx, args).
-func (b *Base) Jobs() *job.Client {
-	if b.env == nil {
-		return nil
-	}
-	return b.env.Jobs
-}
 
 func (b *Base) perform() error {
 	if b.performed {

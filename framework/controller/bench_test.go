@@ -122,8 +122,12 @@ func benchViews(tb testing.TB, index string) *view.Set {
 func viewOnlyHandler(tb testing.TB, store *benchStore) http.Handler {
 	views := benchViews(tb, benchIndex)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		data := &ItemsController{User: "ann", Items: store.all()}
+		data := &struct {
+			User  string
+			Items []benchItemT
+		}{"ann", store.all()}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
 		if err := views.Render(w, view.Options{Controller: "items", Template: "items/index", Data: data}); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		}
@@ -133,7 +137,7 @@ func viewOnlyHandler(tb testing.TB, store *benchStore) http.Handler {
 func gorailsHandler(tb testing.TB, store *benchStore, index string) http.Handler {
 	views := benchViews(tb, index)
 	env := &controller.Env{Views: views, Logger: slog.New(slog.DiscardHandler)}
-	rs := dispatch.NewRouteSet(dispatch.Config{Deps: env})
+	rs := dispatch.NewRouteSet(dispatch.Config{Invoker: env})
 	if err := rs.Draw(func(r *dispatch.Mapper) {
 		r.Resources("items", dispatch.For[ItemsController](), dispatch.Only("index"))
 	}); err != nil {

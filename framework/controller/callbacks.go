@@ -58,6 +58,7 @@ const (
 	kindAround
 	kindSkip
 	kindRescue
+	kindUse
 )
 
 func (k declKind) String() string {
@@ -70,6 +71,8 @@ func (k declKind) String() string {
 		return "around"
 	case kindSkip:
 		return "skip"
+	case kindUse:
+		return "use"
 	default:
 		return "rescue"
 	}
@@ -88,6 +91,9 @@ type decl struct {
 	// rescue
 	match  func(error) bool
 	rescue func(unsafe.Pointer, error) error
+	// use
+	dep  reflect.Type
+	bind func(v any) func(unsafe.Pointer)
 }
 
 // Before adds a callback run before the action, in declaration order. A

@@ -7,8 +7,6 @@ import (
 	"slices"
 	"unsafe"
 
-	"github.com/gorails/gorails/framework/dispatch"
-
 	"github.com/gorails/gorails/internal/inflect"
 )
 
@@ -23,6 +21,8 @@ type typeInfo struct {
 	layout   *layout
 	decls    []decl
 	rescuers []rescuer
+	uses     []use     // the services the type declares with Use
+	data     *viewData // what its views see
 }
 
 // typeInfoFor returns the (cached) type info of the controller type t.
@@ -48,7 +48,11 @@ func newTypeInfo(t reflect.Type) (*typeInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	ti := &typeInfo{layout: lay}
+	data, err := newViewData(t)
+	if err != nil {
+		return nil, err
+	}
+	ti := &typeInfo{layout: lay, data: data}
 	rec := &recorder{}
 	for _, lv := range lay.levels {
 		if err := declare(lay, lv.typ, rec); err != nil {
@@ -73,13 +77,21 @@ func newTypeInfo(t reflect.Type) (*typeInfo, error) {
 		if d.kind == kindSkip && !ti.declaredBefore(i) {
 			errs = append(errs, errorf("%s: skip %s callback %s: no such %s callback was declared before the skip", d.owner, d.skipKind, displayName(d.name), d.skipKind))
 		}
-		if d.kind == kindRescue {
+		switch d.kind {
+		case kindRescue:
 			off, err := lay.offsetOf(d.owner)
 			if err != nil {
 				errs = append(errs, err)
 				continue
 			}
 			ti.rescuers = append(ti.rescuers, rescuer{off: off, match: d.match, handle: d.rescue})
+		case kindUse:
+			off, err := lay.offsetOf(d.owner)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			ti.uses = append(ti.uses, use{off: off, owner: d.owner, name: d.name, dep: d.dep, bind: d.bind})
 		}
 	}
 	if len(errs) > 0 {
@@ -231,7 +243,7 @@ func (ti *typeInfo) active(action string) ([]step, []declKind, error) {
 	var kinds []declKind
 	for i := range ti.decls {
 		d := &ti.decls[i]
-		if d.kind == kindRescue || !d.opts.appliesTo(action) {
+		if d.kind == kindRescue || d.kind == kindUse || !d.opts.appliesTo(action) {
 			continue
 		}
 		conds, err := ti.resolve(d.opts.conds)
@@ -277,7 +289,7 @@ func (ti *typeInfo) resolve(conds []cond) ([]rcond, error) {
 }
 
 // run runs the sequence for one request. self is the controller, b its Base.
-func (s *sequence) run(self unsafe.Pointer, b *Base, c dispatch.Controller, w *wrapper) error {
+func (s *sequence) run(self unsafe.Pointer, b *Base, c any, w *wrapper) error {
 	for i := range s.before {
 		st := &s.before[i]
 		if !st.enabled(self) {

@@ -1,11 +1,12 @@
 // Package controller is gorails' ActionController: app controllers embed
 // Base and get a fresh value per request, renderers (views by convention,
 // JSON, text, HTML, redirects, head, RespondTo), implicit rendering,
-// callbacks, rescue handlers and strong params. The app's database and job
-// client, handed over at boot in Env, are c.DB() and c.Jobs().
+// callbacks, rescue handlers and strong params. [Env] runs them: it is the
+// route set's dispatch.Invoker, so the machinery lives there and never on
+// the app's controller types.
 //
 //	type PostsController struct {
-//		ApplicationController        // embeds controller.Base
+//		ApplicationController        // embeds controller.Base, receives the app's services
 //		Post  *models.Post           // exported fields are the view's data
 //	}
 //
@@ -23,14 +24,41 @@
 //			return err // a 400 naming the missing or bad param
 //		}
 //		...
-//		return c.RedirectTo("post", c.Post.ID)
+//		return c.Redirect(routes.PostPath(c.Post.ID)) // a generated route helper: a typo does not compile
 //	}
+//
+// # Views get data, not the controller
+//
+// A view's {{.Data}} is the controller's exported fields, those of the
+// structs it embeds by value included ({{.Data.Post.Title}},
+// {{.Data.CurrentUser}}), collected once per type at boot; unexported
+// fields and every method stay out, so a template cannot call
+// {{.Data.Head 500}} or {{.Data.Redirect "/"}}. Per request the view reads
+// the controller's own memory through a struct type with just those fields
+// (no copy, no allocation). Env.CheckViews checks, at boot, every view of
+// every routed controller against those fields: a field that is not there
+// or a controller method fails with the template's file and line.
+//
+// # Services are typed fields
+//
+// The app's services (its database, its job client, later a cache or a
+// mailer) reach controllers through [Use], declared once per type in
+// Callbacks, and [Provide], which the framework calls with the app's
+// values. A generated ApplicationController declares
+//
+//	controller.Use(cb, func(c *ApplicationController, db *record.DB) { c.db = db })
+//
+// into an unexported field (views do not see it) and exposes c.DB(). The
+// service is found by type once, at boot (a controller that uses a service
+// the app does not provide fails the boot); per request it is one call.
+// This package never names the services' types: it imports neither record
+// nor job.
 //
 // # Callbacks are declared once per type
 //
 // A controller type declares its callbacks and rescue handlers in a
 // Callbacks(cb *Chain[T]) method, where T is the type itself. Boot (the
-// first WrapAction for the type) calls it once on a zero value and records
+// first Env.Invoke for the type) calls it once on a zero value and records
 // what it declares; nothing is declared per request. The Chain's type
 // parameter is what makes inheritance through embedding work without
 // ambiguity: PostsController embeds ApplicationController, so
@@ -85,6 +113,6 @@
 //
 // # Imports
 //
-// controller imports dispatch, view, session and csrf; it never imports
-// framework or record.
+// controller imports dispatch, view, session, csrf and security; it never imports
+// framework, record or job.
 package controller

@@ -80,7 +80,7 @@ func Example() {
 		"articles/show.html.tmpl": {Data: []byte(`<h1>{{.Data.Title}}</h1> for {{.Data.CurrentUser}}`)},
 	}})
 	routes := dispatch.NewRouteSet(dispatch.Config{
-		Deps: &controller.Env{Views: views},
+		Invoker: &controller.Env{Views: views},
 		ErrorHandler: func(w http.ResponseWriter, _ *dispatch.Request, err error) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 		},

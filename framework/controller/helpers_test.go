@@ -29,10 +29,19 @@ var testViews = fstest.MapFS{
 	"render/edit.html.tmpl":         {Data: []byte(`<form>{{.Data.Title}}</form>`)},
 	"posts/edit.html.tmpl":          {Data: []byte(`<form>{{.Data.Title}}</form>`)},
 	"posts/index.html.tmpl":         {Data: []byte(`<ul>{{range .Data.Items}}<li>{{.}}</li>{{end}}</ul>`)},
-	"pages/about.html.tmpl":         {Data: []byte(`about {{path . "page" "about"}} at {{.RequestPath}}`)},
+	"pages/about.html.tmpl":         {Data: []byte(`about {{page_path "about"}} {{page_url $ "about"}} at {{.RequestPath}}`)},
 	"flash/show.html.tmpl":          {Data: []byte(`notice: {{.Flash.notice}}|{{csrf_token .}}`)},
 	"pages/broken.html.tmpl":        {Data: []byte(`{{.Data.Nope.Deeper}}`)},
 }
+
+// testRoutes are the route helpers of the named routes the tests link to,
+// built as an app's generated app/routes package builds them.
+var (
+	postRoute  = dispatch.NewRouteHelper("post", "/posts/:id(.:format)")
+	pageRoute  = dispatch.NewRouteHelper("page", "/pages/:id(.:format)")
+	flashRoute = dispatch.NewRouteHelper("flash", "/flash(.:format)")
+	testRoutes = dispatch.RouteHelpers{postRoute, pageRoute, flashRoute}
+)
 
 // app is a route set over testViews with an error handler that answers
 // with the error's StatusCode (else 500) and its message, and a log.
@@ -68,7 +77,7 @@ func newApp(t testing.TB, routes func(r *dispatch.Mapper), configure ...func(*co
 }
 
 func drawApp(routes func(r *dispatch.Mapper), configure ...func(*controller.Env)) (*dispatch.RouteSet, *syncBuffer, error) {
-	views, err := view.New(view.Config{FS: testViews})
+	views, err := view.New(view.Config{FS: testViews, Funcs: testRoutes.Funcs()})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -77,7 +86,7 @@ func drawApp(routes func(r *dispatch.Mapper), configure ...func(*controller.Env)
 	for _, c := range configure {
 		c(env)
 	}
-	rs := dispatch.NewRouteSet(dispatch.Config{Deps: env, ErrorHandler: statusErrorHandler})
+	rs := dispatch.NewRouteSet(dispatch.Config{Invoker: env, ErrorHandler: statusErrorHandler})
 	return rs, log, rs.Draw(routes)
 }
 

@@ -7,7 +7,9 @@ import (
 )
 
 // Redirect redirects to url (a path or an absolute URL) with 302 Found, or
-// with the status given (use 303 See Other after a non-GET form).
+// with the status given (use 303 See Other after a non-GET form). Build
+// paths with the app's route helpers, so that a link to a route that does
+// not exist does not compile: c.Redirect(routes.PostPath(post.ID)).
 func (b *Base) Redirect(url string, status ...int) error {
 	code := http.StatusFound
 	if len(status) > 0 {
@@ -21,24 +23,6 @@ func (b *Base) Redirect(url string, status ...int) error {
 	}
 	http.Redirect(b.w, b.req.HTTP(), url, code)
 	return nil
-}
-
-// Path returns the path of the named route, such as Path("post", 12) ->
-// "/posts/12" (dispatch's URL helpers).
-func (b *Base) Path(name string, args ...any) (string, error) {
-	return b.req.Path(name, args...)
-}
-
-// RedirectTo redirects with 302 Found to the path of the named route:
-// RedirectTo("post", post.ID). An unknown name or a missing param is an
-// error, not a broken redirect. For another status, use
-// Redirect(Path(...)).
-func (b *Base) RedirectTo(name string, args ...any) error {
-	p, err := b.req.Path(name, args...)
-	if err != nil {
-		return fmt.Errorf("%s#%s: redirect to route %q: %w", b.action.Controller, b.action.Name, name, err)
-	}
-	return b.Redirect(p)
 }
 
 // RedirectBack redirects to the page the request came from (its Referer),

@@ -16,6 +16,10 @@ import (
 // Content, as in Rails). It wraps view.ErrTemplateNotFound.
 var ErrMissingTemplate = fmt.Errorf("action rendered nothing and has no template: %w", view.ErrTemplateNotFound)
 
+// ErrControllerAsData is returned by Render given a controller as its
+// Data: views get data, never a controller, whose methods they could call.
+var ErrControllerAsData = errors.New("a view's data cannot be a controller; pass its fields (Data(c.Post)) or render without Data to give the view the controller's exported fields")
+
 // ErrNoViews is returned by Render when Env.Views is nil.
 var ErrNoViews = errors.New("controller: no view set (Env.Views is nil)")
 
@@ -24,7 +28,8 @@ type RenderOption func(*renderOpts)
 
 type renderOpts struct {
 	view.Options
-	status int
+	status   int
+	explicit bool // Data was given
 }
 
 // Template renders another template, such as "edit" (in this controller's
@@ -42,16 +47,19 @@ func NoLayout() RenderOption { return func(o *renderOpts) { o.NoLayout = true } 
 // Status sets the response status (default 200).
 func Status(code int) RenderOption { return func(o *renderOpts) { o.status = code } }
 
-// Data renders with data instead of the controller itself.
-func Data(data any) RenderOption { return func(o *renderOpts) { o.Data = data } }
+// Data renders with data as the view's .Data instead of the controller's
+// exported fields. data must not be a controller: a view never gets one
+// (it could call the controller's methods).
+func Data(data any) RenderOption { return func(o *renderOpts) { o.Data, o.explicit = data, true } }
 
 // Format renders the template for another format, such as "json".
 func Format(f string) RenderOption { return func(o *renderOpts) { o.Format = f } }
 
 // Render renders a view inside its layout: by default the action's template
 // (app/views/<controller>/<action>.<format>.tmpl, format from the request)
-// with the controller itself as the data, so exported fields set by the
-// action are what the view sees ({{.Data.Posts}}). The response is written
+// with the controller's exported fields as the view's data, so what the
+// action assigned is what the view reads ({{.Data.Posts}}), and no method
+// of the controller is callable from the view. The response is written
 // only when rendering succeeded, so a template error becomes an error page,
 // not half a page. Render at most once per action: a second render or
 // redirect returns an error wrapping ErrDoubleRender.
@@ -63,9 +71,14 @@ func (b *Base) Render(opts ...RenderOption) error {
 	o.Controller = b.action.Controller
 	o.Template = b.action.Name
 	o.Format = b.format()
-	o.Data = b.self
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if !o.explicit {
+		o.Data = b.data()
+	} else if _, ok := o.Data.(embedsBase); ok {
+		b.performed = false
+		return fmt.Errorf("%s#%s: render with Data(%T): %w", b.action.Controller, b.action.Name, o.Data, ErrControllerAsData)
 	}
 	if !strings.Contains(o.Template, "/") {
 		o.Template = b.action.Controller + "/" + o.Template

@@ -47,9 +47,9 @@ func (c *RenderController) Show() error {
 	case "redirect-303":
 		return c.Redirect("/elsewhere", http.StatusSeeOther)
 	case "redirect-to":
-		return c.RedirectTo("post", 7)
-	case "redirect-to-unknown":
-		return c.RedirectTo("nope")
+		return c.Redirect(postRoute.Path(nil, 7))
+	case "data-controller":
+		return c.Render(controller.Data(c))
 	case "back":
 		return c.RedirectBack("/fallback")
 	case "double":
@@ -100,7 +100,7 @@ func TestRenderers(t *testing.T) {
 		location     string
 		body         string
 	}{
-		{name: "an action that renders nothing renders its view in the layout, with the controller as data",
+		{name: "an action that renders nothing renders its view in the layout, with the controller's fields as data",
 			target: "/posts/1", status: 200, contentType: "text/html; charset=utf-8",
 			body: "<main><h1>Hi &lt;there&gt;</h1></main>"},
 		{name: "Render renders the action's view", target: "/posts/1?do=default", status: 200,
@@ -126,8 +126,9 @@ func TestRenderers(t *testing.T) {
 		{name: "Head answers a status without a body", target: "/posts/1?do=head", status: 204},
 		{name: "Redirect answers 302 Found by default", target: "/posts/1?do=redirect", status: 302, location: "/elsewhere"},
 		{name: "Redirect takes 303 See Other", target: "/posts/1?do=redirect-303", status: 303, location: "/elsewhere"},
-		{name: "RedirectTo goes to a named route", target: "/posts/1?do=redirect-to", status: 302, location: "/posts/7"},
-		{name: "RedirectTo an unknown route is an error, not a broken link", target: "/posts/1?do=redirect-to-unknown", status: 500},
+		{name: "Redirect goes to a route helper's path", target: "/posts/1?do=redirect-to", status: 302, location: "/posts/7"},
+		{name: "Render refuses the controller as a view's data", target: "/posts/1?do=data-controller", status: 500,
+			body: "error: render#show: render with Data(*controller_test.RenderController): " + controller.ErrControllerAsData.Error() + "\n"},
 		{name: "RedirectBack goes to a same-host referer", target: "/posts/1?do=back", header: []string{"Referer", "http://example.com/from?x=1"},
 			status: 302, location: "http://example.com/from?x=1"},
 		{name: "RedirectBack refuses another host's referer", target: "/posts/1?do=back", header: []string{"Referer", "http://evil.test/phish"},
@@ -147,8 +148,8 @@ func TestRenderers(t *testing.T) {
 			status: 406},
 		{name: "RespondTo serves formats named in Other", target: "/posts/1?do=respond-render", header: []string{"Accept", "text/csv"},
 			status: 200, body: "title\n"},
-		{name: "a view sees the request's URL helpers and path", target: "/pages/about", status: 200,
-			body: "<main>about /pages/about at /pages/about</main>"},
+		{name: "a view sees the route helpers and the request's path", target: "/pages/about", status: 200,
+			body: "<main>about /pages/about http://example.com/pages/about at /pages/about</main>"},
 		{name: "a GET for HTML of an action without a template is an error", target: "/empty", status: 500},
 		{name: "a POST to an action without a template answers 204", target: "/empty", status: 204},
 		{name: "a template error becomes an error, with nothing written", target: "/broken", status: 500},

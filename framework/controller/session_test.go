@@ -16,7 +16,7 @@ type FlashController struct{ controller.Base }
 
 func (c *FlashController) Create() error {
 	c.Flash().Set("notice", "Saved <ok>")
-	return c.RedirectTo("flash")
+	return c.Redirect(flashRoute.Path(nil))
 }
 
 func (c *FlashController) Show() error { return nil }

@@ -48,8 +48,8 @@ func samplePath(p string) string {
 // noopController is the cheapest controller: nothing to allocate.
 type noopController struct{}
 
-func (*noopController) Init(http.ResponseWriter, *dispatch.Request) {}
-func (*noopController) Act() error                                  { return nil }
+func (*noopController) setRequest(http.ResponseWriter, *dispatch.Request) {}
+func (*noopController) Act() error                                        { return nil }
 
 // realController keeps the writer and request as controller.Base does.
 type realController struct{ base }

@@ -2,10 +2,8 @@ package dispatch_test
 
 import (
 	"context"
-	"html/template"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/gorails/gorails/framework/dispatch"
@@ -62,22 +60,6 @@ func TestRequestConstraintsAndFormats(t *testing.T) {
 				t.Fatalf("%s %s: %d %q, want %d %q", method, tc.target, rec.Code, rec.Body, tc.status, tc.body)
 			}
 		})
-	}
-}
-
-func TestFuncMapInTemplates(t *testing.T) {
-	t.Parallel()
-	rs := draw(t, dispatch.Config{}, appRoutes)
-	tmpl := template.Must(template.New("t").Funcs(rs.FuncMap()).Parse(`<a href="{{path "post" .}}">x</a>`))
-	var b strings.Builder
-	if err := tmpl.Execute(&b, `1&2`); err != nil {
-		t.Fatal(err)
-	}
-	if got := b.String(); got != `<a href="/posts/1&amp;2">x</a>` {
-		t.Fatalf("got %s", got)
-	}
-	if err := tmpl.Execute(&b, ""); err == nil {
-		t.Fatal("a missing param did not fail the template")
 	}
 }
 

@@ -12,16 +12,21 @@
 //     route to a missing action is a compile error;
 //   - the [RouteSet]: compiled once by [RouteSet.Draw] into a tree matcher,
 //     served as an [http.Handler] (404, 405 with Allow, HEAD through GET);
-//   - URL helpers by route name ([RouteSet.Path], [RouteSet.URL],
-//     [Request.Path]);
+//   - URL generation: typed route helpers ([RouteHelper]: what the
+//     PostPath(id) funcs `gorails generate routes` writes into an app call,
+//     also as template functions, [RouteHelpers.Funcs]) checked against the
+//     routes at boot ([RouteHelpers.Check]), and by name at run time
+//     ([RouteSet.Path], [Request.Path]) for what only knows a name;
 //   - the per-request [Request] with path, query and body params merged with
 //     Rack's nested syntax ([Params], [ParamError]);
 //   - the `routes` table ([WriteRoutes]) and the [MethodOverride] middleware.
 //
 // dispatch must not import framework/controller, framework/view or
-// framework/record: controllers reach it through the small [Controller] and
-// [ActionWrapper] interfaces it defines, and the framework hands controller
-// dependencies through [Config].Deps.
+// framework/record. A route to a controller action is served through an
+// [Invoker] ([Config].Invoker; framework/controller's Env is one): Draw
+// hands it each action once, at boot, and gets back the func that serves
+// it. Controller types implement nothing for dispatch; the seam is the
+// Invoker, as database/sql/driver is for database/sql.
 //
 // Matching differs from Rails' in one way: Rails tries routes in definition
 // order, dispatch prefers, segment by segment, a static segment over a param
@@ -36,8 +41,8 @@
 //
 // A request flows like this: the RouteSet matches method and path (static
 // paths by one map lookup, others by a segment tree walk), takes a pooled
-// [Request], makes a fresh controller value, calls its Init and then the
-// action (wrapped once at boot by the controller's ActionWrapper, if any). An
+// [Request] and calls the route's [ActionFunc], which the Invoker built at
+// boot (a fresh controller, callbacks, the action). An
 // error the action returns goes to [Config].ErrorHandler; the default one
 // answers 400 for a [*ParamError] and 500 for anything else. Params are
 // parsed lazily: a malformed or over-limit query or body surfaces as a

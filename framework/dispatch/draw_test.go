@@ -58,7 +58,7 @@ func TestDrawReportsBadRoutes(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			err := dispatch.NewRouteSet(dispatch.Config{}).Draw(tc.draw)
+			err := dispatch.NewRouteSet(withInvoker(dispatch.Config{})).Draw(tc.draw)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("Draw: %v, want %v", err, tc.want)
 			}

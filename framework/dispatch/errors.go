@@ -17,6 +17,9 @@ var (
 	ErrUnreachable = errors.New("route can never match")
 	// ErrInvalidConfig: a Config field is out of range (a negative limit).
 	ErrInvalidConfig = errors.New("invalid dispatch config")
+	// ErrNoInvoker: a route points at a controller action, but the
+	// RouteSet's Config has no Invoker to run it.
+	ErrNoInvoker = errors.New("no Config.Invoker to run controller actions (the framework passes a *controller.Env)")
 )
 
 // Errors returned by the URL helpers.
@@ -27,6 +30,9 @@ var (
 	ErrMissingParam = errors.New("missing route param")
 	// ErrInvalidParam: a path param does not satisfy the route's constraint.
 	ErrInvalidParam = errors.New("route param does not match its constraint")
+	// ErrStaleHelpers: an app's generated route helpers no longer match the
+	// routes it draws.
+	ErrStaleHelpers = errors.New("the route helpers are stale")
 )
 
 // Errors wrapped by [*ParamError], for branching with errors.Is.

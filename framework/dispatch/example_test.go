@@ -10,13 +10,29 @@ import (
 	"github.com/gorails/gorails/framework/dispatch"
 )
 
-// ArticlesController is a controller as an application writes it.
+// ArticlesController is a controller as an application writes it. With
+// framework/controller it would embed controller.Base; used alone, dispatch
+// needs an Invoker that hands each fresh controller its request.
 type ArticlesController struct {
 	w http.ResponseWriter
 	r *dispatch.Request
 }
 
-func (c *ArticlesController) Init(w http.ResponseWriter, r *dispatch.Request) { c.w, c.r = w, r }
+// invoker is a minimal Invoker: per request, a fresh controller gets the
+// writer and request, then the action runs. framework/controller's Env is
+// the full one (callbacks, rendering, rescue handlers).
+type invoker struct{}
+
+func (invoker) Invoke(a dispatch.ControllerAction) (dispatch.ActionFunc, error) {
+	if _, ok := a.New().(*ArticlesController); !ok {
+		return nil, fmt.Errorf("invoker: %s is not a controller it knows", a.Type)
+	}
+	return func(w http.ResponseWriter, r *dispatch.Request) error {
+		c := a.New()
+		c.(*ArticlesController).w, c.(*ArticlesController).r = w, r
+		return a.Run(c)
+	}, nil
+}
 
 func (c *ArticlesController) Index() error {
 	_, err := fmt.Fprintln(c.w, "all articles")
@@ -32,17 +48,20 @@ func (c *ArticlesController) Show() error {
 	return err
 }
 
+// article is the helper of the route "article", as `gorails generate
+// routes` writes it into an app's app/routes package.
+var article = dispatch.NewRouteHelper("article", "/articles/:id(.:format)")
+
+// ArticlePath is the path of the route article: GET /articles/:id(.:format).
+func ArticlePath(id any, query ...dispatch.Params) string { return article.Path(query, id) }
+
 func (c *ArticlesController) Feature() error {
-	path, err := c.r.Path("article", c.r.PathParam("id"))
-	if err != nil {
-		return err
-	}
-	http.Redirect(c.w, c.r.HTTP(), path, http.StatusSeeOther)
+	http.Redirect(c.w, c.r.HTTP(), ArticlePath(c.r.PathParam("id")), http.StatusSeeOther)
 	return nil
 }
 
 func Example() {
-	rs := dispatch.NewRouteSet(dispatch.Config{})
+	rs := dispatch.NewRouteSet(dispatch.Config{Invoker: invoker{}})
 	err := rs.Draw(func(r *dispatch.Mapper) {
 		r.Resources("articles", dispatch.For[ArticlesController](), func(r *dispatch.Mapper) {
 			r.Member(func(r *dispatch.Mapper) {
@@ -74,7 +93,7 @@ func Example() {
 }
 
 func ExampleRouteSet_Path() {
-	rs := dispatch.NewRouteSet(dispatch.Config{})
+	rs := dispatch.NewRouteSet(dispatch.Config{Invoker: testInvoker{}})
 	_ = rs.Draw(func(r *dispatch.Mapper) {
 		r.Resources("posts", dispatch.For[PostsController](), func(r *dispatch.Mapper) {
 			r.Resources("comments", dispatch.For[CommentsController](), dispatch.Only("show"))
@@ -102,7 +121,7 @@ func ExampleParseQuery() {
 }
 
 func ExampleMethodOverride() {
-	rs := dispatch.NewRouteSet(dispatch.Config{})
+	rs := dispatch.NewRouteSet(dispatch.Config{Invoker: testInvoker{}})
 	_ = rs.Draw(func(r *dispatch.Mapper) {
 		r.Resources("posts", dispatch.For[PostsController](), dispatch.Only("destroy"))
 	})

@@ -14,7 +14,37 @@ type base struct {
 	r *dispatch.Request
 }
 
-func (b *base) Init(w http.ResponseWriter, r *dispatch.Request) { b.w, b.r = w, r }
+func (b *base) setRequest(w http.ResponseWriter, r *dispatch.Request) { b.w, b.r = w, r }
+
+// requestSetter is how testInvoker hands a controller its request: the
+// test controllers' own (unexported) business, not dispatch's.
+type requestSetter interface {
+	setRequest(w http.ResponseWriter, r *dispatch.Request)
+}
+
+// testInvoker is the tests' Invoker, a minimal controller.Env stand-in:
+// per request a fresh controller gets the writer and request, then the
+// action runs.
+type testInvoker struct{}
+
+func (testInvoker) Invoke(a dispatch.ControllerAction) (dispatch.ActionFunc, error) {
+	if _, ok := a.New().(requestSetter); !ok {
+		return nil, fmt.Errorf("%s does not embed base", a.Type)
+	}
+	return func(w http.ResponseWriter, r *dispatch.Request) error {
+		c := a.New()
+		c.(requestSetter).setRequest(w, r)
+		return a.Run(c)
+	}, nil
+}
+
+// withInvoker is cfg with testInvoker unless it has an Invoker.
+func withInvoker(cfg dispatch.Config) dispatch.Config {
+	if cfg.Invoker == nil {
+		cfg.Invoker = testInvoker{}
+	}
+	return cfg
+}
 
 func (b *base) say(format string, args ...any) error {
 	_, err := fmt.Fprintf(b.w, format, args...)

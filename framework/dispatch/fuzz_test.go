@@ -95,13 +95,15 @@ func FuzzPathRoundTrip(f *testing.F) {
 }
 
 // FuzzDraw checks that any route path or name gives a route or an error,
-// never a panic, and that a drawn route serves its own generated path.
+// never a panic, that a drawn route serves its own generated path, and
+// that a route helper built from the route's pattern (as generated app
+// helpers are) builds the same path.
 func FuzzDraw(f *testing.F) {
 	for _, s := range [][2]string{{"posts/:id", "post"}, {"*path", "x"}, {"", ""}, {"a/(b)", "-"}, {":a/:a", "a b"}, {"//x//", "news"}} {
 		f.Add(s[0], s[1])
 	}
 	f.Fuzz(func(t *testing.T, path, name string) {
-		rs := dispatch.NewRouteSet(dispatch.Config{})
+		rs := dispatch.NewRouteSet(withInvoker(dispatch.Config{}))
 		err := rs.Draw(func(r *dispatch.Mapper) {
 			r.Scope(path, func(r *dispatch.Mapper) {
 				r.Get(path, dispatch.To((*PostsController).Show), dispatch.As(name))
@@ -115,9 +117,17 @@ func FuzzDraw(f *testing.F) {
 			if ri.Name == "" {
 				continue
 			}
-			p, err := rs.Path(ri.Name, dispatch.Params{"id": "1", "path": "a/b"})
+			named := dispatch.Params{"id": "1", "path": "a/b"}
+			p, err := rs.Path(ri.Name, named)
 			if err != nil {
 				continue // a param name the route does not have: fine
+			}
+			var reqs []string
+			for k, v := range ri.Requirements {
+				reqs = append(reqs, k, v)
+			}
+			if hp := dispatch.NewRouteHelper(ri.Name, ri.Path, reqs...).Path([]dispatch.Params{named}); hp != p {
+				t.Fatalf("route %s %s: the helper builds %q, the route set %q", ri.Name, ri.Path, hp, p)
 			}
 			u, err := url.ParseRequestURI(p)
 			if err != nil {

@@ -10,7 +10,7 @@ import (
 
 func draw(t testing.TB, cfg dispatch.Config, fn func(*dispatch.Mapper)) *dispatch.RouteSet {
 	t.Helper()
-	rs := dispatch.NewRouteSet(cfg)
+	rs := dispatch.NewRouteSet(withInvoker(cfg))
 	if err := rs.Draw(fn); err != nil {
 		t.Fatalf("Draw: %v", err)
 	}

@@ -248,13 +248,20 @@ func (r *Request) Path(name string, args ...any) (string, error) {
 	return r.rs.Path(name, args...)
 }
 
-// URL generates the full URL of the named route on the request's scheme and
-// host (X-Forwarded-Proto is not trusted; put a proxy-aware middleware in
-// front to rewrite r.URL.Scheme or r.TLS if needed).
+// URL generates the full URL of the named route on the request's
+// [Request.BaseURL].
 func (r *Request) URL(name string, args ...any) (string, error) {
+	return r.rs.URL(r.BaseURL(), name, args...)
+}
+
+// BaseURL is the request's scheme and host, "https://example.com", the
+// base of the URL helpers (X-Forwarded-Proto is not trusted; put a
+// proxy-aware middleware in front to rewrite r.URL.Scheme or r.TLS if
+// needed).
+func (r *Request) BaseURL() string {
 	scheme := "http"
 	if r.req.TLS != nil || r.req.URL.Scheme == "https" {
 		scheme = "https"
 	}
-	return r.rs.URL(scheme+"://"+r.req.Host, name, args...)
+	return scheme + "://" + r.req.Host
 }

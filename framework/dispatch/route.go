@@ -39,7 +39,7 @@ type route struct {
 	target    Target
 	action    Action
 	mount     http.Handler // set for Mount routes
-	serve     func(Controller) error
+	serve     ActionFunc
 	endpoint  string
 }
 
@@ -208,6 +208,20 @@ func (rt *route) describeConstraints() string {
 		return ""
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// requirements are the path params' constraints, for URL generation.
+func (rt *route) requirements() map[string]string {
+	var out map[string]string
+	for i, re := range rt.paramRes {
+		if re != nil {
+			if out == nil {
+				out = make(map[string]string)
+			}
+			out[rt.params[i]] = unanchor(re)
+		}
+	}
+	return out
 }
 
 func unanchor(re *regexp.Regexp) string {

@@ -12,9 +12,10 @@ import (
 
 // Config configures a RouteSet. Its zero value works.
 type Config struct {
-	// Deps is handed to each controller's ActionWrapper at boot (the
-	// framework passes the controller environment: views, logger, ...).
-	Deps any
+	// Invoker runs the controller actions routes point at (the framework
+	// passes a *controller.Env). A route set with action routes does not
+	// draw without one; one of http.Handlers and redirects needs none.
+	Invoker Invoker
 	// Logger logs the errors actions return; nil logs nothing.
 	Logger *slog.Logger
 	// ErrorHandler answers an error an action returned. The default answers
@@ -117,18 +118,13 @@ func NewRouteSet(cfg Config) *RouteSet {
 
 // Draw runs fn with a Mapper, compiles what it drew and, if there was no
 // error, replaces the routes. It returns every problem found, joined: invalid
-// paths or targets, duplicate names, routes that can never match, and errors
-// from controllers' ActionWrapper.
+// paths or targets, duplicate names, routes that can never match, action
+// routes without a [Config].Invoker and errors from the Invoker.
 func (rs *RouteSet) Draw(fn func(*Mapper)) error {
 	if err := rs.cfg.validate(); err != nil {
 		return err
 	}
-	d := &drawing{names: map[string]*route{}}
-	fn(&Mapper{d: d, sc: &scope{}})
-	if len(d.errs) > 0 {
-		return errors.Join(d.errs...)
-	}
-	t, err := rs.compile(d)
+	t, err := compile(fn, rs.prepare)
 	if err != nil {
 		return err
 	}
@@ -136,13 +132,35 @@ func (rs *RouteSet) Draw(fn func(*Mapper)) error {
 	return nil
 }
 
-func (rs *RouteSet) compile(d *drawing) (*table, error) {
+// Describe draws fn without serving it: no Invoker is needed and no
+// controller is prepared. It returns the routes as [RouteSet.Routes] would,
+// or every problem Draw would report about the routes themselves. Tools use
+// it to read an app's routes without booting the app (route helper
+// generation).
+func Describe(fn func(*Mapper)) ([]RouteInfo, error) {
+	t, err := compile(fn, nil)
+	if err != nil {
+		return nil, err
+	}
+	return t.infos(), nil
+}
+
+// compile runs fn with a Mapper and compiles what it drew; prepare (nil:
+// none) readies each route to serve.
+func compile(fn func(*Mapper), prepare func(*route) error) (*table, error) {
+	d := &drawing{names: map[string]*route{}}
+	fn(&Mapper{d: d, sc: &scope{}})
+	if len(d.errs) > 0 {
+		return nil, errors.Join(d.errs...)
+	}
 	t := &table{root: &node{}, static: map[string]*node{}, routes: d.routes, names: d.names}
 	var errs []error
 	for _, rt := range d.routes {
-		if err := rs.prepare(rt); err != nil {
-			errs = append(errs, err)
-			continue
+		if prepare != nil {
+			if err := prepare(rt); err != nil {
+				errs = append(errs, err)
+				continue
+			}
 		}
 		n := t.root.insert(rt)
 		if len(rt.params) == 0 && rt.mount == nil {
@@ -166,26 +184,24 @@ func (t *table) addStatic(path string, n *node) {
 	t.staticLens[len(path)] = true
 }
 
-// prepare wraps an action route's run func once with the controller's
-// ActionWrapper.
+// prepare asks the Invoker, once per action route, for the func that serves
+// it.
 func (rs *RouteSet) prepare(rt *route) error {
 	if rt.target.kind != kindAction {
 		return nil
 	}
-	rt.serve = rt.target.run
-	sample := rt.target.newCtrl()
-	aw, ok := sample.(ActionWrapper)
-	if !ok {
-		return nil
+	if rs.cfg.Invoker == nil {
+		return fmt.Errorf("dispatch: route %s %s (%s): %w", rt.verb(), rt.pattern(), rt.endpoint, ErrNoInvoker)
 	}
-	run, err := aw.WrapAction(rt.action, sample, rs.cfg.Deps, rt.serve)
+	t := &rt.target
+	serve, err := rs.cfg.Invoker.Invoke(ControllerAction{Action: rt.action, Type: t.typ, New: t.newCtrl, Run: t.run})
 	if err != nil {
 		return fmt.Errorf("dispatch: route %s %s (%s): %w", rt.verb(), rt.pattern(), rt.endpoint, err)
 	}
-	if run == nil {
-		return fmt.Errorf("dispatch: route %s (%s): WrapAction returned nil: %w", rt.pattern(), rt.endpoint, ErrInvalidTarget)
+	if serve == nil {
+		return fmt.Errorf("dispatch: route %s %s (%s): the Invoker returned no func: %w", rt.verb(), rt.pattern(), rt.endpoint, ErrInvalidTarget)
 	}
-	rt.serve = run
+	rt.serve = serve
 	return nil
 }
 
@@ -264,6 +280,9 @@ type RouteInfo struct {
 	// Constraints lists the route's constraints as `rails routes` shows
 	// them: {id: /\d+/, subdomain: "api"}; "" when it has none.
 	Constraints string
+	// Requirements are the path params' constraints as regular expressions
+	// ("id" -> `\d+`), which URL generation checks; nil when there are none.
+	Requirements map[string]string
 }
 
 // Routes lists the drawn routes in definition order.
@@ -272,9 +291,14 @@ func (rs *RouteSet) Routes() []RouteInfo {
 	if t == nil {
 		return nil
 	}
+	return t.infos()
+}
+
+func (t *table) infos() []RouteInfo {
 	out := make([]RouteInfo, len(t.routes))
 	for i, rt := range t.routes {
-		out[i] = RouteInfo{Name: rt.name, Verb: rt.verb(), Path: rt.pattern(), Endpoint: rt.endpoint, Constraints: rt.describeConstraints()}
+		out[i] = RouteInfo{Name: rt.name, Verb: rt.verb(), Path: rt.pattern(), Endpoint: rt.endpoint,
+			Constraints: rt.describeConstraints(), Requirements: rt.requirements()}
 	}
 	return out
 }

@@ -82,9 +82,7 @@ func (rs *RouteSet) serve(w http.ResponseWriter, req *Request, rt *route) {
 	}
 	switch rt.target.kind {
 	case kindAction:
-		c := rt.target.newCtrl()
-		c.Init(w, req)
-		if err := rt.serve(c); err != nil {
+		if err := rt.serve(w, req); err != nil {
 			rs.handleError(w, req, err)
 		}
 	case kindHandler:

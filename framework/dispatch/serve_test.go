@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -153,34 +154,82 @@ func TestNotFoundAndMethodNotAllowedHandlers(t *testing.T) {
 	}
 }
 
-// wrapped embeds base and wraps its actions like controller.Base will.
-type wrapped struct{ base }
+// countingInvoker records the actions it was asked for and tags each
+// response with the action, as controller.Env wraps actions in callbacks.
+type countingInvoker struct {
+	asked []string
+	fail  bool
+}
 
-func (w *wrapped) Hello() error { return w.say("hello") }
-
-func (w *wrapped) WrapAction(a dispatch.Action, _ dispatch.Controller, deps any, run func(dispatch.Controller) error) (func(dispatch.Controller) error, error) {
-	if deps == "refuse" {
+func (ci *countingInvoker) Invoke(a dispatch.ControllerAction) (dispatch.ActionFunc, error) {
+	ci.asked = append(ci.asked, a.String()+" "+a.Type.Name())
+	if ci.fail {
 		return nil, errors.New("refused")
 	}
-	return func(c dispatch.Controller) error {
-		_ = c.(*wrapped).say("[%s %v] ", a, deps)
-		return run(c)
+	return func(w http.ResponseWriter, r *dispatch.Request) error {
+		c := a.New()
+		c.(requestSetter).setRequest(w, r)
+		_, _ = fmt.Fprintf(w, "[%s] ", a)
+		return a.Run(c)
 	}, nil
 }
 
-func TestActionWrapperWrapsOnceAtBoot(t *testing.T) {
+func TestInvokerPreparesEachActionRouteOnceAtDraw(t *testing.T) {
 	t.Parallel()
-	routes := func(r *dispatch.Mapper) { r.Get("hello", dispatch.To((*wrapped).Hello)) }
-	rs := draw(t, dispatch.Config{Deps: "env"}, routes)
-	rec := httptest.NewRecorder()
-	rs.ServeHTTP(rec, httptest.NewRequest("GET", "/hello", nil))
-	if got := rec.Body.String(); got != "[wrapped#hello env] hello" {
-		t.Fatalf("body %q", got)
+	routes := func(r *dispatch.Mapper) {
+		r.Get("hello", dispatch.To((*WelcomeController).Index))
+		r.Get("about", dispatch.To((*WelcomeController).About))
+		r.Get("file", dispatch.Handle(http.NotFoundHandler()))
 	}
-	err := dispatch.NewRouteSet(dispatch.Config{Deps: "refuse"}).Draw(routes)
-	if err == nil || !strings.Contains(err.Error(), "refused") {
-		t.Fatalf("Draw with a failing wrapper: %v", err)
+	ci := &countingInvoker{}
+	rs := draw(t, dispatch.Config{Invoker: ci}, routes)
+	if want := []string{"welcome#index WelcomeController", "welcome#about WelcomeController"}; !slices.Equal(ci.asked, want) {
+		t.Fatalf("Invoke calls %q, want %q", ci.asked, want)
 	}
+	for range 2 {
+		rec := httptest.NewRecorder()
+		rs.ServeHTTP(rec, httptest.NewRequest("GET", "/hello", nil))
+		if got := rec.Body.String(); got != "[welcome#index] welcome#index" {
+			t.Fatalf("body %q", got)
+		}
+	}
+	if len(ci.asked) != 2 {
+		t.Errorf("requests called Invoke again: %q", ci.asked)
+	}
+
+	t.Run("an Invoker's error stops Draw", func(t *testing.T) {
+		err := dispatch.NewRouteSet(dispatch.Config{Invoker: &countingInvoker{fail: true}}).Draw(routes)
+		if err == nil || !strings.Contains(err.Error(), "refused") || !strings.Contains(err.Error(), "GET /hello(.:format) (welcome#index)") {
+			t.Fatalf("Draw with a failing Invoker: %v", err)
+		}
+	})
+	t.Run("action routes do not draw without an Invoker", func(t *testing.T) {
+		err := dispatch.NewRouteSet(dispatch.Config{}).Draw(routes)
+		if !errors.Is(err, dispatch.ErrNoInvoker) || !strings.Contains(err.Error(), "welcome#about") {
+			t.Fatalf("Draw without an Invoker: %v", err)
+		}
+	})
+	t.Run("handlers and redirects need no Invoker", func(t *testing.T) {
+		err := dispatch.NewRouteSet(dispatch.Config{}).Draw(func(r *dispatch.Mapper) {
+			r.Get("file", dispatch.Handle(http.NotFoundHandler()))
+			r.Get("old", dispatch.Redirect("/new", 0))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("Describe lists the routes without an Invoker", func(t *testing.T) {
+		infos, err := dispatch.Describe(routes)
+		if err != nil || len(infos) != 3 || infos[0].Endpoint != "welcome#index" {
+			t.Fatalf("Describe = %+v, %v", infos, err)
+		}
+		_, err = dispatch.Describe(func(r *dispatch.Mapper) {
+			r.Get("x/:id", dispatch.To((*WelcomeController).Index), dispatch.Constrain("id", "("))
+		})
+		if !errors.Is(err, dispatch.ErrInvalidRoute) {
+			t.Fatalf("Describe of a bad route: %v", err)
+		}
+	})
 }
 
 func TestMethodOverride(t *testing.T) {

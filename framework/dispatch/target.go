@@ -10,13 +10,6 @@ import (
 	"github.com/gorails/gorails/internal/inflect"
 )
 
-// Controller is what every route target type implements; controller.Base
-// does, through embedding. Init is called on a fresh value for each request,
-// before the action.
-type Controller interface {
-	Init(w http.ResponseWriter, r *Request)
-}
-
 // Action names a controller action, derived once at boot from the controller
 // type and the method expression: Controller "posts" or "admin/users", Name
 // "show".
@@ -28,12 +21,32 @@ type Action struct {
 // String returns the action in Rails' "controller#action" form.
 func (a Action) String() string { return a.Controller + "#" + a.Name }
 
-// ActionWrapper is optionally implemented by a controller type. Draw calls it
-// once per route (sample is a fresh controller value, deps is [Config].Deps)
-// and the RouteSet uses the returned func for each request instead of run. An
-// error stops Draw.
-type ActionWrapper interface {
-	WrapAction(a Action, sample Controller, deps any, run func(Controller) error) (func(Controller) error, error)
+// ActionFunc serves one request for one controller action. An error it
+// returns goes to [Config].ErrorHandler.
+type ActionFunc func(w http.ResponseWriter, r *Request) error
+
+// ControllerAction is what a RouteSet knows of a route's controller action
+// when it draws: the action's names, the controller type, how to make a
+// fresh controller and how to run the action on it. An [Invoker] turns it
+// into the [ActionFunc] that serves the route.
+type ControllerAction struct {
+	Action
+	// Type is the controller struct type C of the route's target.
+	Type reflect.Type
+	// New returns a fresh *C, one per request.
+	New func() any
+	// Run runs the action on a *C made by New.
+	Run func(c any) error
+}
+
+// Invoker runs controller actions for a RouteSet: the implementer's side of
+// a controller layer (framework/controller's Env is one). Draw calls Invoke
+// once per action route, at boot, so everything that can be learned about a
+// controller type (callbacks, rescue handlers, what its views may read) is
+// learned there; an error stops Draw. The returned func runs per request.
+// The controller types themselves implement nothing for dispatch.
+type Invoker interface {
+	Invoke(a ControllerAction) (ActionFunc, error)
 }
 
 // The standard resource actions, detected on a controller type by [For].
@@ -64,8 +77,9 @@ type Target struct {
 	ctrl     string // controller name from the type, before namespacing: "posts", "admin_users"
 	typeName string // "PostsController", for messages
 	action   string
-	newCtrl  func() Controller
-	run      func(Controller) error
+	typ      reflect.Type
+	newCtrl  func() any
+	run      func(any) error
 	handler  http.Handler
 	redirect string
 	status   int
@@ -80,17 +94,14 @@ type Target struct {
 // the action name from the method (Show -> "show"), once, here. A func that is
 // not a method expression (a closure) makes Draw fail unless renamed with
 // [Target.Named].
-func To[C any, PC interface {
-	*C
-	Controller
-}](action func(PC) error) Target {
-	t := controllerTarget[C, PC]()
+func To[C any](action func(*C) error) Target {
+	t := controllerTarget[C]()
 	if action == nil {
 		t.err = fmt.Errorf("dispatch: To(nil) for %s: %w", t.typeName, ErrInvalidTarget)
 		return t
 	}
 	t.action, t.err = actionName(action)
-	t.run = func(c Controller) error { return action(c.(PC)) }
+	t.run = func(c any) error { return action(c.(*C)) }
 	return t
 }
 
@@ -124,11 +135,9 @@ func Redirect(to string, status int) Target {
 	return Target{kind: kindRedirect, redirect: to, status: status}
 }
 
-func controllerTarget[C any, PC interface {
-	*C
-	Controller
-}]() Target {
-	typeName := reflect.TypeFor[C]().Name()
+func controllerTarget[C any]() Target {
+	typ := reflect.TypeFor[C]()
+	typeName := typ.Name()
 	if i := strings.IndexByte(typeName, '['); i >= 0 {
 		typeName = typeName[:i]
 	}
@@ -136,7 +145,8 @@ func controllerTarget[C any, PC interface {
 		kind:     kindAction,
 		ctrl:     controllerName(typeName),
 		typeName: typeName,
-		newCtrl:  func() Controller { return PC(new(C)) },
+		typ:      typ,
+		newCtrl:  func() any { return new(C) },
 	}
 }
 
@@ -159,18 +169,15 @@ func actionName(fn any) (string, error) {
 // and [Mapper.Resource]: the standard actions it has, found once by [For].
 type Resource struct {
 	base    Target
-	actions map[string]func(Controller) error
+	actions map[string]func(any) error
 }
 
 // For builds a resource target, detecting once which standard actions
 // (Index, Show, New, Create, Edit, Update, Destroy) the controller type has
 // through [Indexer], [Shower], [Newer], [Creator], [Editor], [Updater] and
 // [Destroyer]. Resources draws routes only for those.
-func For[C any, PC interface {
-	*C
-	Controller
-}]() Resource {
-	base := controllerTarget[C, PC]()
+func For[C any]() Resource {
+	base := controllerTarget[C]()
 	return Resource{base: base, actions: standardActions(base.newCtrl())}
 }
 
@@ -187,28 +194,28 @@ func (r Resource) Actions() []string {
 
 var standardOrder = [...]string{"index", "create", "new", "edit", "show", "update", "destroy"}
 
-func standardActions(sample Controller) map[string]func(Controller) error {
-	acts := make(map[string]func(Controller) error, 7)
+func standardActions(sample any) map[string]func(any) error {
+	acts := make(map[string]func(any) error, 7)
 	if _, ok := sample.(Indexer); ok {
-		acts["index"] = func(c Controller) error { return c.(Indexer).Index() }
+		acts["index"] = func(c any) error { return c.(Indexer).Index() }
 	}
 	if _, ok := sample.(Shower); ok {
-		acts["show"] = func(c Controller) error { return c.(Shower).Show() }
+		acts["show"] = func(c any) error { return c.(Shower).Show() }
 	}
 	if _, ok := sample.(Newer); ok {
-		acts["new"] = func(c Controller) error { return c.(Newer).New() }
+		acts["new"] = func(c any) error { return c.(Newer).New() }
 	}
 	if _, ok := sample.(Creator); ok {
-		acts["create"] = func(c Controller) error { return c.(Creator).Create() }
+		acts["create"] = func(c any) error { return c.(Creator).Create() }
 	}
 	if _, ok := sample.(Editor); ok {
-		acts["edit"] = func(c Controller) error { return c.(Editor).Edit() }
+		acts["edit"] = func(c any) error { return c.(Editor).Edit() }
 	}
 	if _, ok := sample.(Updater); ok {
-		acts["update"] = func(c Controller) error { return c.(Updater).Update() }
+		acts["update"] = func(c any) error { return c.(Updater).Update() }
 	}
 	if _, ok := sample.(Destroyer); ok {
-		acts["destroy"] = func(c Controller) error { return c.(Destroyer).Destroy() }
+		acts["destroy"] = func(c any) error { return c.(Destroyer).Destroy() }
 	}
 	return acts
 }

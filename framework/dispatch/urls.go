@@ -50,12 +50,6 @@ func (rs *RouteSet) URL(base, name string, args ...any) (string, error) {
 	return strings.TrimSuffix(base, "/") + p, nil
 }
 
-// FuncMap returns template functions "path" and "url" over rs, for
-// html/template and text/template (an error aborts the template).
-func (rs *RouteSet) FuncMap() map[string]any {
-	return map[string]any{"path": rs.Path, "url": rs.URL}
-}
-
 func (rt *route) generate(args []any) (string, error) {
 	var named Params
 	if n := len(args); n > 0 {

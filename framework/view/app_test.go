@@ -67,7 +67,7 @@ func golden(t *testing.T, name, got string) {
 // does, and compares whole pages with golden files.
 func TestEmbeddedApp(t *testing.T) {
 	t.Parallel()
-	s, err := New(Config{FS: appFS(t, "views"), Now: func() time.Time { return now },
+	s, err := New(Config{FS: appFS(t, "views"), Now: func() time.Time { return now }, Funcs: routeFuncs(),
 		Assets: map[string]string{"application.css": "application-3f2a.css", "application.js": "application-77e1.js"}})
 	if err != nil {
 		t.Fatal(err)

@@ -49,7 +49,7 @@ func TestCheckPassesAValidTree(t *testing.T) {
 	t.Parallel()
 	s := newSet(t, map[string]string{
 		"layouts/application.html.tmpl": `{{template "content" .}}`,
-		"posts/index.html.tmpl":         `{{range .Data.Posts}}{{link_to .Title (path $ "post" .ID)}}{{end}}`,
+		"posts/index.html.tmpl":         `{{range .Data.Posts}}{{link_to .Title (post_path .ID)}}{{end}}`,
 		"posts/_form.html.tmpl":         `{{with form_with $ .Locals.post}}{{.Begin}}{{.End}}{{end}}`,
 	})
 	if err := s.Check(); err != nil {

@@ -38,6 +38,10 @@ type unit struct {
 	partials map[string]string // render's partial name -> template name in the set
 	provided map[string]bool   // blocks the view defines (for provided)
 	names    map[string]string // template name -> file, for error messages
+	// src holds each template's source tree: the parsed file's, which is
+	// never executed (the set holds a copy), so it may be read at any time
+	// (CheckData walks it) while html/template rewrites its copy.
+	src map[string]*parse.Tree
 }
 
 // runner executes one template of a unit; looked up once at build time so
@@ -186,6 +190,7 @@ func (s *Set) newBuilder(controller, format, root string) *builder {
 		partials: make(map[string]string),
 		provided: make(map[string]bool),
 		names:    make(map[string]string),
+		src:      make(map[string]*parse.Tree),
 	}}
 	if format == "html" {
 		b.html = htmltemplate.New(root).Funcs(s.funcs)
@@ -205,6 +210,7 @@ func (b *builder) has(name string) bool {
 // add adds a copy of tree as name. html/template rewrites the trees it
 // escapes, so units never share them.
 func (b *builder) add(name string, tree *parse.Tree) {
+	b.u.src[name] = tree
 	tree = tree.Copy()
 	if b.html != nil {
 		_, _ = b.html.AddParseTree(name, tree) // never fails before execution

@@ -1,17 +1,12 @@
 package view
 
 // URLHelper turns a route name and its arguments into a path, such as
-// Path("post", 12) -> "/posts/12". The route set implements it; view never
-// imports dispatch.
+// Path("post", 12) -> "/posts/12", for form_with's default URL. The
+// request (dispatch.Request) implements it; view never imports dispatch.
+// Templates link through the app's route helpers ({{post_path .ID}}),
+// installed as Config.Funcs.
 type URLHelper interface {
 	Path(name string, args ...any) (string, error)
-}
-
-// FullURLHelper is a URLHelper that also builds absolute URLs, such as
-// URL("post", 12) -> "https://example.com/posts/12", for the url helper.
-type FullURLHelper interface {
-	URLHelper
-	URL(name string, args ...any) (string, error)
 }
 
 // Helpers are the request-scoped values the templates' helpers read. The
@@ -24,8 +19,9 @@ type Helpers struct {
 	// CSRFParam is the form field carrying the token; "" means
 	// "authenticity_token".
 	CSRFParam string
-	// URLs resolves route names for path, url and form_with; url needs it
-	// to be a FullURLHelper.
+	// URLs resolves route names for form_with; when it also has a
+	// BaseURL() string method (as dispatch.Request does), that is the
+	// context's BaseURL, the base of the URL helpers.
 	URLs URLHelper
 	// Flash holds this request's flash messages ("notice", "alert", ...),
 	// read in templates as {{.Flash.notice}}.
@@ -53,7 +49,7 @@ func (h *Helpers) csrfToken() string {
 // assigns ({{.Data.Posts}}), Locals a partial's locals ({{.Locals.post}}),
 // and the embedded Helpers the request's values ({{.Flash.notice}}).
 // Helpers that need the request take the Context as their first argument:
-// {{csrf_meta_tags .}}, or {{path $ "post" .ID}} inside range and with.
+// {{csrf_meta_tags .}}, or {{post_url $ .ID}} inside range and with.
 //
 // A Context lives for one Render and is not safe for concurrent use.
 type Context struct {
@@ -68,3 +64,13 @@ type Context struct {
 
 // Local returns the partial local named name, or nil.
 func (c *Context) Local(name string) any { return c.Locals[name] }
+
+// BaseURL is the request's scheme and host, "https://example.com": what a
+// URL helper given the context builds on ({{post_url $ .ID}}). It is ""
+// when the render's URLHelper does not know it.
+func (c *Context) BaseURL() string {
+	if b, ok := c.URLs.(interface{ BaseURL() string }); ok {
+		return b.BaseURL()
+	}
+	return ""
+}

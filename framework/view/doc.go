@@ -23,11 +23,23 @@
 // statically, into one html/template set and cached: a Render parses
 // nothing. Request-scoped helpers cannot be bound at parse time, so the data
 // every template executes with is a *Context: the controller's assigns are
-// {{.Data}}, a partial's locals {{.Locals}}, the request's values (flash,
-// CSRF token, URL helper) are carried by the Context, and helpers that need
-// them take it as first argument ({{csrf_meta_tags .}}, or $ inside range
-// and with). In development (Config.Reload with Dir) fsnotify drops the
-// cache on any change; in production the FS can be an embed.FS.
+// {{.Data}} (its exported fields, never the controller itself), a partial's
+// locals {{.Locals}}, the request's values (flash, CSRF token, base URL)
+// are carried by the Context, and helpers that need them take it as first
+// argument ({{csrf_meta_tags .}}, or $ inside range and with). In
+// development (Config.Reload with Dir) fsnotify drops the cache on any
+// change; in production the FS can be an embed.FS.
+//
+// # Links are checked
+//
+// Templates link with the app's route helpers, generated from its routes
+// (app/routes) and installed as Config.Funcs: {{post_path .ID}},
+// {{edit_post_path .}}, {{post_url $ .ID}}. html/template resolves function
+// names when it parses, so a template naming a route that does not exist
+// fails to parse, with its file and line, at the boot check (Check) instead
+// of rendering a broken link. CheckData goes further for a controller's
+// views: each .Data.Name they read must be a field of what the controller
+// renders them with.
 //
 // In production embed the views with the all: prefix, since go:embed skips
 // files starting with "_" (every partial) without it:
@@ -35,7 +47,7 @@
 //	//go:embed all:app/views
 //	var views embed.FS
 //	sub, _ := fs.Sub(views, "app/views")
-//	set, err := view.New(view.Config{FS: sub})
+//	set, err := view.New(view.Config{FS: sub, Funcs: routes.Helpers().Funcs()})
 //	if err == nil { err = set.Check() } // boot check: every template, file:line errors
 //
 // # Layouts and blocks
@@ -53,11 +65,11 @@
 //	{{define "title"}}Posts{{end}}
 //	<h1>{{pluralize (len .Data.Posts) "post"}}</h1>
 //	<ul>{{render_collection . "post" .Data.Posts}}</ul>
-//	{{link_to "New post" (path . "new_post")}}
+//	{{link_to "New post" (new_post_path)}}
 //
 //	<!-- posts/_post.html.tmpl: in with, dot is the post and $ the context -->
-//	{{with .Locals.post}}<li id="{{dom_id .}}">{{link_to .Title (path $ "post" .ID)}}
-//	  {{button_to $ "Delete" (path $ "post" .ID) "method" "delete"}}</li>{{end}}
+//	{{with .Locals.post}}<li id="{{dom_id .}}">{{link_to .Title (post_path .ID)}}
+//	  {{button_to $ "Delete" (post_path .ID) "method" "delete"}}</li>{{end}}
 //
 // # Partials
 //
@@ -74,8 +86,8 @@
 // # Helpers
 //
 // Request-scoped (first argument: the *Context): render, render_collection,
-// locals, provided, path, url, current_page, csrf_meta_tags, csrf_token,
-// button_to, form_with.
+// locals, provided, current_page, csrf_meta_tags, csrf_token, button_to,
+// form_with, and the route helpers' URL forms (post_url $ ...).
 //
 // Pure: link_to, mail_to, dom_id, dom_class, pluralize, singularize,
 // truncate, time_ago_in_words, distance_of_time_in_words,

@@ -3,12 +3,21 @@ package view_test
 import (
 	"fmt"
 	"os"
+	"reflect"
 	"testing/fstest"
 
 	"github.com/gorails/gorails/framework/view"
 )
 
+// routes resolves route names at run time, for form_with's default URL.
 type routes struct{}
+
+// routeFuncs stand for an app's route helpers, which `gorails generate
+// routes` writes (app/routes) and the app installs as Config.Funcs:
+// post_path is routes.PostPath.
+var routeFuncs = map[string]any{
+	"post_path": func(id any) string { return fmt.Sprintf("/posts/%v", id) },
+}
 
 func (routes) Path(name string, args ...any) (string, error) {
 	switch name {
@@ -42,10 +51,10 @@ func Example() {
 {{template "content" .}}`,
 		"posts/index.html.tmpl": `{{define "title"}}{{pluralize (len .Data) "post"}}{{end}}<ul>
 {{render_collection . "post" .Data}}</ul>`,
-		"posts/_post.html.tmpl": `{{with .Locals.post}}<li id="{{dom_id .}}">{{link_to .Title (path $ "post" .ID)}} {{button_to $ "Delete" (path $ "post" .ID) "method" "delete"}}</li>{{end}}
+		"posts/_post.html.tmpl": `{{with .Locals.post}}<li id="{{dom_id .}}">{{link_to .Title (post_path .ID)}} {{button_to $ "Delete" (post_path .ID) "method" "delete"}}</li>{{end}}
 `,
 	})
-	set, err := view.New(view.Config{FS: views})
+	set, err := view.New(view.Config{FS: views, Funcs: routeFuncs})
 	if err != nil {
 		panic(err)
 	}
@@ -105,4 +114,19 @@ func ExampleSet_Check() {
 	// Output:
 	// posts/index.html.tmpl:3: unexpected EOF
 	// posts/show.html.tmpl:2: partial "missing" not found (searched posts/_missing.html.tmpl, posts/_missing.tmpl, application/_missing.html.tmpl, application/_missing.tmpl)
+}
+
+// CheckData checks what a controller's views read against the type of the
+// data they are rendered with: a field that is not there, or a method of
+// the controller, fails with the template's file and line.
+func ExampleSet_CheckData() {
+	views := files(map[string]string{
+		"posts/show.html.tmpl": "<h1>{{.Data.Post.Title}}</h1>\n{{.Data.Post.Titel}} {{.Data.Redirect \"/\"}}",
+	})
+	set, _ := view.New(view.Config{FS: views})
+	type assigns struct{ Post *Post }
+	fmt.Println(set.CheckData("posts", reflect.TypeFor[assigns](), "PostsController"))
+	// Output:
+	// posts/show.html.tmpl:2: .Data.Post.Titel: *view_test.Post has no field or method Titel
+	// posts/show.html.tmpl:2: .Data.Redirect: Redirect is not in the view's data: PostsController views read PostsController's exported fields (Post), never its methods
 }

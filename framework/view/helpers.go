@@ -11,8 +11,6 @@ import (
 // close over s; request-scoped ones take the *Context.
 func (s *Set) addHelpers(m template.FuncMap) {
 	// request-scoped
-	m["path"] = pathFor
-	m["url"] = urlFor
 	m["current_page"] = currentPage
 	m["csrf_meta_tags"] = csrfMetaTags
 	m["csrf_token"] = csrfToken

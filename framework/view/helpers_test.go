@@ -46,13 +46,14 @@ func runHelperCases(t *testing.T, cases []helperCase) {
 	}
 	s, err := New(Config{
 		FS:     mapFS(files),
+		Funcs:  routeFuncs(),
 		Now:    func() time.Time { return now },
 		Assets: map[string]string{"application.css": "application-3f2a.css", "app.js": "app-9b1c.js", "logo.png": "logo-77aa.png"},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := Helpers{CSRFToken: func() string { return "tok<en>" }, URLs: fakeURLs{}, RequestPath: "/posts", Flash: map[string]string{"notice": "Saved <ok>"}}
+	h := Helpers{CSRFToken: func() string { return "tok<en>" }, URLs: fullURLs{}, RequestPath: "/posts", Flash: map[string]string{"notice": "Saved <ok>"}}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			tmpl := "t" + string(rune('a'+i/26)) + string(rune('a'+i%26))
@@ -75,7 +76,7 @@ func TestTagHelpers(t *testing.T) {
 	runHelperCases(t, []helperCase{
 		{"link_to escapes the text and the URL", `{{link_to .Data "/p?a=1&b=<2>"}}`, `<b>"x"`,
 			`<a href="/p?a=1&amp;b=&lt;2&gt;">&lt;b&gt;&#34;x&#34;</a>`, nil},
-		{"link_to takes a route path and attributes", `{{link_to "Show" (path . "post" 7) "class" "btn"}}`, nil,
+		{"link_to takes a route path and attributes", `{{link_to "Show" (post_path 7) "class" "btn"}}`, nil,
 			`<a href="/posts/7" class="btn">Show</a>`, nil},
 		{"link_to with a method adds data-method and nofollow", `{{link_to "Delete" "/posts/1" "method" "delete" "confirm" "Sure?"}}`, nil,
 			`<a href="/posts/1" data-method="delete" rel="nofollow" data-confirm="Sure?">Delete</a>`, nil},
@@ -95,9 +96,9 @@ func TestTagHelpers(t *testing.T) {
 		{"csrf_meta_tags carries the param and the escaped token", `{{csrf_meta_tags .}}`, nil,
 			"<meta name=\"csrf-param\" content=\"authenticity_token\">\n<meta name=\"csrf-token\" content=\"tok&lt;en&gt;\">", nil},
 		{"csrf_token is escaped where used", `<input value="{{csrf_token .}}">`, nil, `<input value="tok&lt;en&gt;">`, nil},
-		{"path resolves named routes", `<a href="{{path . "post" 3}}">{{path . "posts"}}</a>`, nil, `<a href="/posts/3">/posts</a>`, nil},
-		{"path reports unknown routes", `{{path . "nope"}}`, nil, "", errAny},
-		{"url needs a FullURLHelper", `{{url . "post" 3}}`, nil, "", ErrHelper},
+		{"route helpers build paths", `<a href="{{post_path 3}}">{{posts_path}}</a>`, nil, `<a href="/posts/3">/posts</a>`, nil},
+		{"a route helper's error aborts the render", `{{post_path}}`, nil, "", errAny},
+		{"a URL helper builds on the request's base URL", `{{post_url $ 3}}`, nil, "https://example.com/posts/3", nil},
 		{"current_page compares the request path", `{{if current_page . "/posts"}}here{{end}}{{if current_page . "/x"}}no{{end}}`, nil, `here`, nil},
 		{"flash is read from the context and escaped", `{{with .Flash.notice}}<p>{{.}}</p>{{end}}{{.Flash.alert}}`, nil, `<p>Saved &lt;ok&gt;</p>`, nil},
 		{"dom_id names saved records", `{{dom_id .Data}} {{dom_id .Data "edit"}} {{dom_class .Data}}`, &post{ID: 12}, `post_12 edit_post_12 post`, nil},

@@ -176,7 +176,7 @@ func voidTag(name string, a ...attr) string {
 	return b.String()
 }
 
-// linkTo is link_to: {{link_to "Show" (path $ "post" .ID) "class" "btn"}}.
+// linkTo is link_to: {{link_to "Show" (post_path .ID) "class" "btn"}}.
 // "method" "delete" adds data-method and rel="nofollow" (for rails-ujs
 // style scripts); "confirm" "Sure?" adds data-confirm.
 func linkTo(body, url any, kv ...any) (template.HTML, error) {
@@ -209,7 +209,7 @@ func mailTo(email string, kv ...any) (template.HTML, error) {
 
 // buttonTo is button_to: a one-button form, POST by default, carrying the
 // CSRF token and, for other methods, a _method field:
-// {{button_to $ "Delete" (path $ "post" .ID) "method" "delete"}}.
+// {{button_to $ "Delete" (post_path .ID) "method" "delete"}}.
 // "form_class" sets the form's class (default "button_to"), "confirm" its
 // data-confirm; other pairs are attributes of the button.
 func buttonTo(ctx *Context, body, url any, kv ...any) (template.HTML, error) {
@@ -275,8 +275,10 @@ func csrfMetaTags(ctx *Context) template.HTML {
 // csrfToken is csrf_token: the token as a string (escaped where used).
 func csrfToken(ctx *Context) string { return ctx.csrfToken() }
 
-// pathFor is path: {{path . "post" 12}} -> "/posts/12" through the
-// request's URLHelper.
+// pathFor builds the path of a route named at run time, through the
+// request's URLHelper: form_with's default URL for a model ("posts",
+// "post"). Templates name routes through the app's route helpers
+// ({{post_path .ID}}), which the compiler and the boot check verify.
 func pathFor(ctx *Context, name string, args ...any) (string, error) {
 	if ctx == nil || ctx.URLs == nil {
 		return "", fmt.Errorf("%w: path %q: no URL helper in this render", ErrHelper, name)
@@ -286,20 +288,6 @@ func pathFor(ctx *Context, name string, args ...any) (string, error) {
 		return "", fmt.Errorf("path %q: %w", name, err)
 	}
 	return p, nil
-}
-
-// urlFor is url: {{url . "post" 12}} -> "https://example.com/posts/12",
-// when the request's URLHelper is a FullURLHelper.
-func urlFor(ctx *Context, name string, args ...any) (string, error) {
-	u, ok := ctx.URLs.(FullURLHelper)
-	if !ok {
-		return "", fmt.Errorf("%w: url %q: the URL helper of this render builds no absolute URLs", ErrHelper, name)
-	}
-	s, err := u.URL(name, args...)
-	if err != nil {
-		return "", fmt.Errorf("url %q: %w", name, err)
-	}
-	return s, nil
 }
 
 // currentPage is current_page: {{if current_page . "/posts"}}.

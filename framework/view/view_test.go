@@ -27,12 +27,28 @@ func (fakeURLs) Path(name string, args ...any) (string, error) {
 	return "", fmt.Errorf("no route %q", name)
 }
 
-// fullURLs also builds absolute URLs.
+// fullURLs also knows the request's base URL, as dispatch.Request does.
 type fullURLs struct{ fakeURLs }
 
-func (f fullURLs) URL(name string, args ...any) (string, error) {
-	p, err := f.Path(name, args...)
-	return "https://example.com" + p, err
+func (fullURLs) BaseURL() string { return "https://example.com" }
+
+// routeFuncs stand for an app's generated route helpers (app/routes), which
+// the app installs as Config.Funcs: posts_path, new_post_path, post_path and
+// post_url.
+func routeFuncs() map[string]any {
+	m := map[string]any{}
+	for _, name := range []string{"posts", "new_post", "post"} {
+		path := func(args ...any) (string, error) { return fakeURLs{}.Path(name, args...) }
+		m[name+"_path"] = path
+		m[name+"_url"] = func(base any, args ...any) (string, error) {
+			p, err := path(args...)
+			if b, ok := base.(interface{ BaseURL() string }); ok {
+				return b.BaseURL() + p, err
+			}
+			return fmt.Sprint(base) + p, err
+		}
+	}
+	return m
 }
 
 func mapFS(files map[string]string) fstest.MapFS {
@@ -45,7 +61,7 @@ func mapFS(files map[string]string) fstest.MapFS {
 
 func newSet(t testing.TB, files map[string]string) *Set {
 	t.Helper()
-	s, err := New(Config{FS: mapFS(files)})
+	s, err := New(Config{FS: mapFS(files), Funcs: routeFuncs()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +232,7 @@ func TestTextPartials(t *testing.T) {
 
 func TestRenderWritesNothingOnError(t *testing.T) {
 	t.Parallel()
-	s := newSet(t, map[string]string{"posts/index.html.tmpl": `before {{path . "nope"}} after`})
+	s := newSet(t, map[string]string{"posts/index.html.tmpl": `before {{post_path}} after`})
 	got, err := render(t, s, Options{Controller: "posts", Template: "index", Helpers: Helpers{URLs: fakeURLs{}}})
 	if err == nil || got != "" {
 		t.Fatalf("got %q, %v; want nothing and an error", got, err)
@@ -288,11 +304,12 @@ func TestWithoutRequestHelpers(t *testing.T) {
 	s := newSet(t, map[string]string{
 		"a/meta.html.tmpl":   `[{{csrf_meta_tags .}}]`,
 		"a/button.html.tmpl": `{{button_to . "Go" "/x"}}`,
-		"a/path.html.tmpl":   `{{path . "posts"}}`,
+		"a/form.html.tmpl":   `{{form_with $ .Data}}`,
 		"a/app.html.tmpl":    `{{greet .}}`,
-		"a/url.html.tmpl":    `{{url . "post" 7}}`,
+		"a/url.html.tmpl":    `{{post_url $ 7}}`,
 	})
-	s2, err := New(Config{FS: s.cfg.FS, Funcs: map[string]any{"greet": func(c *Context) string { return "hi " + c.RequestPath }}})
+	s2, err := New(Config{FS: s.cfg.FS, Funcs: map[string]any{"greet": func(c *Context) string { return "hi " + c.RequestPath },
+		"post_url": func(any, ...any) string { return "" }}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +321,7 @@ func TestWithoutRequestHelpers(t *testing.T) {
 	}{
 		{s, "meta", "[]", nil},
 		{s, "button", `<form class="button_to" method="post" action="/x"><button type="submit">Go</button></form>`, nil},
-		{s, "path", "", ErrHelper},
+		{s, "form", "", ErrHelper},
 		{s2, "app", "hi /here", nil},
 		{s, "url", "https://example.com/posts/7", nil},
 	}
@@ -314,7 +331,7 @@ func TestWithoutRequestHelpers(t *testing.T) {
 			if tt.tmpl == "url" {
 				h.URLs = fullURLs{}
 			}
-			got, err := render(t, tt.set, Options{Controller: "a", Template: tt.tmpl, Helpers: h})
+			got, err := render(t, tt.set, Options{Controller: "a", Template: tt.tmpl, Helpers: h, Data: &post{ID: 1}})
 			if !errors.Is(err, tt.err) || got != tt.want {
 				t.Errorf("got %q, %v; want %q, %v", got, err, tt.want, tt.err)
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/gorails/gorails/framework"
 
 	"github.com/gorails/gorails/bench/blog/gorailsapp/app/jobs"
+	"github.com/gorails/gorails/bench/blog/gorailsapp/app/routes"
 	dbmigrate "github.com/gorails/gorails/bench/blog/gorailsapp/db/migrate"
 	"github.com/gorails/gorails/bench/blog/gorailsapp/db/seeds"
 )
@@ -21,7 +22,10 @@ func App(files fs.FS) *framework.App {
 		Name:   "blog",
 		Files:  files,
 		Routes: Routes,
-		Server: Server(),
+		// The typed route helpers generated from Routes (go generate ./...):
+		// views call them (post_path), and boot checks they are up to date.
+		RouteHelpers: routes.Helpers(),
+		Server:       Server(),
 		// db:migrate, db:status, ... and the test database use these.
 		Migrations: dbmigrate.All,
 		Seed:       seeds.Run,
