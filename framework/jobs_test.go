@@ -24,7 +24,9 @@ import (
 	"github.com/gorails/gorails/framework/dispatch"
 	"github.com/gorails/gorails/framework/job"
 	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/driver"
 	"github.com/gorails/gorails/framework/record/migrate"
+	"github.com/gorails/gorails/framework/record/sqlite"
 	"github.com/gorails/gorails/internal/testenv"
 )
 
@@ -90,7 +92,8 @@ func jobsAppIn(t *testing.T, root string, appEnv framework.Env, env map[string]s
 	runs := new(atomic.Int64)
 	c := framework.Config{
 		Name: "jobsapp", Env: appEnv, Root: root, Files: files, Routes: notesRoutes,
-		Logger: slog.New(slog.DiscardHandler),
+		DatabaseDrivers: []driver.Driver{sqlite.Driver{}},
+		Logger:          slog.New(slog.DiscardHandler),
 		Getenv: func(k string) string {
 			if v, ok := env[k]; ok {
 				return v
@@ -223,9 +226,9 @@ func TestControllerEnqueuesAndJobsCommandRunsIt(t *testing.T) {
 	if code := <-done; code != 0 {
 		t.Fatalf("jobs: exit %d: %s", code, jobsErr.String())
 	}
-	n, err := app.DB.Exec(context.Background(), "DELETE FROM notes")
-	if err != nil || n != 2 || workerRuns.Load() != 2 {
-		t.Fatalf("after the worker: %d notes (%v), %d runs; want 2 and 2", n, err, workerRuns.Load())
+	res, err := app.DB.Exec(context.Background(), "DELETE FROM notes")
+	if err != nil || res.RowsAffected != 2 || workerRuns.Load() != 2 {
+		t.Fatalf("after the worker: %d notes (%v), %d runs; want 2 and 2", res.RowsAffected, err, workerRuns.Load())
 	}
 }
 

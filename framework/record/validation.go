@@ -241,7 +241,7 @@ func (v *Validation) Uniqueness(attribute string, value any, scope Cond) {
 	for k, s := range scope {
 		cond[k] = s
 	}
-	d := v.db.dialect
+	d := &v.db.dialect
 	c, err := condClause(d, cond)
 	if err != nil {
 		v.Add(attribute, err.Error())
