@@ -123,7 +123,13 @@ var schema = map[string][]string{
 
 func createSchema(t testing.TB, db *record.DB) {
 	t.Helper()
-	for _, ddl := range schema[db.Adapter()] {
+	createSchemaFor(t, db, db.Adapter())
+}
+
+// createSchemaFor creates the suite's tables in the DDL of adapter.
+func createSchemaFor(t testing.TB, db *record.DB, adapter string) {
+	t.Helper()
+	for _, ddl := range schema[adapter] {
 		if _, err := db.Exec(context.Background(), ddl); err != nil {
 			t.Fatalf("schema: %v\n%s", err, ddl)
 		}
