@@ -7,7 +7,7 @@ DEMO    := tmp/demo/blog
 PORT    ?= 3000
 PKGS    := ./...
 
-.PHONY: all build test test-race test-short lint fmt bench demo clean
+.PHONY: all build test test-race test-short lint fmt bench bench-blog demo clean
 
 all: build
 
@@ -18,12 +18,12 @@ build:
 
 ## test: the whole test suite (unit, database, integration and end-to-end) and the bench module's build
 test:
-	$(GO) test -count=1 $(PKGS)
+	$(GO) test -count=1 -timeout 30m $(PKGS)
 	cd bench && $(GO) vet ./... && $(GO) test -count=1 -run . ./...
 
 ## test-race: the test suite under the race detector
 test-race:
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 
 ## test-short: the fast tests only (no servers, no end-to-end builds)
 test-short:
@@ -43,6 +43,12 @@ fmt:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 	cd bench && $(GO) test -run '^$$' -bench . -benchmem ./...
+
+## bench-blog: the whole-app benchmark (bench/blog): gorails vs plain net/http vs gin
+## on SQLite and PostgreSQL; BENCH_BLOG_FLAGS=-quick for a short run (see docs/performance.md)
+BENCH_BLOG_FLAGS ?=
+bench-blog:
+	cd bench && $(GO) run ./blog/cmd/blogbench $(BENCH_BLOG_FLAGS)
 
 ## demo: build gorails, generate a demo app in tmp/demo/blog (once) and serve it on PORT
 demo: build

@@ -202,6 +202,25 @@ func (a *App) fillDefaults() error {
 // Env is the environment the app runs in.
 func (a *App) Env() Env { return a.Config.Env }
 
+// Validate reports a problem with the configuration (such as an unknown
+// GORAILS_ENV) without booting; Boot reports it too. The server command
+// checks it before a cluster master, which never boots, starts workers.
+func (a *App) Validate() error {
+	if a.configErr != nil {
+		return fmt.Errorf("config: %w", a.configErr)
+	}
+	return nil
+}
+
+// SetLogLevel sets the level of the default logger, the one New makes when
+// Config.Logger is nil. A logger from Config is left alone: its owner sets
+// its level.
+func (a *App) SetLogLevel(level slog.Level) {
+	if a.logLevel != nil {
+		a.logLevel.Set(level)
+	}
+}
+
 // Files is the app's file tree (app/views, public, ...): the directory on
 // disk in development when it has the files, the embedded Files otherwise.
 // It is set by the "files" initializer.
@@ -220,8 +239,8 @@ func (a *App) Boot(ctx context.Context) error {
 }
 
 func (a *App) boot(ctx context.Context) error {
-	if a.configErr != nil {
-		return fmt.Errorf("config: %w", a.configErr)
+	if err := a.Validate(); err != nil {
+		return err
 	}
 	if err := a.Initializers.run(ctx, a); err != nil {
 		return err
@@ -244,7 +263,10 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Close releases what the initializers opened (view watchers, database
-// pools, ...), last opened first, and returns their errors joined.
+// pools, ...), last opened first, and returns their errors joined. With the
+// async job backend, running jobs get Config.Worker.ShutdownTimeout to
+// finish before their context is cancelled, and jobs scheduled for later
+// are dropped (that backend keeps jobs in memory only).
 func (a *App) Close() error {
 	var errs []error
 	for i := len(a.closers) - 1; i >= 0; i-- {

@@ -233,22 +233,6 @@ func TestTwoAppsSideBySide(t *testing.T) {
 	}
 }
 
-func TestMainRoutesCommand(t *testing.T) {
-	t.Parallel()
-	app := framework.New(framework.Config{Name: "test", Env: framework.Test, Root: t.TempDir(), Files: appFiles(), Routes: routes, Logger: slog.New(slog.DiscardHandler), Getenv: productionEnv})
-	var out, errOut bytes.Buffer
-	if code := framework.Main(context.Background(), app, []string{"routes", "-g", "about"}, &out, &errOut); code != 0 {
-		t.Fatalf("routes exit %d: %s", code, errOut.String())
-	}
-	if !strings.Contains(out.String(), "/about") || !strings.Contains(out.String(), "pages#about") || strings.Contains(out.String(), "pages#home") {
-		t.Errorf("routes -g about printed:\n%s", out.String())
-	}
-	out.Reset()
-	if code := framework.Main(context.Background(), app, []string{"nosuch"}, &out, &errOut); code == 0 {
-		t.Error("an unknown command exited 0")
-	}
-}
-
 func ExampleApp() {
 	root, _ := os.MkdirTemp("", "example-app-") // the development secret is kept in <root>/tmp
 	defer os.RemoveAll(root)

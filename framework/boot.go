@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 
 	"github.com/gorails/gorails/framework/controller"
 	"github.com/gorails/gorails/framework/dispatch"
+	"github.com/gorails/gorails/framework/middleware"
+	"github.com/gorails/gorails/framework/record"
 	"github.com/gorails/gorails/framework/view"
 )
 
@@ -50,14 +53,54 @@ func (a *App) addDefaultInitializers() {
 	_ = a.Initializers.Add(InitRoutes, initRoutes)
 }
 
+// addDefaultMiddleware adds the default stack. Middleware that depends on
+// what the initializers build (the log filter, the app's files) is
+// created when the stack is built, after boot.
 func (a *App) addDefaultMiddleware() {
-	_ = a.Middleware.Use(MiddlewareRequestID, RequestID)
+	_ = a.Middleware.Use(MiddlewareRequestID, middleware.RequestID)
 	_ = a.Middleware.Use(MiddlewareLogger, func(next http.Handler) http.Handler {
-		return RequestLogger(a.Logger, a.guards.filter)(next)
+		cfg := middleware.LogConfig{Logger: a.Logger, Context: withRecordStats, AddAttrs: recordStatsAttrs}
+		if a.guards.filter != nil {
+			cfg.FilterQuery = a.guards.filter.Query
+		}
+		return middleware.RequestLogger(cfg)(next)
 	})
-	_ = a.Middleware.Use(MiddlewareRecover, Recover(a))
-	_ = a.Middleware.Use(MiddlewareStatic, func(next http.Handler) http.Handler { return a.static(next) })
+	_ = a.Middleware.Use(MiddlewareRecover, middleware.Recover(func(w http.ResponseWriter, r *http.Request, err error, stack []byte) {
+		a.renderError(w, r, http.StatusInternalServerError, err, stack)
+	}))
+	_ = a.Middleware.Use(MiddlewareStatic, func(next http.Handler) http.Handler {
+		return middleware.Static(a.publicFiles())(next)
+	})
 	a.addSecurityMiddleware()
+}
+
+// withRecordStats starts counting a request's database statements for its
+// log line.
+func withRecordStats(ctx context.Context) context.Context {
+	ctx, _ = record.WithStats(ctx)
+	return ctx
+}
+
+// recordStatsAttrs adds the number of database statements a request ran
+// and their time to its log line, when there were any.
+func recordStatsAttrs(ctx context.Context, attrs []slog.Attr) []slog.Attr {
+	if st := record.StatsFrom(ctx); st != nil && st.Queries() > 0 {
+		attrs = append(attrs, slog.Int64("db_queries", st.Queries()), slog.Duration("db_time", st.Duration()))
+	}
+	return attrs
+}
+
+// publicFiles is the app's public/ directory, or nil before the "files"
+// initializer ran or when the app has none.
+func (a *App) publicFiles() fs.FS {
+	if a.files == nil {
+		return nil
+	}
+	public, err := fs.Sub(a.files, "public")
+	if err != nil {
+		return nil
+	}
+	return public
 }
 
 // initFiles picks where the app's files come from: the directory on disk in

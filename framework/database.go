@@ -36,7 +36,7 @@ var ErrDatabaseDriver = errors.New("database driver not linked")
 // database, like a Rails app made with --skip-active-record. The adapter
 // the file (or DATABASE_URL) names must be one of Config.DatabaseDrivers.
 func initDatabase(ctx context.Context, a *App) error {
-	drv, cfg, err := a.database()
+	drv, cfg, err := a.Database()
 	if errors.Is(err, ErrNoDatabase) {
 		a.Logger.Debug(err.Error())
 		return nil
@@ -45,7 +45,7 @@ func initDatabase(ctx context.Context, a *App) error {
 		return err
 	}
 	if a.Env().IsTest() && a.Config.Migrations != nil {
-		if err := migrate.Prepare(ctx, drv, cfg, a.Config.Migrations(), a.migrateOptions()); err != nil {
+		if err := migrate.Prepare(ctx, drv, cfg, a.Config.Migrations(), a.MigrateOptions()); err != nil {
 			return fmt.Errorf("prepare the test database: %w", err)
 		}
 	}
@@ -58,11 +58,12 @@ func initDatabase(ctx context.Context, a *App) error {
 	return nil
 }
 
-// database reads the database settings (databaseConfig) and picks the
-// driver they name among Config.DatabaseDrivers: an adapter the app does
-// not link fails with an error saying which import to add.
-func (a *App) database() (driver.Driver, record.Config, error) {
-	cfg, err := a.databaseConfig()
+// Database reads the database settings (DatabaseConfig) and picks the
+// driver they name among Config.DatabaseDrivers, without booting the app:
+// an adapter the app does not link fails with ErrDatabaseDriver, whose
+// message says which import to add.
+func (a *App) Database() (driver.Driver, record.Config, error) {
+	cfg, err := a.DatabaseConfig()
 	if err != nil {
 		return nil, cfg, err
 	}
@@ -82,10 +83,11 @@ func (a *App) database() (driver.Driver, record.Config, error) {
 	return drv, cfg, err
 }
 
-// databaseConfig reads the environment's section of config/database.yml.
+// DatabaseConfig reads the environment's section of config/database.yml
+// without booting the app, so db:create works before the database exists.
 // A relative SQLite path is relative to the app's root, as in Rails, not to
-// the working directory.
-func (a *App) databaseConfig() (record.Config, error) {
+// the working directory. It returns ErrNoDatabase when the file is absent.
+func (a *App) DatabaseConfig() (record.Config, error) {
 	if a.files == nil {
 		if err := initFiles(context.Background(), a); err != nil {
 			return record.Config{}, err
@@ -109,12 +111,21 @@ func (a *App) databaseConfig() (record.Config, error) {
 	return cfg, nil
 }
 
-// migrateOptions dumps the schema after migrations except in production,
-// where the schema file is what was deployed.
-func (a *App) migrateOptions() migrate.Options {
+// MigrateOptions are the options of the app's migrator: the schema is
+// dumped after migrations except in production, where the schema file is
+// what was deployed.
+func (a *App) MigrateOptions() migrate.Options {
 	opts := migrate.Options{Logger: a.Logger}
 	if !a.Env().IsProduction() {
 		opts.SchemaPath = a.Path(SchemaPath)
 	}
 	return opts
+}
+
+// Migrations are the app's migrations (Config.Migrations), or none.
+func (a *App) Migrations() []migrate.Migration {
+	if a.Config.Migrations == nil {
+		return nil
+	}
+	return a.Config.Migrations()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/gorails/gorails/framework"
 	"github.com/gorails/gorails/framework/record"
 	"github.com/gorails/gorails/framework/record/driver"
-	"github.com/gorails/gorails/framework/record/migrate"
 	"github.com/gorails/gorails/framework/record/postgres"
 	"github.com/gorails/gorails/framework/record/sqlite"
 )
@@ -84,59 +82,3 @@ func TestAppWithoutDatabaseYAMLHasNoDatabase(t *testing.T) {
 type nil2discard struct{}
 
 func (nil2discard) Write(p []byte) (int, error) { return len(p), nil }
-
-func TestDatabaseCommands(t *testing.T) {
-	t.Setenv("DATABASE_URL", "")
-	root := t.TempDir()
-	files := appFiles()
-	files["config/database.yml"] = &fstest.MapFile{Data: []byte("development:\n  adapter: sqlite3\n  database: db/dev.sqlite3\n")}
-	seeded := 0
-	app := framework.New(framework.Config{
-		Name: "cmds", Env: framework.Development, Root: root, Files: files, Routes: routes,
-		DatabaseDrivers: []driver.Driver{sqlite.Driver{}},
-		Logger:          slog.New(slog.DiscardHandler), Getenv: func(string) string { return "" },
-		Migrations: func() []migrate.Migration {
-			return []migrate.Migration{migrate.File("20260101000000_create_notes.go", migrate.Migration{Change: func(s *migrate.Schema) {
-				s.CreateTable("notes", func(t *migrate.Table) { t.Text("body") })
-			}})}
-		},
-		Seed: func(ctx context.Context, db *record.DB) error {
-			seeded++
-			_, err := db.Exec(ctx, "INSERT INTO notes (body) VALUES ('hi')")
-			return err
-		},
-	})
-	run := func(args ...string) string {
-		t.Helper()
-		var out, errOut strings.Builder
-		if code := framework.Main(context.Background(), app, args, &out, &errOut); code != 0 {
-			t.Fatalf("%v: exit %d: %s", args, code, errOut.String())
-		}
-		return out.String()
-	}
-	if err := os.MkdirAll(filepath.Join(root, "db"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	run("db:migrate")
-	if out := run("db:version"); !strings.Contains(out, "Current version: 20260101000000") {
-		t.Errorf("db:version printed %q", out)
-	}
-	if out := run("db:status"); !strings.Contains(out, "up") || !strings.Contains(out, "Create notes") {
-		t.Errorf("db:status printed %q", out)
-	}
-	run("db:seed")
-	if seeded != 1 {
-		t.Errorf("db:seed ran the seeds %d times", seeded)
-	}
-	if err := os.Remove(filepath.Join(root, "db", "schema.sql")); err != nil {
-		t.Fatalf("db:migrate did not dump db/schema.sql: %v", err)
-	}
-	run("db:schema:dump")
-	if schema, err := os.ReadFile(filepath.Join(root, "db", "schema.sql")); err != nil || !strings.Contains(string(schema), "notes") {
-		t.Errorf("db:schema:dump: %v %s", err, schema)
-	}
-	run("db:rollback")
-	if out := run("db:status"); !strings.Contains(out, "down") {
-		t.Errorf("after db:rollback db:status printed %q", out)
-	}
-}

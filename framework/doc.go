@@ -1,12 +1,26 @@
-// Package framework is the application object of gorails: an *App owns its
-// configuration, logger, initializers, middleware stack, route set and view
-// set, and is itself an http.Handler. Its initializers open the database
-// (App.DB) and the job client (App.Jobs, on the backend Config.JobBackend
-// names) that controllers reach through controller.Env. Run gives an app
-// binary its command line (server, routes, ctl, db:*, jobs, jobs:stats).
+// Package framework is the application object of gorails, and only that: an
+// *App owns its configuration, environment, logger, secrets, boot steps
+// (Initializers), middleware stack (Stack), route set, view set, database
+// (App.DB) and job client (App.Jobs, on the backend Config.JobBackend
+// names), and is itself an http.Handler. New builds it without I/O, Boot
+// runs the initializers, Close releases what they opened.
 //
-// Nothing here is global: two apps can be built and served side by side in one
-// process, which is how the tests run them.
+// The rest lives beside it, one room each:
 //
-// framework may import every other gorails package; none of them imports it.
+//   - framework/cli is the app binary's command line (server, routes, ctl,
+//     db:*, jobs, jobs:stats): a generated main.go is
+//     cli.Run(config.App(files));
+//   - framework/middleware holds the default stack's plain net/http pieces
+//     (request id, request log, recover, static files, basic auth), which
+//     the App names and orders in its Stack;
+//   - framework/errorpage holds the pages the App answers errors with (the
+//     development debug page, production's public/<status>.html).
+//
+// Nothing here is global: two apps can be built and served side by side in
+// one process, which is how the tests run them.
+//
+// framework may import every other gorails package except the database
+// drivers, which an app imports itself (only its own); nothing imports
+// framework but framework/cli. deps_test.go at the module root enforces
+// the import policy of every package.
 package framework

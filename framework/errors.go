@@ -1,93 +1,37 @@
 package framework
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"strings"
 
 	"github.com/gorails/gorails/framework/dispatch"
-	"github.com/gorails/gorails/framework/view"
+	"github.com/gorails/gorails/framework/errorpage"
+	"github.com/gorails/gorails/framework/middleware"
 )
-
-// StatusCoder is implemented by errors that know their HTTP status, such as
-// a record's not-found error (404) or a params error (400). The error
-// handler answers with that status instead of 500.
-type StatusCoder interface{ StatusCode() int }
-
-// StatusFor maps an error returned by an action to the status of its
-// response: the StatusCode of the first error in the chain that has one,
-// 400 for a params error, 500 otherwise.
-func StatusFor(err error) int {
-	var sc StatusCoder
-	if errors.As(err, &sc) {
-		if code := sc.StatusCode(); code >= 400 && code <= 599 {
-			return code
-		}
-	}
-	var pe *dispatch.ParamError
-	if errors.As(err, &pe) {
-		return http.StatusBadRequest
-	}
-	return http.StatusInternalServerError
-}
-
-// Recover turns a panic in a handler into a 500 error page and an error log
-// line with the stack; the process lives on. http.ErrAbortHandler is passed
-// through, as net/http expects.
-func Recover(a *App) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			defer func() {
-				v := recover()
-				if v == nil {
-					return
-				}
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				err, ok := v.(error)
-				if !ok {
-					err = fmt.Errorf("panic: %v", v)
-				}
-				a.renderError(w, r, http.StatusInternalServerError, err, debug.Stack())
-			}()
-			next.ServeHTTP(w, r)
-		})
-	}
-}
 
 // handleActionError is the route set's error handler: it answers an error
 // returned by a controller action.
 func (a *App) handleActionError(w http.ResponseWriter, r *dispatch.Request, err error) {
-	a.renderError(w, r.HTTP(), StatusFor(err), err, nil)
+	a.renderError(w, r.HTTP(), errorpage.StatusFor(err), err, nil)
 }
 
 // notFound answers a request no route matched. In development the page
 // lists the routes, as Rails' routing error page does.
 func (a *App) notFound(w http.ResponseWriter, r *http.Request) {
-	err := fmt.Errorf("no route matches %s %q", r.Method, r.URL.Path)
-	if a.Env().IsDevelopment() && a.Routes != nil {
-		var table strings.Builder
-		if dispatch.WriteRoutes(&table, a.Routes.Routes(), "") == nil {
-			err = &routingError{err: err, routes: table.String()}
-		}
-	}
-	a.renderError(w, r, http.StatusNotFound, err, nil)
+	a.renderError(w, r, http.StatusNotFound, &routingError{method: r.Method, path: r.URL.Path}, nil)
 }
 
-// routingError is a 404 whose development page lists the routes; its
-// Error (what the log shows) is the one-line message.
-type routingError struct {
-	err    error
-	routes string
-}
+// routingError is the 404 of a request no route matched.
+type routingError struct{ method, path string }
 
-func (e *routingError) Error() string { return e.err.Error() }
-func (e *routingError) Unwrap() error { return e.err }
+func (e *routingError) Error() string {
+	return fmt.Sprintf("no route matches %s %q", e.method, e.path)
+}
 
 // renderError logs err and writes the error page for status: in development
 // a page that shows the error (escaped), elsewhere the app's
@@ -98,7 +42,7 @@ func (a *App) renderError(w http.ResponseWriter, r *http.Request, status int, er
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
 		slog.String("error", err.Error()),
-		slog.String("request_id", RequestIDFrom(r.Context())),
+		slog.String("request_id", middleware.RequestIDFrom(r.Context())),
 	}
 	if stack != nil {
 		attrs = append(attrs, slog.String("stack", string(stack)))
@@ -115,15 +59,40 @@ func (a *App) renderError(w http.ResponseWriter, r *http.Request, status int, er
 	a.publicPage(w, r, status)
 }
 
+// debugPage writes the development error page: the error, its chain, the
+// stack of a panic, the request and its query parameters, all escaped, with
+// secret-looking values filtered; for a routing error, the routes.
+func (a *App) debugPage(w http.ResponseWriter, r *http.Request, status int, err error, stack []byte) {
+	info := errorpage.DebugInfo{Err: err, Stack: stack, Request: r, Params: r.URL.Query(), Status: status}
+	if a.files != nil {
+		if views, verr := fs.Sub(a.files, "app/views"); verr == nil {
+			info.Views = views // shows the lines around a template error
+		}
+	}
+	var re *routingError
+	if errors.As(err, &re) && a.Routes != nil {
+		var table strings.Builder
+		if dispatch.WriteRoutes(&table, a.Routes.Routes(), "") == nil {
+			info.Routes = table.String()
+		}
+	}
+	var buf bytes.Buffer
+	if perr := errorpage.Debug(&buf, info); perr != nil {
+		a.Logger.Error("debug page", "error", perr.Error())
+		a.publicPage(w, r, status)
+		return
+	}
+	h := w.Header()
+	h.Del("Content-Length")
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
 // publicPage writes public/<status>.html (or a minimal page, or JSON for a
 // JSON-only client), with nothing of the internals.
 func (a *App) publicPage(w http.ResponseWriter, r *http.Request, status int) {
-	var pages view.PublicPages
-	if a.files != nil {
-		if public, err := fs.Sub(a.files, "public"); err == nil {
-			pages.FS = public
-		}
-	}
 	w.Header().Del("Content-Length")
-	pages.ServeError(w, r, status)
+	errorpage.Public{FS: a.publicFiles()}.ServeError(w, r, status)
 }

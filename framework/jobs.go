@@ -2,18 +2,17 @@ package framework
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gorails/gorails/framework/csrf"
 	"github.com/gorails/gorails/framework/job"
+	"github.com/gorails/gorails/framework/middleware"
 )
 
 // The job backends Config.JobBackend and GORAILS_JOB_BACKEND name.
@@ -79,7 +78,13 @@ func initJobs(ctx context.Context, a *App) error {
 		backend = job.Redis(rdb, a.Config.Name+":"+string(a.Env())+":jobs")
 	case JobBackendAsync:
 		async := job.Async(0)
-		a.OnClose(func() error { return async.Close(context.Background()) })
+		a.OnClose(func() error {
+			// Running jobs get the workers' shutdown timeout, then their
+			// context ends; jobs scheduled for later are dropped.
+			ctx, cancel := context.WithTimeout(context.Background(), a.jobsShutdownTimeout())
+			defer cancel()
+			return async.Close(ctx)
+		})
 		backend = async
 	case JobBackendInline:
 		backend = job.Inline() // PerformLaterTx: the job runs after the commit
@@ -106,10 +111,25 @@ func (a *App) jobStore() error {
 	return nil
 }
 
-// checkJobStore is jobStore plus, for the database backend, a look for its
-// table, so that a missing migration is one clear error instead of a failed
-// claim every poll.
-func (a *App) checkJobStore(ctx context.Context) error {
+// jobsShutdownTimeout is how long Close waits for the async backend's
+// running jobs: Config.Worker.ShutdownTimeout, as a worker waits for its own.
+func (a *App) jobsShutdownTimeout() time.Duration {
+	if d := a.Config.Worker.ShutdownTimeout; d > 0 {
+		return d
+	}
+	return job.DefaultShutdownTimeout
+}
+
+// JobBackend is the name of the job backend the "jobs" initializer chose
+// (database, redis, async or inline); "" before boot.
+func (a *App) JobBackend() string { return a.jobBackend }
+
+// CheckJobs reports whether a job worker can run the app's jobs: the
+// backend must keep them outside the process (the database or Redis; an
+// error matching job.ErrNotDrainable says otherwise) and, for the database,
+// its table must exist, so that a missing migration is one clear error
+// instead of a failed claim every poll. Call it after Boot.
+func (a *App) CheckJobs(ctx context.Context) error {
 	if err := a.jobStore(); err != nil {
 		return err
 	}
@@ -119,51 +139,6 @@ func (a *App) checkJobStore(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// workerConfig is Config.Worker with the app's logger and recurring jobs.
-func (a *App) workerConfig(cfg job.WorkerConfig) job.WorkerConfig {
-	if cfg.Logger == nil {
-		cfg.Logger = a.Logger.With("component", "jobs", "backend", a.jobBackend)
-	}
-	cfg.Recurring = append(append([]job.Recurring(nil), cfg.Recurring...), a.RecurringJobs...)
-	return cfg
-}
-
-// startJobWorker runs a job worker in this process until the returned stop
-// is called (which waits for it). The server uses it in development so that
-// jobs run without a second command. Until the jobs table exists (a new
-// app before its first db:migrate) it waits for it, checking every
-// tableWait, so migrating in another terminal is enough.
-func (a *App) startJobWorker(cfg job.WorkerConfig, tableWait time.Duration) (stop func(), err error) {
-	w, err := job.NewWorker(a.Jobs, a.workerConfig(cfg))
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for told := false; ; told = true {
-			err := a.checkJobStore(ctx)
-			if err == nil {
-				break
-			}
-			if !told {
-				a.Logger.Info("background jobs will start here once the jobs table exists", "reason", err.Error())
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(tableWait):
-			}
-		}
-		if err := w.Run(ctx); err != nil {
-			a.Logger.Error("job worker stopped", "err", err.Error())
-		}
-	}()
-	var once sync.Once
-	return func() { once.Do(func() { cancel(); <-done }) }, nil
 }
 
 // jobsDashboard is the jobs dashboard for Config.JobsDashboard, behind HTTP
@@ -188,7 +163,7 @@ func (a *App) jobsDashboard() (http.Handler, error) {
 		}
 		return h, nil
 	}
-	return basicAuth(h, "jobs", user, pass), nil
+	return middleware.BasicAuth("jobs", user, pass)(h), nil
 }
 
 func credentialString(a *App, path ...string) string {
@@ -198,19 +173,4 @@ func credentialString(a *App, path ...string) string {
 	}
 	s, _ := v.(string)
 	return s
-}
-
-// basicAuth guards h with HTTP basic auth, comparing in constant time.
-func basicAuth(h http.Handler, realm, user, pass string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, p, ok := r.BasicAuth()
-		uok := subtle.ConstantTimeCompare([]byte(u), []byte(user)) == 1
-		pok := subtle.ConstantTimeCompare([]byte(p), []byte(pass)) == 1
-		if !ok || !uok || !pok {
-			w.Header().Set("WWW-Authenticate", `Basic realm="`+realm+`", charset="UTF-8"`)
-			http.Error(w, "401 Unauthorized", http.StatusUnauthorized)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
 }

@@ -2,7 +2,6 @@ package framework_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -114,12 +113,26 @@ func jobsAppIn(t *testing.T, root string, appEnv framework.Env, env map[string]s
 	return app, runs
 }
 
-// migrateApp applies the migrations outside the test environment.
+// migrateApp applies the app's migrations outside the test environment,
+// as db:migrate does, without booting it.
 func migrateApp(t *testing.T, app *framework.App) {
 	t.Helper()
-	var out, errOut strings.Builder
-	if code := framework.Main(context.Background(), app, []string{"db:migrate"}, &out, &errOut); code != 0 {
-		t.Fatalf("db:migrate: exit %d: %s", code, errOut.String())
+	ctx := context.Background()
+	drv, cfg, err := app.Database()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := record.Open(ctx, drv, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	m, err := migrate.New(db, app.Migrations(), app.MigrateOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Migrate(ctx, migrate.Latest); err != nil {
+		t.Fatalf("migrate: %v", err)
 	}
 }
 
@@ -180,13 +193,14 @@ func TestJobBackendRedis(t *testing.T) {
 	}
 }
 
-func TestControllerEnqueuesAndJobsCommandRunsIt(t *testing.T) {
+// TestControllerEnqueuesOnTheAppsBackend: an action enqueues through the
+// app's job client; the database backend keeps the jobs for a worker (the
+// jobs command, tested in framework/cli) instead of running them.
+func TestControllerEnqueuesOnTheAppsBackend(t *testing.T) {
 	t.Setenv("DATABASE_URL", "")
 	root := t.TempDir()
-	fast := func(c *framework.Config) { c.Worker = job.WorkerConfig{PollInterval: 20 * time.Millisecond} }
-	app, runs := jobsAppIn(t, root, framework.Development, nil, fast)
+	app, runs := jobsAppIn(t, root, framework.Development, nil, nil)
 	migrateApp(t, app)
-	app, runs = jobsAppIn(t, root, framework.Development, nil, fast)
 	if err := app.Boot(context.Background()); err != nil {
 		t.Fatalf("boot: %v", err)
 	}
@@ -200,62 +214,12 @@ func TestControllerEnqueuesAndJobsCommandRunsIt(t *testing.T) {
 	if runs.Load() != 0 {
 		t.Fatalf("the database backend ran %d jobs at enqueue", runs.Load())
 	}
-
-	stats, _ := jobsAppIn(t, root, framework.Development, nil, fast)
-	var out, errOut strings.Builder
-	if code := framework.Main(context.Background(), stats, []string{"jobs:stats"}, &out, &errOut); code != 0 {
-		t.Fatalf("jobs:stats: exit %d: %s", code, errOut.String())
+	st, err := app.Jobs.Stats(context.Background())
+	if err != nil || st.Ready["default"] != 2 {
+		t.Fatalf("stats %+v (%v), want 2 ready on default", st, err)
 	}
-	var st job.Stats
-	if err := json.Unmarshal([]byte(out.String()), &st); err != nil || st.Ready["default"] != 2 {
-		t.Fatalf("jobs:stats printed %q (%v), want 2 ready on default", out.String(), err)
-	}
-
-	worker, workerRuns := jobsAppIn(t, root, framework.Development, nil, fast)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	var jobsErr strings.Builder
-	go func() {
-		done <- framework.Main(ctx, worker, []string{"jobs", "-c", "2", "-q", "default"}, &out, &jobsErr)
-	}()
-	deadline := time.Now().Add(20 * time.Second)
-	for workerRuns.Load() < 2 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("jobs: exit %d: %s", code, jobsErr.String())
-	}
-	res, err := app.DB.Exec(context.Background(), "DELETE FROM notes")
-	if err != nil || res.RowsAffected != 2 || workerRuns.Load() != 2 {
-		t.Fatalf("after the worker: %d notes (%v), %d runs; want 2 and 2", res.RowsAffected, err, workerRuns.Load())
-	}
-}
-
-func TestJobsCommandErrors(t *testing.T) {
-	t.Setenv("DATABASE_URL", "")
-	tests := []struct {
-		args []string
-		vars map[string]string
-		want string
-	}{
-		{[]string{"jobs", "-q", "mailers:0"}, nil, `the weight after ':' must be a whole number of at least 1`},
-		{[]string{"jobs", "-q", ":2"}, nil, `give a queue name`},
-		{[]string{"jobs", "-w", "-1"}, nil, `give 0 (this process) or a number of worker processes`},
-		{[]string{"jobs"}, map[string]string{"GORAILS_JOB_BACKEND": "async"}, `the "async" job backend runs jobs inside the app process`},
-		{[]string{"jobs:stats"}, map[string]string{"GORAILS_JOB_BACKEND": "inline"}, `the "inline" job backend runs jobs inside the app process`},
-		{[]string{"jobs"}, nil, `the gorails_jobs table does not exist: run db:migrate`}, // not migrated
-		{[]string{"jobs:stats"}, nil, `the gorails_jobs table does not exist: run db:migrate`},
-	}
-	for _, tt := range tests {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			app, _ := jobsApp(t, framework.Development, tt.vars, nil)
-			var out, errOut strings.Builder
-			code := framework.Main(context.Background(), app, tt.args, &out, &errOut)
-			if code == 0 || !strings.Contains(errOut.String(), tt.want) || strings.Count(errOut.String(), "\n") != 1 {
-				t.Fatalf("exit %d, stderr %q; want one line saying %q", code, errOut.String(), tt.want)
-			}
-		})
+	if err := app.CheckJobs(context.Background()); err != nil {
+		t.Fatalf("CheckJobs after migrating: %v", err)
 	}
 }
 
@@ -389,36 +353,73 @@ func TestJobsDashboardRetriesThroughTheApp(t *testing.T) {
 	}
 }
 
-// TestRecurringJobsFromRegisterJobs: recurring jobs that RegisterJobs adds
-// to App.RecurringJobs are enqueued and run by the jobs command.
-func TestRecurringJobsFromRegisterJobs(t *testing.T) {
+type waitArgs struct{}
+
+// waitJob runs until its context ends, then says so.
+type waitJob struct{ started, ended chan struct{} }
+
+func (j waitJob) Perform(ctx context.Context, _ waitArgs) error {
+	close(j.started)
+	<-ctx.Done()
+	close(j.ended)
+	return ctx.Err()
+}
+
+// TestCloseEndsTheAsyncBackendsJobs is the regression test of issue 14
+// item 6: App.Close hung while the async backend had a job scheduled for
+// later, and could not stop a running one.
+func TestCloseEndsTheAsyncBackendsJobs(t *testing.T) {
 	t.Setenv("DATABASE_URL", "")
-	root := t.TempDir()
-	app, _ := jobsAppIn(t, root, framework.Development, nil, nil)
-	migrateApp(t, app)
-	runs := new(atomic.Int64)
-	app, _ = jobsAppIn(t, root, framework.Development, nil, func(c *framework.Config) {
-		c.Worker = job.WorkerConfig{PollInterval: 20 * time.Millisecond}
-		c.RegisterJobs = func(app *framework.App) error {
-			def := job.Register(app.Jobs, noteJob{db: app.DB, runs: runs})
-			every, err := job.Every("tick", "@every 1s", def, noteArgs{Body: "tick"})
-			if err != nil {
-				return err
-			}
-			app.RecurringJobs = append(app.RecurringJobs, every)
+	closeWithin := func(t *testing.T, app *framework.App) error {
+		t.Helper()
+		done := make(chan error, 1)
+		go func() { done <- app.Close() }()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(30 * time.Second):
+			t.Fatal("App.Close hangs")
 			return nil
 		}
+	}
+	t.Run("a job scheduled for later does not hold Close", func(t *testing.T) {
+		app, runs := jobsApp(t, framework.Development, nil, func(c *framework.Config) { c.JobBackend = framework.JobBackendAsync })
+		ctx := context.Background()
+		if err := app.Boot(ctx); err != nil {
+			t.Fatalf("boot: %v", err)
+		}
+		if _, err := job.For[noteArgs](app.Jobs).PerformIn(ctx, time.Hour, noteArgs{Body: "later"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := closeWithin(t, app); err != nil || runs.Load() != 0 {
+			t.Fatalf("Close = %v after %d runs; want nil and the job dropped", err, runs.Load())
+		}
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	var out, errOut strings.Builder
-	go func() { done <- framework.Main(ctx, app, []string{"jobs"}, &out, &errOut) }()
-	deadline := time.Now().Add(15 * time.Second)
-	for runs.Load() < 1 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	cancel()
-	if code := <-done; code != 0 || runs.Load() < 1 {
-		t.Fatalf("jobs: exit %d, %d recurring runs; want at least 1\n%s", code, runs.Load(), errOut.String())
-	}
+	t.Run("a running job is cancelled after the shutdown timeout", func(t *testing.T) {
+		j := waitJob{started: make(chan struct{}), ended: make(chan struct{})}
+		app, _ := jobsApp(t, framework.Development, nil, func(c *framework.Config) {
+			c.JobBackend = framework.JobBackendAsync
+			c.Worker.ShutdownTimeout = 50 * time.Millisecond
+			c.RegisterJobs = func(app *framework.App) error {
+				job.Register(app.Jobs, j)
+				return nil
+			}
+		})
+		ctx := context.Background()
+		if err := app.Boot(ctx); err != nil {
+			t.Fatalf("boot: %v", err)
+		}
+		if _, err := job.For[waitArgs](app.Jobs).PerformLater(ctx, waitArgs{}); err != nil {
+			t.Fatal(err)
+		}
+		<-j.started
+		if err := closeWithin(t, app); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Close = %v, want the shutdown timeout's error", err)
+		}
+		select {
+		case <-j.ended:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the running job's context was not cancelled")
+		}
+	})
 }

@@ -321,8 +321,3 @@ func (s *sequence) run(self unsafe.Pointer, b *Base, c dispatch.Controller, w *w
 	}
 	return nil
 }
-
-// empty reports whether the sequence runs no callback at all.
-func (s *sequence) empty() bool {
-	return s.around == nil && len(s.before) == 0 && len(s.after) == 0
-}

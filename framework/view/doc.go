@@ -102,8 +102,9 @@
 //
 // Sentinels: ErrTemplateNotFound, ErrLayoutNotFound, ErrPartialNotFound,
 // ErrInvalidTemplate (its errors are *TemplateError, "file:line: message").
-// DebugPage renders the development error page and PublicPages serves
-// public/404.html, 422.html and 500.html in production.
+// Locate finds the template and line of an error; the error pages
+// themselves (development's debug page, production's public/404.html, ...)
+// are framework/errorpage's.
 //
 // # Imports
 //

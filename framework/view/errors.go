@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	texttemplate "text/template"
 )
 
 // Sentinel errors; match them with errors.Is.
@@ -67,4 +68,22 @@ func parseLocated(msg, fallback string) *TemplateError {
 		}
 	}
 	return &TemplateError{File: fallback, Msg: msg}
+}
+
+// Locate finds where in a template err happened: the *TemplateError in
+// its chain that has a line, or the file and line text/template puts in an
+// execution error. It returns nil when err names no place in a template.
+// The development error page uses it to show the lines around the error.
+func Locate(err error) *TemplateError {
+	var te *TemplateError
+	if errors.As(err, &te) && te.Line > 0 {
+		return te
+	}
+	var ee texttemplate.ExecError
+	if errors.As(err, &ee) {
+		if te := parseLocated(ee.Err.Error(), ""); te.File != "" && te.Line > 0 {
+			return te
+		}
+	}
+	return nil
 }

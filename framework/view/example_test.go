@@ -2,9 +2,7 @@ package view_test
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"os"
-	"strings"
 	"testing/fstest"
 
 	"github.com/gorails/gorails/framework/view"
@@ -107,20 +105,4 @@ func ExampleSet_Check() {
 	// Output:
 	// posts/index.html.tmpl:3: unexpected EOF
 	// posts/show.html.tmpl:2: partial "missing" not found (searched posts/_missing.html.tmpl, posts/_missing.tmpl, application/_missing.html.tmpl, application/_missing.tmpl)
-}
-
-// In production the app's public/404.html and friends are served, and
-// nothing of the error.
-func ExamplePublicPages() {
-	pages := view.PublicPages{FS: files(map[string]string{"404.html": "<h1>Not here</h1>\n"})}
-	w := httptest.NewRecorder()
-	pages.ServeError(w, httptest.NewRequest("GET", "/missing", nil), 404)
-	fmt.Print(w.Code, " ", w.Header().Get("Content-Type"), " ", w.Body.String())
-	w = httptest.NewRecorder()
-	pages.ServeError(w, httptest.NewRequest("GET", "/boom", nil), 500)
-	fmt.Print(w.Code, " ", strings.TrimSpace(w.Body.String()))
-	// Output:
-	// 404 text/html; charset=utf-8 <h1>Not here</h1>
-	// 500 <!DOCTYPE html>
-	// <html lang="en"><head><meta charset="utf-8"><title>500 Internal Server Error</title></head><body><h1>500 Internal Server Error</h1></body></html>
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+const evil = `<script>alert("x")</script>`
+
 // FuzzHelpersEscape checks that no input gets markup through the helpers
 // that build HTML: the only tags and quotes in their output are their own.
 func FuzzHelpersEscape(f *testing.F) {

@@ -1,0 +1,51 @@
+// Package config builds the blog application: its configuration,
+// initializers, middleware and routes.
+package config
+
+import (
+	"io/fs"
+	"log/slog"
+	"os"
+
+	"github.com/gorails/gorails/framework"
+
+	"github.com/gorails/gorails/bench/blog/gorailsapp/app/jobs"
+	dbmigrate "github.com/gorails/gorails/bench/blog/gorailsapp/db/migrate"
+	"github.com/gorails/gorails/bench/blog/gorailsapp/db/seeds"
+)
+
+// App builds the application. files are the app's embedded files (views and
+// public/), given by main.
+func App(files fs.FS) *framework.App {
+	cfg := framework.Config{
+		Name:   "blog",
+		Files:  files,
+		Routes: Routes,
+		Server: Server(),
+		// The database: config/database.yml, opened with these drivers
+		// (config/database.go).
+		DatabaseDrivers: DatabaseDrivers(),
+		// db:migrate, db:status, ... and the test database use these.
+		Migrations: dbmigrate.All,
+		Seed:       seeds.Run,
+		// Background jobs (app/jobs) live in the app's database; `gorails
+		// jobs` runs them (GORAILS_JOB_BACKEND=redis moves them to REDIS_URL).
+		RegisterJobs: jobs.Register,
+		// The jobs dashboard; production asks for the credentials
+		// jobs_dashboard.user and jobs_dashboard.password:
+		// JobsDashboard: "/jobs",
+		// Production answers only these hosts (GORAILS_HOSTS adds more):
+		// Hosts: []string{"example.com"},
+	}
+	// The benchmark's one knob, not in a generated app: BLOG_LOG_LEVEL=warn
+	// logs warnings and errors only, leaving out the info-level line per
+	// request (Rails' config.log_level = :warn).
+	if os.Getenv("BLOG_LOG_LEVEL") == "warn" {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	app := framework.New(cfg)
+	// Add boot steps and middleware here, for example:
+	//   app.Initializers.InsertAfter(framework.InitViews, "my_step", func(ctx context.Context, app *framework.App) error { ... })
+	//   app.Middleware.InsertAfter(framework.MiddlewareLogger, "my_middleware", myMiddleware)
+	return app
+}

@@ -1,0 +1,194 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/gorails/gorails/framework"
+	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/driver"
+	"github.com/gorails/gorails/framework/record/migrate"
+	"github.com/spf13/cobra"
+)
+
+// dbCommands are Rails' db:* tasks. They read config/database.yml for the
+// app's environment without booting the whole app, so db:create works
+// before the database exists.
+func dbCommands(app *framework.App) []*cobra.Command {
+	var (
+		version int64
+		step    int
+	)
+	var out io.Writer = os.Stdout
+	withDB := func(fn func(ctx context.Context, db *record.DB, cfg record.Config) error) func(*cobra.Command, []string) error {
+		return func(cmd *cobra.Command, _ []string) error {
+			out = cmd.OutOrStdout()
+			drv, cfg, err := app.Database()
+			if err != nil {
+				return err
+			}
+			db, err := record.Open(cmd.Context(), drv, cfg)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			return fn(cmd.Context(), db, cfg)
+		}
+	}
+	withMigrator := func(fn func(ctx context.Context, m *migrate.Migrator) error) func(*cobra.Command, []string) error {
+		return withDB(func(ctx context.Context, db *record.DB, _ record.Config) error {
+			m, err := migrate.New(db, app.Migrations(), app.MigrateOptions())
+			if err != nil {
+				return err
+			}
+			return fn(ctx, m)
+		})
+	}
+	withConfig := func(fn func(ctx context.Context, drv driver.Driver, cfg record.Config) error) func(*cobra.Command, []string) error {
+		return func(cmd *cobra.Command, _ []string) error {
+			out = cmd.OutOrStdout()
+			drv, cfg, err := app.Database()
+			if err != nil {
+				return err
+			}
+			return fn(cmd.Context(), drv, cfg)
+		}
+	}
+	status := &cobra.Command{
+		Use:     "db:migrate:status",
+		Aliases: []string{"db:status"},
+		Short:   "Show which migrations are up and which are down",
+		Args:    cobra.NoArgs,
+		RunE: withDB(func(ctx context.Context, db *record.DB, cfg record.Config) error {
+			m, err := migrate.New(db, app.Migrations(), app.MigrateOptions())
+			if err != nil {
+				return err
+			}
+			lines, err := m.Status(ctx)
+			if err != nil {
+				return err
+			}
+			return migrate.WriteStatus(out, cfg.String(), lines)
+		}),
+	}
+	migrateCmd := &cobra.Command{
+		Use:   "db:migrate",
+		Short: "Apply the pending migrations (up to --version), then dump db/schema.sql",
+		Args:  cobra.NoArgs,
+		RunE: withMigrator(func(ctx context.Context, m *migrate.Migrator) error {
+			return m.Migrate(ctx, version)
+		}),
+	}
+	migrateCmd.Flags().Int64Var(&version, "version", envInt64("VERSION"), "migrate up to this version (default: all; VERSION= also works)")
+	rollback := &cobra.Command{
+		Use:   "db:rollback",
+		Short: "Roll back the last migration (or --step N)",
+		Args:  cobra.NoArgs,
+		RunE: withMigrator(func(ctx context.Context, m *migrate.Migrator) error {
+			return m.Rollback(ctx, step)
+		}),
+	}
+	redo := &cobra.Command{
+		Use:     "db:migrate:redo",
+		Aliases: []string{"db:redo"},
+		Short:   "Roll back and reapply the last migration (or --step N)",
+		Args:    cobra.NoArgs,
+		RunE: withMigrator(func(ctx context.Context, m *migrate.Migrator) error {
+			return m.Redo(ctx, step)
+		}),
+	}
+	for _, c := range []*cobra.Command{rollback, redo} {
+		c.Flags().IntVar(&step, "step", int(max(envInt64("STEP"), 1)), "how many migrations (STEP= also works)")
+	}
+	cmds := []*cobra.Command{
+		{
+			Use: "db:create", Short: "Create the database", Args: cobra.NoArgs,
+			RunE: withConfig(func(ctx context.Context, drv driver.Driver, cfg record.Config) error {
+				err := migrate.CreateDatabase(ctx, drv, cfg)
+				if errors.Is(err, migrate.ErrDatabaseExists) {
+					fmt.Fprintf(out, "%s already exists\n", cfg.String())
+					return nil
+				}
+				return err
+			}),
+		},
+		{
+			Use: "db:drop", Short: "Drop the database", Args: cobra.NoArgs,
+			RunE: withConfig(func(ctx context.Context, drv driver.Driver, cfg record.Config) error {
+				if app.Env().IsProduction() && os.Getenv("DISABLE_DATABASE_ENVIRONMENT_CHECK") != "1" {
+					return errors.New("db:drop refuses to drop a production database; set DISABLE_DATABASE_ENVIRONMENT_CHECK=1 if you mean it")
+				}
+				return migrate.DropDatabase(ctx, drv, cfg)
+			}),
+		},
+		migrateCmd, rollback, redo, status,
+		{
+			Use: "db:version", Short: "Print the current schema version", Args: cobra.NoArgs,
+			RunE: withMigrator(func(ctx context.Context, m *migrate.Migrator) error {
+				v, err := m.Version(ctx)
+				if err == nil {
+					fmt.Fprintf(out, "Current version: %d\n", v)
+				}
+				return err
+			}),
+		},
+		{
+			Use: "db:schema:dump", Short: "Dump the database's schema to db/schema.sql", Args: cobra.NoArgs,
+			RunE: withDB(func(ctx context.Context, db *record.DB, _ record.Config) error {
+				return migrate.DumpSchemaFile(ctx, db, app.Path(framework.SchemaPath))
+			}),
+		},
+		{
+			Use: "db:schema:load", Short: "Load db/schema.sql into an empty database", Args: cobra.NoArgs,
+			RunE: withDB(func(ctx context.Context, db *record.DB, _ record.Config) error {
+				return migrate.LoadSchemaFile(ctx, db, app.Path(framework.SchemaPath))
+			}),
+		},
+		{
+			Use: "db:seed", Short: "Load the seed data (db/seeds)", Args: cobra.NoArgs,
+			RunE: withDB(func(ctx context.Context, db *record.DB, _ record.Config) error {
+				return seed(ctx, app, db)
+			}),
+		},
+		{
+			Use: "db:reset", Short: "Drop and recreate the database from db/schema.sql, then seed it", Args: cobra.NoArgs,
+			RunE: withConfig(func(ctx context.Context, drv driver.Driver, cfg record.Config) error {
+				if app.Env().IsProduction() && os.Getenv("DISABLE_DATABASE_ENVIRONMENT_CHECK") != "1" {
+					return errors.New("db:reset refuses to drop a production database; set DISABLE_DATABASE_ENVIRONMENT_CHECK=1 if you mean it")
+				}
+				if err := migrate.Reset(ctx, drv, cfg, app.Path(framework.SchemaPath)); err != nil {
+					return err
+				}
+				db, err := record.Open(ctx, drv, cfg)
+				if err != nil {
+					return err
+				}
+				defer db.Close()
+				return seed(ctx, app, db)
+			}),
+		},
+		{
+			Use: "db:prepare", Short: "Create the database if needed, load the schema, apply pending migrations", Args: cobra.NoArgs,
+			RunE: withConfig(func(ctx context.Context, drv driver.Driver, cfg record.Config) error {
+				return migrate.Prepare(ctx, drv, cfg, app.Migrations(), app.MigrateOptions())
+			}),
+		},
+	}
+	return cmds
+}
+
+func seed(ctx context.Context, app *framework.App, db *record.DB) error {
+	if app.Config.Seed == nil {
+		return errors.New("no seeds: set Seed in config/application.go (the generated app uses db/seeds)")
+	}
+	return app.Config.Seed(ctx, db)
+}
+
+func envInt64(name string) int64 {
+	n, _ := strconv.ParseInt(os.Getenv(name), 10, 64)
+	return n
+}

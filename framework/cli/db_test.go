@@ -1,0 +1,80 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gorails/gorails/framework"
+	"github.com/gorails/gorails/framework/cli"
+	"github.com/gorails/gorails/framework/record"
+)
+
+func TestDatabaseCommands(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	root := t.TempDir()
+	seeded := 0
+	app, _ := newApp(t, root, nil, func(c *framework.Config) {
+		c.Seed = func(ctx context.Context, db *record.DB) error {
+			seeded++
+			_, err := db.Exec(ctx, "INSERT INTO notes (body) VALUES ('hi')")
+			return err
+		}
+	})
+	if err := os.MkdirAll(filepath.Join(root, "db"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run(t, app, "db:migrate")
+	if out := run(t, app, "db:version"); !strings.Contains(out, "Current version: 20260201000000") {
+		t.Errorf("db:version printed %q", out)
+	}
+	if out := run(t, app, "db:status"); !strings.Contains(out, "up") || !strings.Contains(out, "Create notes") {
+		t.Errorf("db:status printed %q", out)
+	}
+	run(t, app, "db:seed")
+	if seeded != 1 {
+		t.Errorf("db:seed ran the seeds %d times", seeded)
+	}
+	if err := os.Remove(filepath.Join(root, "db", "schema.sql")); err != nil {
+		t.Fatalf("db:migrate did not dump db/schema.sql: %v", err)
+	}
+	run(t, app, "db:schema:dump")
+	if schema, err := os.ReadFile(filepath.Join(root, "db", "schema.sql")); err != nil || !strings.Contains(string(schema), "notes") {
+		t.Errorf("db:schema:dump: %v %s", err, schema)
+	}
+	run(t, app, "db:rollback")
+	if out := run(t, app, "db:status"); !strings.Contains(out, "down") || strings.Contains(out, "up   20260201000000") {
+		t.Errorf("after db:rollback db:status printed %q", out)
+	}
+}
+
+func TestDatabaseCommandErrors(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	tests := []struct {
+		name string
+		args []string
+		edit func(*framework.Config)
+		want string
+	}{
+		{"db:seed without seeds", []string{"db:seed"}, nil, "no seeds: set Seed in config/application.go"},
+		{"db:drop in production", []string{"db:drop"}, func(c *framework.Config) { c.Env = framework.Production },
+			"db:drop refuses to drop a production database; set DISABLE_DATABASE_ENVIRONMENT_CHECK=1 if you mean it"},
+		{"db:reset in production", []string{"db:reset"}, func(c *framework.Config) { c.Env = framework.Production },
+			"db:reset refuses to drop a production database"},
+		{"an app without config/database.yml", []string{"db:migrate"}, func(c *framework.Config) { c.Files = appFiles() },
+			"the app has no database: config/database.yml does not exist"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app, _ := newApp(t, t.TempDir(), nil, tt.edit)
+			var out, errOut bytes.Buffer
+			code := cli.Main(context.Background(), app, tt.args, &out, &errOut)
+			if code != 1 || !strings.Contains(errOut.String(), tt.want) {
+				t.Fatalf("exit %d, stderr %q; want exit 1 saying %q", code, errOut.String(), tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,40 @@
+package errorpage_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/gorails/gorails/framework/dispatch"
+	"github.com/gorails/gorails/framework/errorpage"
+)
+
+type coded int
+
+func (c coded) Error() string   { return fmt.Sprintf("coded %d", int(c)) }
+func (c coded) StatusCode() int { return int(c) }
+
+func TestStatusFor(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"a plain error is a 500", errors.New("boom"), 500},
+		{"an error with a status keeps it", coded(404), 404},
+		{"a wrapped error with a status keeps it", fmt.Errorf("show: %w", coded(422)), 422},
+		{"a params error is a 400", fmt.Errorf("posts#show: %w", &dispatch.ParamError{Key: "id", Err: errors.New("not a number")}), 400},
+		{"a status that is not an error status is a 500", coded(302), 500},
+		{"a status out of range is a 500", coded(600), 500},
+		{"the first status in the chain wins", fmt.Errorf("%w", errors.Join(coded(404), coded(409))), 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := errorpage.StatusFor(tt.err); got != tt.want {
+				t.Errorf("StatusFor(%v) = %d, want %d", tt.err, got, tt.want)
+			}
+		})
+	}
+}
