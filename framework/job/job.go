@@ -289,7 +289,7 @@ func (c *Client) store(ctx context.Context, tx *record.Tx, r *Record) error {
 	}
 	record.AfterCommit(ctx, tx, func(ctx context.Context) {
 		if err := c.backend.Enqueue(ctx, r); err != nil {
-			c.log.Error("job enqueue after commit failed", "kind", r.Kind, "error", err)
+			c.log.Error("job handed to the backend after the commit failed", "kind", r.Kind, "error", err)
 		}
 	})
 	return nil

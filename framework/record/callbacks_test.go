@@ -36,7 +36,13 @@ func (a *Account) Validate(ctx context.Context, v *record.Validation) {
 	v.Length("name", a.Name, 2, 20)
 	v.Format("email", a.Email, emailRE)
 	v.Numericality("age", a.Age, record.Num{GreaterOrEqual: record.Bound(0), LessThan: record.Bound(150)})
-	v.Inclusion("role", a.Role, "admin", "member")
+	v.Inclusion("role", a.Role, "admin", "member", "owner")
+	if a.Role == "owner" && v.OnCreate() { // a check that queries, through the save's own transaction
+		n, err := record.Query[Account](v.DB()).Where(record.Cond{"org_id": a.OrgID, "role": "owner"}).Count(ctx)
+		if err != nil || n > 0 {
+			v.Add("role", "the organization has an owner")
+		}
+	}
 	v.Exclusion("name", a.Name, "root")
 	v.Uniqueness("email", a.Email, record.Cond{"org_id": a.OrgID})
 	if v.OnCreate() {
@@ -127,6 +133,24 @@ func TestValidations(t *testing.T) {
 				}
 			})
 		}
+
+		t.Run("a validation that queries sees the rows of the save's transaction", func(t *testing.T) {
+			err := record.Transaction(ctx, db, func(tx *record.Tx) error {
+				first := validAccount(nil)
+				first.Email, first.Role, first.OrgID = "o1@x.org", "owner", 77
+				must(t, record.Create(ctx, tx, &first))
+				second := validAccount(nil)
+				second.Email, second.Role, second.OrgID = "o2@x.org", "owner", 77
+				err := record.Create(ctx, tx, &second)
+				if !errors.Is(err, record.ErrInvalid) || !slices.Contains(second.Errors().On("role"), "the organization has an owner") {
+					t.Errorf("a second owner in the same transaction: %v", err)
+				}
+				return errors.New("undo")
+			})
+			if err == nil {
+				t.Fatal("the transaction committed")
+			}
+		})
 
 		t.Run("uniqueness is scoped and skips the record itself", func(t *testing.T) {
 			other := validAccount(nil)

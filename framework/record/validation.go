@@ -96,6 +96,10 @@ type Validation struct {
 	id     any
 }
 
+// DB is what the save runs on (its transaction, when it has one), for a
+// check that queries: record.Query[Order](v.DB()).Where(...).Exists(ctx).
+func (v *Validation) DB() Executor { return v.db.executor() }
+
 // OnCreate reports whether the record is being created (Rails' on: :create).
 func (v *Validation) OnCreate() bool { return v.create }
 
