@@ -73,8 +73,6 @@ type rule struct {
 	planned string
 }
 
-const recordSeams = "record-seams (issue 14 item 1)"
-
 // noWeb is the standard library's web stack, which the record layer stays
 // out of.
 var noWeb = []string{"net/http", "html/template"}
@@ -107,17 +105,15 @@ var policy = []rule{
 
 	// Records: the user's API over the implementer's API, one package per
 	// database, nothing of the web stack.
-	{pkg: "framework/record/internal/sqlscan", deny: noWeb, planned: recordSeams},
-	{pkg: "framework/record/driver", may: []string{"framework/record/internal/sqlscan"}, deny: noWeb, planned: recordSeams},
-	{pkg: "framework/record/internal/catalog", may: []string{"framework/record/driver"}, deny: noWeb, planned: recordSeams},
-	{pkg: "framework/record/internal/checkout", may: []string{"framework/record/driver"}, deny: noWeb, planned: recordSeams},
-	{pkg: "framework/record/internal/sqldb", may: []string{"framework/record/internal/checkout"}, deny: noWeb, planned: recordSeams},
+	{pkg: "framework/record/internal/sqlscan", deny: noWeb},
+	{pkg: "framework/record/driver", may: []string{"framework/record/internal/sqlscan"}, deny: noWeb},
+	{pkg: "framework/record/internal/catalog", may: []string{"framework/record/driver"}, deny: noWeb},
+	{pkg: "framework/record/internal/checkout", may: []string{"framework/record/driver"}, deny: noWeb},
+	{pkg: "framework/record/internal/sqldb", may: []string{"framework/record/internal/checkout"}, deny: noWeb},
 	{pkg: "framework/record", may: []string{"framework/record/driver", "YAML", "internal/inflect"}, deny: noWeb},
-	{pkg: "framework/record/sqlite", may: []string{"framework/record/internal/catalog", "framework/record/internal/sqldb", "SQLITE"}, deny: noWeb, planned: recordSeams},
-	{pkg: "framework/record/postgres", may: []string{"framework/record/internal/catalog", "framework/record/internal/checkout", "PGX"}, deny: noWeb, planned: recordSeams},
-	{pkg: "framework/record/mysql", may: []string{"framework/record/internal/catalog", "framework/record/internal/sqldb", "MYSQL"}, deny: noWeb, planned: recordSeams},
-	// Today's home of all three drivers, which the three packages above replace.
-	{pkg: "framework/record/internal/adapter", may: []string{"PGX", "MYSQL", "SQLITE"}, deny: noWeb},
+	{pkg: "framework/record/sqlite", may: []string{"framework/record/internal/catalog", "framework/record/internal/sqldb", "SQLITE"}, deny: noWeb},
+	{pkg: "framework/record/postgres", may: []string{"framework/record/internal/catalog", "framework/record/internal/checkout", "PGX"}, deny: noWeb},
+	{pkg: "framework/record/mysql", may: []string{"framework/record/internal/catalog", "framework/record/internal/sqldb", "MYSQL"}, deny: noWeb},
 	{pkg: "framework/record/migrate", may: []string{"framework/record"}, deny: noWeb},
 
 	// Caching (Redis or memory) and mail, used by the App, not by controller.
@@ -155,15 +151,7 @@ type exception struct {
 	removedBy string
 }
 
-var exceptions = []exception{
-	// record opens every driver itself, and migrate reaches inside it.
-	{"framework/record", "framework/record/internal/adapter", "record-seams (issue 14 item 1: record/driver and one package per database)"},
-	{"framework/record", "MYSQL", "record-seams (issue 14 item 1: record/driver and one package per database)"},
-	{"framework/record", "PGX", "record-seams (issue 14 item 1: record/driver and one package per database)"},
-	{"framework/record/migrate", "framework/record/internal/adapter", "record-seams (issue 14 item 1: migrate uses the public driver seam)"},
-	{"framework/record/migrate", "MYSQL", "record-seams (issue 14 item 1: migrate uses the public driver seam)"},
-	{"framework/record/migrate", "PGX", "record-seams (issue 14 item 1: migrate uses the public driver seam)"},
-}
+var exceptions = []exception{}
 
 // graph is the module's packages (relative paths) and their direct
 // imports outside tests (full import paths).
@@ -415,6 +403,12 @@ func TestWhatProgramsLink(t *testing.T) {
 		{"a program using record links none of the web stack",
 			[]string{"framework/record", "framework/record/migrate"},
 			[]string{"framework/dispatch", "framework/controller", "framework/view", "framework/session"}, []string{"YAML"}},
+		{"a program using record with its SQLite driver links no other database client",
+			[]string{"framework/record", "framework/record/sqlite"},
+			[]string{"PGX", "MYSQL"}, []string{"SQLITE"}},
+		{"migrations and jobs link no database driver",
+			[]string{"framework/record/migrate", "framework/job"},
+			drivers, []string{"framework/record", "REDIS"}},
 		{"an app links no database driver it does not import itself",
 			[]string{"framework", "framework/cli"},
 			drivers, []string{"framework/record", "COBRA"}},

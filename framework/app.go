@@ -15,6 +15,7 @@ import (
 	"github.com/gorails/gorails/framework/dispatch"
 	"github.com/gorails/gorails/framework/job"
 	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/driver"
 	"github.com/gorails/gorails/framework/record/migrate"
 	"github.com/gorails/gorails/framework/secrets"
 	"github.com/gorails/gorails/framework/server"
@@ -52,6 +53,14 @@ type Config struct {
 	// Getenv reads the environment; nil is os.Getenv. Tests set it.
 	Getenv func(string) string
 
+	// DatabaseDrivers are the database drivers the app links, such as
+	// sqlite.Driver{} (framework/record/sqlite): the database initializer
+	// and the db:* commands open config/database.yml's adapter (or
+	// DATABASE_URL's) with the one of that name, and fail with the import
+	// to add when the app has none. A generated app lists its one driver
+	// in config/database.go, so the binary carries no other database's
+	// client.
+	DatabaseDrivers []driver.Driver
 	// Migrations lists the app's migrations (db/migrate.All in a generated
 	// app) for the db:* commands and the test database.
 	Migrations func() []migrate.Migration

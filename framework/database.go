@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"strings"
 
 	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/driver"
 	"github.com/gorails/gorails/framework/record/migrate"
 )
 
@@ -21,14 +23,20 @@ const (
 // ErrNoDatabase is returned by database commands in an app without config/database.yml.
 var ErrNoDatabase = errors.New("the app has no database: " + DatabaseConfigPath + " does not exist")
 
+// ErrDatabaseDriver is returned at boot (and by the db:* commands) when
+// the database settings name an adapter whose driver is not in
+// Config.DatabaseDrivers; the message says which import to add.
+var ErrDatabaseDriver = errors.New("database driver not linked")
+
 // initDatabase opens the app's database from config/database.yml (the
 // section of the app's environment; DATABASE_URL overrides it, as in
 // Rails). In the test environment the database is first prepared from
 // db/schema.sql and the migrations (created, loaded, migrated), so tests
 // run against the current schema. An app without the file has no
-// database, like a Rails app made with --skip-active-record.
+// database, like a Rails app made with --skip-active-record. The adapter
+// the file (or DATABASE_URL) names must be one of Config.DatabaseDrivers.
 func initDatabase(ctx context.Context, a *App) error {
-	cfg, err := a.DatabaseConfig()
+	drv, cfg, err := a.Database()
 	if errors.Is(err, ErrNoDatabase) {
 		a.Logger.Debug(err.Error())
 		return nil
@@ -37,17 +45,42 @@ func initDatabase(ctx context.Context, a *App) error {
 		return err
 	}
 	if a.Env().IsTest() && a.Config.Migrations != nil {
-		if err := migrate.Prepare(ctx, cfg, a.Config.Migrations(), a.MigrateOptions()); err != nil {
+		if err := migrate.Prepare(ctx, drv, cfg, a.Config.Migrations(), a.MigrateOptions()); err != nil {
 			return fmt.Errorf("prepare the test database: %w", err)
 		}
 	}
-	db, err := record.Open(ctx, cfg)
+	db, err := record.Open(ctx, drv, cfg)
 	if err != nil {
 		return err
 	}
 	a.DB = db
 	a.OnClose(db.Close)
 	return nil
+}
+
+// Database reads the database settings (DatabaseConfig) and picks the
+// driver they name among Config.DatabaseDrivers, without booting the app:
+// an adapter the app does not link fails with ErrDatabaseDriver, whose
+// message says which import to add.
+func (a *App) Database() (driver.Driver, record.Config, error) {
+	cfg, err := a.DatabaseConfig()
+	if err != nil {
+		return nil, cfg, err
+	}
+	drv, err := record.DriverFor(cfg, a.Config.DatabaseDrivers...)
+	var nd *record.NoDriverError
+	if errors.As(err, &nd) {
+		linked := "no database driver"
+		if len(nd.Linked) > 0 {
+			linked = "only " + strings.Join(nd.Linked, ", ")
+		}
+		msg := fmt.Sprintf("%s (%s) or DATABASE_URL names the %s database, but the app links %s", DatabaseConfigPath, a.Env(), nd.Adapter, linked)
+		if nd.Package != "" {
+			msg += fmt.Sprintf(": import %q in config/database.go and add %s to DatabaseDrivers", nd.Package, nd.Driver())
+		}
+		return nil, cfg, fmt.Errorf("%w: %s", ErrDatabaseDriver, msg)
+	}
+	return drv, cfg, err
 }
 
 // DatabaseConfig reads the environment's section of config/database.yml

@@ -11,6 +11,9 @@ import (
 
 	"github.com/gorails/gorails/framework"
 	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/driver"
+	"github.com/gorails/gorails/framework/record/postgres"
+	"github.com/gorails/gorails/framework/record/sqlite"
 )
 
 func bootWithDatabaseYAML(t *testing.T, yml string) (*framework.App, error) {
@@ -18,7 +21,8 @@ func bootWithDatabaseYAML(t *testing.T, yml string) (*framework.App, error) {
 	files := appFiles()
 	files["config/database.yml"] = &fstest.MapFile{Data: []byte(yml)}
 	app := framework.New(framework.Config{Env: framework.Test, Root: t.TempDir(), Files: files, Routes: routes,
-		Logger: slog.New(slog.DiscardHandler), Getenv: func(string) string { return "" }})
+		DatabaseDrivers: []driver.Driver{sqlite.Driver{}, postgres.Driver{}},
+		Logger:          slog.New(slog.DiscardHandler), Getenv: func(string) string { return "" }})
 	t.Cleanup(func() { _ = app.Close() })
 	return app, app.Boot(context.Background())
 }
@@ -50,12 +54,18 @@ func TestDatabaseInitializerFailures(t *testing.T) {
 		{"no section for the environment", "development:\n  adapter: sqlite3\n  database: x.sqlite3\n", `initializer "database": config/database.yml`},
 		{"invalid YAML", "test: [unclosed\n", `initializer "database": config/database.yml: invalid YAML`},
 		{"an unreachable server", "test:\n  adapter: postgresql\n  host: 127.0.0.1\n  port: 1\n  database: nope\n  timeout: 500\n", `initializer "database"`},
+		{"an adapter the app does not link", "test:\n  adapter: mysql2\n  database: x\n  password: topsecret\n",
+			`initializer "database": database driver not linked: config/database.yml (test) or DATABASE_URL names the mysql database, but the app links only sqlite3, postgresql: ` +
+				`import "github.com/gorails/gorails/framework/record/mysql" in config/database.go and add mysql.Driver{} to DatabaseDrivers`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := bootWithDatabaseYAML(t, tt.yml)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("boot = %v, want an error containing %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "topsecret") {
+				t.Fatalf("the error shows the password: %v", err)
 			}
 		})
 	}

@@ -87,11 +87,7 @@ func initJobs(ctx context.Context, a *App) error {
 		})
 		backend = async
 	case JobBackendInline:
-		if a.DB != nil {
-			backend = job.InlineOn(a.DB) // enqueued in a transaction: run after it commits
-		} else {
-			backend = job.Inline()
-		}
+		backend = job.Inline() // PerformLaterTx: the job runs after the commit
 	default:
 		return fmt.Errorf("%w %q is unknown: use %s, %s, %s or %s", ErrJobBackend, name,
 			JobBackendDatabase, JobBackendRedis, JobBackendAsync, JobBackendInline)

@@ -23,7 +23,9 @@ import (
 	"github.com/gorails/gorails/framework/dispatch"
 	"github.com/gorails/gorails/framework/job"
 	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/driver"
 	"github.com/gorails/gorails/framework/record/migrate"
+	"github.com/gorails/gorails/framework/record/sqlite"
 	"github.com/gorails/gorails/internal/testenv"
 )
 
@@ -99,7 +101,8 @@ func jobsAppIn(t *testing.T, root string, appEnv framework.Env, env map[string]s
 	runs := new(atomic.Int64)
 	c := framework.Config{
 		Name: "jobsapp", Env: appEnv, Root: root, Files: files, Routes: notesRoutes,
-		Logger: slog.New(slog.DiscardHandler),
+		DatabaseDrivers: []driver.Driver{sqlite.Driver{}},
+		Logger:          slog.New(slog.DiscardHandler),
 		Getenv: func(k string) string {
 			if v, ok := env[k]; ok {
 				return v
@@ -125,11 +128,11 @@ func jobsAppIn(t *testing.T, root string, appEnv framework.Env, env map[string]s
 func migrateApp(t *testing.T, app *framework.App) {
 	t.Helper()
 	ctx := context.Background()
-	cfg, err := app.DatabaseConfig()
+	drv, cfg, err := app.Database()
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := record.Open(ctx, cfg)
+	db, err := record.Open(ctx, drv, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

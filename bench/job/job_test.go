@@ -14,6 +14,7 @@ import (
 
 	"github.com/gorails/gorails/framework/job"
 	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/postgres"
 	"github.com/gorails/gorails/internal/testenv"
 )
 
@@ -46,7 +47,7 @@ func (j noopJob) Perform(context.Context, noopArgs) error {
 func gorailsClient(b *testing.B, done *atomic.Int64) (*job.Client, *job.Def[noopArgs], *record.DB) {
 	b.Helper()
 	ctx := context.Background()
-	db, err := record.Open(ctx, record.Config{URL: testenv.PostgresDB(b, "job_bench_gorails"), Pool: poolSize})
+	db, err := record.Open(ctx, postgres.Driver{}, record.Config{URL: testenv.PostgresDB(b, "job_bench_gorails"), Pool: poolSize})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -144,9 +145,9 @@ func BenchmarkProcess(b *testing.B) {
 	b.Run("gorails", func(b *testing.B) {
 		var done atomic.Int64
 		c, def, db := gorailsClient(b, &done)
-		err := record.Transaction(ctx, db, func(ctx context.Context) error {
+		err := record.Transaction(ctx, db, func(tx *record.Tx) error {
 			for i := range b.N {
-				if _, err := def.PerformLater(ctx, noopArgs{N: i}); err != nil {
+				if _, err := def.PerformLaterTx(ctx, tx, noopArgs{N: i}); err != nil {
 					return err
 				}
 			}

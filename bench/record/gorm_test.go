@@ -16,7 +16,24 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"github.com/gorails/gorails/framework/record"
+	gpostgres "github.com/gorails/gorails/framework/record/postgres"
 )
+
+// RecordPost is the benchmark model in record's terms.
+type RecordPost struct {
+	record.Model
+	Title     string
+	Body      string
+	Published bool
+	Views     int64
+	Rating    float64
+	UserID    *int64
+}
+
+// TableName shares GORM's table.
+func (RecordPost) TableName() string { return "posts" }
 
 // Post is framework/record's benchmark model, in GORM's terms.
 type Post struct {
@@ -76,8 +93,8 @@ func freshDB(b *testing.B) string {
 }
 
 type benchOp struct {
-	name      string
-	pgx, gorm func() error
+	name              string
+	pgx, record, gorm func() error
 }
 
 func ops(b *testing.B) []benchOp {
@@ -98,6 +115,15 @@ func ops(b *testing.B) []benchOp {
 	sqlDB.SetMaxOpenConns(5)
 	sqlDB.SetMaxIdleConns(5)
 	b.Cleanup(func() { sqlDB.Close() })
+	// record as a generated app uses it: its PostgreSQL driver, a pool of 5.
+	rdb, err := record.Open(ctx, gpostgres.Driver{}, record.Config{URL: dsn, Pool: 5})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { rdb.Close() })
+	if err := record.Register[RecordPost](ctx, rdb); err != nil {
+		b.Fatal(err)
+	}
 
 	seed := make([]Post, 1000)
 	for i := range seed {
@@ -116,6 +142,13 @@ func ops(b *testing.B) []benchOp {
 	if err := gdb.First(&upd, id+1).Error; err != nil {
 		b.Fatal(err)
 	}
+	posts := record.Query[RecordPost](rdb)
+	first100 := posts.Order("id").Limit(100)
+	rupd, err := posts.Find(ctx, id+2)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rbatch := make([]RecordPost, 100)
 	n := 0
 	var sb strings.Builder
 	sb.WriteString(`INSERT INTO posts (created_at, updated_at, title, body, published, views, rating, user_id) VALUES `)
@@ -141,6 +174,7 @@ func ops(b *testing.B) []benchOp {
 				var p Post
 				return pool.QueryRow(ctx, `SELECT `+cols+` FROM posts WHERE id = $1 LIMIT 1`, id).Scan(scan(&p)...)
 			},
+			func() error { _, err := posts.Find(ctx, id); return err },
 			func() error { var p Post; return gdb.WithContext(ctx).First(&p, id).Error }},
 		{"Load100",
 			func() error {
@@ -158,6 +192,7 @@ func ops(b *testing.B) []benchOp {
 				rows.Close()
 				return rows.Err()
 			},
+			func() error { _, err := first100.All(ctx); return err },
 			func() error { var ps []Post; return gdb.WithContext(ctx).Order("id").Limit(100).Find(&ps).Error }},
 		{"InsertOne",
 			func() error {
@@ -167,6 +202,7 @@ func ops(b *testing.B) []benchOp {
 				return pool.QueryRow(ctx, `INSERT INTO posts (created_at, updated_at, title, body, published, views, rating, user_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 					p.CreatedAt, p.UpdatedAt, p.Title, p.Body, p.Published, p.Views, p.Rating, p.UserID).Scan(&p.ID)
 			},
+			func() error { p := RecordPost{Title: "new", Body: "body"}; return record.Create(ctx, rdb, &p) },
 			func() error { p := Post{Title: "new", Body: "body"}; return gdb.WithContext(ctx).Create(&p).Error }},
 		{"UpdateOne",
 			func() error {
@@ -174,6 +210,7 @@ func ops(b *testing.B) []benchOp {
 				_, err := pool.Exec(ctx, `UPDATE posts SET title = $1, updated_at = $2 WHERE id = $3`, "t"+strconv.Itoa(n), time.Now().UTC().Truncate(time.Microsecond), id)
 				return err
 			},
+			func() error { n++; rupd.Title = "r" + strconv.Itoa(n); return record.Save(ctx, rdb, &rupd) },
 			func() error {
 				n++
 				return gdb.WithContext(ctx).Model(&upd).Update("title", "g"+strconv.Itoa(n)).Error
@@ -189,6 +226,13 @@ func ops(b *testing.B) []benchOp {
 				return err
 			},
 			func() error {
+				for i := range rbatch {
+					rbatch[i] = RecordPost{Title: "bulk", Body: "body", Views: int64(i)}
+				}
+				_, err := record.InsertAll(ctx, rdb, rbatch)
+				return err
+			},
+			func() error {
 				for i := range batch {
 					batch[i] = Post{Title: "bulk", Body: "body", Views: int64(i)}
 				}
@@ -197,13 +241,14 @@ func ops(b *testing.B) []benchOp {
 	}
 }
 
-// BenchmarkGORM runs each operation with raw pgx and with GORM, with allocations.
+// BenchmarkGORM runs each operation with raw pgx, record and GORM, with
+// allocations.
 func BenchmarkGORM(b *testing.B) {
 	for _, op := range ops(b) {
 		for _, impl := range []struct {
 			name string
 			fn   func() error
-		}{{"pgx", op.pgx}, {"gorm", op.gorm}} {
+		}{{"pgx", op.pgx}, {"record", op.record}, {"gorm", op.gorm}} {
 			b.Run(op.name+"/"+impl.name, func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
@@ -216,19 +261,19 @@ func BenchmarkGORM(b *testing.B) {
 	}
 }
 
-// BenchmarkGORMRatio interleaves pgx and GORM call by call (as
+// BenchmarkGORMRatio interleaves pgx, record and GORM call by call (as
 // framework/record's BenchmarkPostgresRatio does) and reports median wall
-// times, process CPU per call, and the ratios.
+// times, process CPU per call, and the ratios of record and GORM to pgx.
 func BenchmarkGORMRatio(b *testing.B) {
 	for _, op := range ops(b) {
 		b.Run(op.name, func(b *testing.B) {
-			var wall [2][]time.Duration
-			var cpu [2]time.Duration
-			fns := [2]func() error{op.pgx, op.gorm}
+			var wall [3][]time.Duration
+			var cpu [3]time.Duration
+			fns := [3]func() error{op.pgx, op.record, op.gorm}
 			i := 0
 			for b.Loop() {
-				for k := range 2 {
-					which := (i + k) % 2
+				for k := range 3 {
+					which := (i + k) % 3 // rotate which goes first
 					c0, t0 := cpuTime(), time.Now()
 					if err := fns[which](); err != nil {
 						b.Fatal(err)
@@ -242,11 +287,14 @@ func BenchmarkGORMRatio(b *testing.B) {
 				slices.Sort(d)
 				return float64(d[len(d)/2].Nanoseconds())
 			}
-			pw, gw := med(wall[0]), med(wall[1])
+			pw, rw, gw := med(wall[0]), med(wall[1]), med(wall[2])
 			b.ReportMetric(pw, "pgx-median-ns")
+			b.ReportMetric(rw, "record-median-ns")
 			b.ReportMetric(gw, "gorm-median-ns")
-			b.ReportMetric(gw/pw, "wall-ratio")
-			b.ReportMetric(float64(cpu[1])/float64(cpu[0]), "cpu-ratio")
+			b.ReportMetric(rw/pw, "record-wall-ratio")
+			b.ReportMetric(gw/pw, "gorm-wall-ratio")
+			b.ReportMetric(float64(cpu[1])/float64(cpu[0]), "record-cpu-ratio")
+			b.ReportMetric(float64(cpu[2])/float64(cpu[0]), "gorm-cpu-ratio")
 		})
 	}
 }

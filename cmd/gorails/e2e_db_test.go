@@ -79,7 +79,11 @@ func TestMigrationsEndToEndOnSQLite(t *testing.T) {
 }
 
 func TestMigrateAgainstAnUnreachableServer(t *testing.T) {
-	dir := generateApp(t, "offline")
+	parent := t.TempDir()
+	if out, code := runCLI(t, parent, "new", "offline", "--database", "postgresql"); code != 0 {
+		t.Fatalf("gorails new --database postgresql: exit %d\n%s", code, out)
+	}
+	dir := filepath.Join(parent, "offline")
 	t.Setenv("DATABASE_URL", "postgres://nobody@127.0.0.1:1/offline?connect_timeout=2")
 	out, code := runCLI(t, dir, "db:migrate")
 	if code == 0 {

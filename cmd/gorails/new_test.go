@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -100,10 +101,10 @@ func TestValidateAppName(t *testing.T) {
 
 func TestNewDatabaseConfig(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ database, want string }{
-		{"sqlite3", "database: db/development.sqlite3"},
-		{"postgresql", "adapter: postgresql"},
-		{"mysql", "adapter: mysql"},
+	tests := []struct{ database, want, driver string }{
+		{"sqlite3", "database: db/development.sqlite3", "sqlite"},
+		{"postgresql", "adapter: postgresql", "postgres"},
+		{"mysql", "adapter: mysql", "mysql"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.database, func(t *testing.T) {
@@ -113,6 +114,15 @@ func TestNewDatabaseConfig(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, f := range files {
+				if f.Path == "config/database.go" {
+					// The app imports its one driver, and no other.
+					for _, pkg := range []string{"sqlite", "postgres", "mysql"} {
+						imported := strings.Contains(string(f.Data), `"github.com/gorails/gorails/framework/record/`+pkg+`"`)
+						if imported != (pkg == tt.driver) || !strings.Contains(string(f.Data), tt.driver+".Driver{}") {
+							t.Errorf("config/database.go for %s imports %s: %v\n%s", tt.database, pkg, imported, f.Data)
+						}
+					}
+				}
 				if f.Path != "config/database.yml" {
 					continue
 				}
@@ -126,9 +136,11 @@ func TestNewDatabaseConfig(t *testing.T) {
 				if want := map[string]string{"sqlite3": record.SQLite, "postgresql": record.PostgreSQL, "mysql": record.MySQL}[tt.database]; cfg.WithDefaults().Adapter != want {
 					t.Errorf("adapter %q, want %q", cfg.Adapter, want)
 				}
-				return
 			}
-			t.Fatal("no config/database.yml")
+			if !slices.ContainsFunc(files, func(f generator.File) bool { return f.Path == "config/database.yml" }) ||
+				!slices.ContainsFunc(files, func(f generator.File) bool { return f.Path == "config/database.go" }) {
+				t.Fatal("no config/database.yml or config/database.go")
+			}
 		})
 	}
 }

@@ -17,7 +17,9 @@ import (
 	"github.com/gorails/gorails/framework/dispatch"
 	"github.com/gorails/gorails/framework/job"
 	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/driver"
 	"github.com/gorails/gorails/framework/record/migrate"
+	"github.com/gorails/gorails/framework/record/sqlite"
 )
 
 type PagesController struct{ controller.Base }
@@ -76,9 +78,10 @@ func newApp(t *testing.T, root string, env map[string]string, edit func(*framewo
 	runs := new(atomic.Int64)
 	cfg := framework.Config{
 		Name: "cliapp", Env: framework.Development, Root: root, Files: files, Routes: routes,
-		Logger:     slog.New(slog.DiscardHandler),
-		Getenv:     func(k string) string { return env[k] },
-		Migrations: notesMigrations,
+		DatabaseDrivers: []driver.Driver{sqlite.Driver{}},
+		Logger:          slog.New(slog.DiscardHandler),
+		Getenv:          func(k string) string { return env[k] },
+		Migrations:      notesMigrations,
 		RegisterJobs: func(app *framework.App) error {
 			job.Register(app.Jobs, noteJob{db: app.DB, runs: runs})
 			return nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorails/gorails/framework"
 	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/driver"
 	"github.com/gorails/gorails/framework/record/migrate"
 	"github.com/spf13/cobra"
 )
@@ -26,11 +27,11 @@ func dbCommands(app *framework.App) []*cobra.Command {
 	withDB := func(fn func(ctx context.Context, db *record.DB, cfg record.Config) error) func(*cobra.Command, []string) error {
 		return func(cmd *cobra.Command, _ []string) error {
 			out = cmd.OutOrStdout()
-			cfg, err := app.DatabaseConfig()
+			drv, cfg, err := app.Database()
 			if err != nil {
 				return err
 			}
-			db, err := record.Open(cmd.Context(), cfg)
+			db, err := record.Open(cmd.Context(), drv, cfg)
 			if err != nil {
 				return err
 			}
@@ -47,14 +48,14 @@ func dbCommands(app *framework.App) []*cobra.Command {
 			return fn(ctx, m)
 		})
 	}
-	withConfig := func(fn func(ctx context.Context, cfg record.Config) error) func(*cobra.Command, []string) error {
+	withConfig := func(fn func(ctx context.Context, drv driver.Driver, cfg record.Config) error) func(*cobra.Command, []string) error {
 		return func(cmd *cobra.Command, _ []string) error {
 			out = cmd.OutOrStdout()
-			cfg, err := app.DatabaseConfig()
+			drv, cfg, err := app.Database()
 			if err != nil {
 				return err
 			}
-			return fn(cmd.Context(), cfg)
+			return fn(cmd.Context(), drv, cfg)
 		}
 	}
 	status := &cobra.Command{
@@ -106,8 +107,8 @@ func dbCommands(app *framework.App) []*cobra.Command {
 	cmds := []*cobra.Command{
 		{
 			Use: "db:create", Short: "Create the database", Args: cobra.NoArgs,
-			RunE: withConfig(func(ctx context.Context, cfg record.Config) error {
-				err := migrate.CreateDatabase(ctx, cfg)
+			RunE: withConfig(func(ctx context.Context, drv driver.Driver, cfg record.Config) error {
+				err := migrate.CreateDatabase(ctx, drv, cfg)
 				if errors.Is(err, migrate.ErrDatabaseExists) {
 					fmt.Fprintf(out, "%s already exists\n", cfg.String())
 					return nil
@@ -117,11 +118,11 @@ func dbCommands(app *framework.App) []*cobra.Command {
 		},
 		{
 			Use: "db:drop", Short: "Drop the database", Args: cobra.NoArgs,
-			RunE: withConfig(func(ctx context.Context, cfg record.Config) error {
+			RunE: withConfig(func(ctx context.Context, drv driver.Driver, cfg record.Config) error {
 				if app.Env().IsProduction() && os.Getenv("DISABLE_DATABASE_ENVIRONMENT_CHECK") != "1" {
 					return errors.New("db:drop refuses to drop a production database; set DISABLE_DATABASE_ENVIRONMENT_CHECK=1 if you mean it")
 				}
-				return migrate.DropDatabase(ctx, cfg)
+				return migrate.DropDatabase(ctx, drv, cfg)
 			}),
 		},
 		migrateCmd, rollback, redo, status,
@@ -155,14 +156,14 @@ func dbCommands(app *framework.App) []*cobra.Command {
 		},
 		{
 			Use: "db:reset", Short: "Drop and recreate the database from db/schema.sql, then seed it", Args: cobra.NoArgs,
-			RunE: withConfig(func(ctx context.Context, cfg record.Config) error {
+			RunE: withConfig(func(ctx context.Context, drv driver.Driver, cfg record.Config) error {
 				if app.Env().IsProduction() && os.Getenv("DISABLE_DATABASE_ENVIRONMENT_CHECK") != "1" {
 					return errors.New("db:reset refuses to drop a production database; set DISABLE_DATABASE_ENVIRONMENT_CHECK=1 if you mean it")
 				}
-				if err := migrate.Reset(ctx, cfg, app.Path(framework.SchemaPath)); err != nil {
+				if err := migrate.Reset(ctx, drv, cfg, app.Path(framework.SchemaPath)); err != nil {
 					return err
 				}
-				db, err := record.Open(ctx, cfg)
+				db, err := record.Open(ctx, drv, cfg)
 				if err != nil {
 					return err
 				}
@@ -172,8 +173,8 @@ func dbCommands(app *framework.App) []*cobra.Command {
 		},
 		{
 			Use: "db:prepare", Short: "Create the database if needed, load the schema, apply pending migrations", Args: cobra.NoArgs,
-			RunE: withConfig(func(ctx context.Context, cfg record.Config) error {
-				return migrate.Prepare(ctx, cfg, app.Migrations(), app.MigrateOptions())
+			RunE: withConfig(func(ctx context.Context, drv driver.Driver, cfg record.Config) error {
+				return migrate.Prepare(ctx, drv, cfg, app.Migrations(), app.MigrateOptions())
 			}),
 		},
 	}

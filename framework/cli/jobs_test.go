@@ -67,9 +67,9 @@ func TestJobsCommandRunsEnqueuedJobs(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("jobs: exit %d: %s", code, stderr)
 	}
-	n, err := app.DB.Exec(ctx, "DELETE FROM notes")
-	if err != nil || n != 2 || workerRuns.Load() != 2 {
-		t.Fatalf("after the worker: %d notes (%v), %d runs; want 2 and 2", n, err, workerRuns.Load())
+	res, err := app.DB.Exec(ctx, "DELETE FROM notes")
+	if err != nil || res.RowsAffected != 2 || workerRuns.Load() != 2 {
+		t.Fatalf("after the worker: %d notes (%v), %d runs; want 2 and 2", res.RowsAffected, err, workerRuns.Load())
 	}
 }
 

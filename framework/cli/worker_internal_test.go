@@ -11,7 +11,9 @@ import (
 	"github.com/gorails/gorails/framework"
 	"github.com/gorails/gorails/framework/dispatch"
 	"github.com/gorails/gorails/framework/job"
+	"github.com/gorails/gorails/framework/record/driver"
 	"github.com/gorails/gorails/framework/record/migrate"
+	"github.com/gorails/gorails/framework/record/sqlite"
 )
 
 type pingArgs struct{}
@@ -33,9 +35,10 @@ func TestServerJobWorkerWaitsForTheTable(t *testing.T) {
 			"app/views/layouts/application.html.tmpl": {Data: []byte(`{{template "content" .}}`)},
 			"config/database.yml":                     {Data: []byte("development:\n  adapter: sqlite3\n  database: " + filepath.Join(root, "dev.sqlite3") + "\n")},
 		},
-		Routes: func(*dispatch.Mapper) {},
-		Logger: slog.New(slog.DiscardHandler),
-		Getenv: func(string) string { return "" },
+		Routes:          func(*dispatch.Mapper) {},
+		DatabaseDrivers: []driver.Driver{sqlite.Driver{}},
+		Logger:          slog.New(slog.DiscardHandler),
+		Getenv:          func(string) string { return "" },
 		RegisterJobs: func(app *framework.App) error {
 			job.Register(app.Jobs, pingJob{ran: ran})
 			return nil

@@ -3,6 +3,8 @@ package job
 import (
 	"context"
 	"time"
+
+	"github.com/gorails/gorails/framework/record"
 )
 
 // Backend stores or runs enqueued jobs. Inline and Async run them in the
@@ -12,6 +14,15 @@ type Backend interface {
 	// Enqueue stores r (or runs it). It fills r.ID when the backend
 	// assigns one, and returns ErrDuplicate when r.UniqueKey is held.
 	Enqueue(ctx context.Context, r *Record) error
+}
+
+// TxBackend is a Backend that can enqueue inside a record transaction, so
+// that the job exists only if the transaction commits (Database). The
+// Client enqueues on other backends once the transaction has committed.
+type TxBackend interface {
+	Backend
+	// EnqueueTx is Enqueue with the statements run in tx.
+	EnqueueTx(ctx context.Context, tx *record.Tx, r *Record) error
 }
 
 // Store is a Backend a Worker drains. Every method is safe for concurrent

@@ -163,9 +163,9 @@ func TestCrashPostgres(t *testing.T) {
 	}
 	c := New(Config{Backend: Database(db)})
 	def := Register(c, crashJob{})
-	err := record.Transaction(ctx, db, func(ctx context.Context) error {
+	err := record.Transaction(ctx, db, func(tx *record.Tx) error {
 		for i := range crashJobs {
-			if _, err := def.PerformLater(ctx, crashArgs{N: i}); err != nil {
+			if _, err := def.PerformLaterTx(ctx, tx, crashArgs{N: i}); err != nil {
 				return err
 			}
 		}
@@ -176,13 +176,7 @@ func TestCrashPostgres(t *testing.T) {
 	}
 	count := func(sql string) int {
 		var n int64
-		rows, err := db.Querier(ctx).Query(ctx, sql, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		rows.Next()
-		if err := rows.Scan(&n); err != nil {
+		if err := db.QueryRows(ctx, sql, nil, func(scan func(...any) error) error { return scan(&n) }); err != nil {
 			t.Fatal(err)
 		}
 		return int(n)

@@ -16,31 +16,32 @@ import (
 // DatabaseBackend keeps jobs in the app's own database (Solid Queue's idea:
 // a fresh app needs no Redis), in the table Migration creates.
 //
-// Enqueueing with a ctx that carries a record transaction of db writes the
-// job in that transaction: it exists only if the transaction commits.
-// PostgreSQL and MySQL 8/MariaDB 10.6+ claim with FOR UPDATE SKIP LOCKED,
-// so many workers in many processes never block on or share a job; SQLite
-// claims with one UPDATE ... RETURNING statement (one writer at a time).
-// A claimed job is leased; see Store. Safe for concurrent use.
+// PerformLaterTx writes the job in the caller's record transaction: it
+// exists only if that transaction commits. PostgreSQL and MySQL
+// 8/MariaDB 10.6+ claim with FOR UPDATE SKIP LOCKED, so many workers in
+// many processes never block on or share a job; SQLite claims with one
+// UPDATE ... RETURNING statement (one writer at a time). A claimed job is
+// leased; see Store. Its statements go through record, so they are logged
+// (polling ones only when they fail) and their errors are record's.
+// Safe for concurrent use.
 type DatabaseBackend struct {
-	db     *record.DB
-	mysql  bool
-	rebind func(string) string
+	db    *record.DB
+	mysql bool
 }
 
-var _ Store = (*DatabaseBackend)(nil)
+var (
+	_ Store     = (*DatabaseBackend)(nil)
+	_ TxBackend = (*DatabaseBackend)(nil)
+)
 
 // Database returns a backend storing jobs in db (whose schema must have
 // Migration applied).
 func Database(db *record.DB) *DatabaseBackend {
-	d := db.Conn().Dialect()
-	return &DatabaseBackend{db: db, mysql: db.Adapter() == record.MySQL, rebind: d.Rebind}
+	return &DatabaseBackend{db: db, mysql: db.Adapter() == record.MySQL}
 }
 
 // DB returns the backend's database.
 func (b *DatabaseBackend) DB() *record.DB { return b.db }
-
-func (b *DatabaseBackend) inTx(ctx context.Context) bool { return record.InTransaction(ctx, b.db) }
 
 // ErrNoTable: the Database backend's table does not exist (Migration was
 // not applied).
@@ -48,11 +49,10 @@ var ErrNoTable = errors.New("job: the " + Table + " table does not exist")
 
 // Check returns ErrNoTable when the backend's table does not exist yet, so
 // that a missing migration is one clear error rather than a failed claim on
-// every poll. It asks the database's catalog (the adapter's table list, as
-// migrations do), so a missing table logs no failed statement.
+// every poll. It asks the database's catalog (record.Tables, as migrations
+// do), so a missing table logs no failed statement.
 func (b *DatabaseBackend) Check(ctx context.Context) error {
-	ctx = record.Silence(ctx)
-	tables, err := b.db.Conn().Tables(ctx, b.db.Querier(ctx))
+	tables, err := record.Tables(ctx, b.db)
 	if err != nil {
 		return fmt.Errorf("job: look for the %s table: %w", Table, err)
 	}
@@ -66,12 +66,25 @@ const jobColumns = "id, kind, queue, args, priority, attempt, max_attempts, time
 	"COALESCE(unique_key, ''), COALESCE(unique_until, 0), COALESCE(last_error, '')"
 
 func (b *DatabaseBackend) exec(ctx context.Context, sql string, args ...any) (int64, error) {
-	res, err := b.db.Querier(ctx).Exec(ctx, b.rebind(sql), args)
+	res, err := b.db.Exec(ctx, sql, args...)
 	return res.RowsAffected, err
 }
 
-// Enqueue inserts r, in ctx's transaction if it carries one.
+// Enqueue inserts r.
 func (b *DatabaseBackend) Enqueue(ctx context.Context, r *Record) error {
+	return b.insert(ctx, b.db, r)
+}
+
+// EnqueueTx inserts r in tx, which must be on the backend's database
+// (ErrNoTransaction otherwise).
+func (b *DatabaseBackend) EnqueueTx(ctx context.Context, tx *record.Tx, r *Record) error {
+	if tx == nil || tx.DB() != b.db {
+		return fmt.Errorf("%w: the transaction is on another database", ErrNoTransaction)
+	}
+	return b.insert(ctx, tx, r)
+}
+
+func (b *DatabaseBackend) insert(ctx context.Context, ex record.Executor, r *Record) error {
 	var key, until any
 	if r.UniqueKey != "" {
 		key = r.UniqueKey
@@ -81,14 +94,14 @@ func (b *DatabaseBackend) Enqueue(ctx context.Context, r *Record) error {
 		// Release the key if its holder no longer holds it: its period is
 		// over and, for a while-active key ("a..."), it finished.
 		release := "UPDATE " + Table + " SET unique_key = NULL WHERE unique_key = ? AND COALESCE(unique_until, 0) <= ? AND (state IN ('completed', 'dead') OR unique_key NOT LIKE 'a%')"
-		if _, err := b.exec(ctx, release, r.UniqueKey, micros(r.CreatedAt)); err != nil {
+		if _, err := ex.Exec(ctx, release, r.UniqueKey, micros(r.CreatedAt)); err != nil {
 			return err
 		}
 	}
 	cols := "(kind, queue, args, priority, state, attempt, max_attempts, timeout_ms, run_at, created_at, unique_key, unique_until) VALUES (?, ?, ?, ?, 'available', 0, ?, ?, ?, ?, ?, ?)"
 	args := []any{r.Kind, r.Queue, string(r.Args), r.Priority, r.MaxAttempts, r.Timeout.Milliseconds(), micros(r.RunAt), micros(r.CreatedAt), key, until}
 	if b.mysql {
-		res, err := b.db.Querier(ctx).Exec(ctx, "INSERT IGNORE INTO "+Table+" "+cols, args)
+		res, err := ex.Exec(ctx, "INSERT IGNORE INTO "+Table+" "+cols, args...)
 		if err != nil {
 			return err
 		}
@@ -98,21 +111,15 @@ func (b *DatabaseBackend) Enqueue(ctx context.Context, r *Record) error {
 		r.ID = res.LastInsertID
 		return nil
 	}
-	rows, err := b.db.Querier(ctx).Query(ctx, b.rebind("INSERT INTO "+Table+" "+cols+" ON CONFLICT DO NOTHING RETURNING id"), args)
-	if err != nil {
-		return err
+	found := false
+	err := ex.QueryRows(ctx, "INSERT INTO "+Table+" "+cols+" ON CONFLICT DO NOTHING RETURNING id", args, func(scan func(...any) error) error {
+		found = true
+		return scan(&r.ID)
+	})
+	if err == nil && !found {
+		err = ErrDuplicate
 	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return ErrDuplicate
-	}
-	if err := rows.Scan(&r.ID); err != nil {
-		return err
-	}
-	return rows.Close()
+	return err
 }
 
 // Claim leases up to limit due jobs of queue to worker.
@@ -126,7 +133,7 @@ func (b *DatabaseBackend) Claim(ctx context.Context, worker, queue string, limit
 		pick += " FOR UPDATE SKIP LOCKED"
 	}
 	sql := "UPDATE " + Table + " SET state = 'running', attempt = attempt + 1, worker = ?, lease_until = ? WHERE id IN (" + pick + ") RETURNING " + jobColumns
-	out, err := b.scan(ctx, sql, worker, micros(leaseUntil), queue, micros(now), limit)
+	out, err := scanJobs(ctx, b.db, sql, worker, micros(leaseUntil), queue, micros(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
 	}
@@ -147,9 +154,9 @@ func (b *DatabaseBackend) Claim(ctx context.Context, worker, queue string, limit
 
 func (b *DatabaseBackend) claimMySQL(ctx context.Context, worker, queue string, limit int, now, leaseUntil time.Time) ([]*Record, error) {
 	var out []*Record
-	err := record.Transaction(ctx, b.db, func(ctx context.Context) error {
+	err := record.Transaction(ctx, b.db, func(tx *record.Tx) error {
 		var err error
-		out, err = b.scan(ctx, "SELECT "+jobColumns+" FROM "+Table+" WHERE queue = ? AND state = 'available' AND run_at <= ? ORDER BY priority, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED",
+		out, err = scanJobs(ctx, tx, "SELECT "+jobColumns+" FROM "+Table+" WHERE queue = ? AND state = 'available' AND run_at <= ? ORDER BY priority, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED",
 			queue, micros(now), limit)
 		if err != nil || len(out) == 0 {
 			return err
@@ -159,7 +166,7 @@ func (b *DatabaseBackend) claimMySQL(ctx context.Context, worker, queue string, 
 			args = append(args, r.ID)
 		}
 		marks := strings.Repeat(", ?", len(out))[2:]
-		_, err = b.exec(ctx, "UPDATE "+Table+" SET state = 'running', attempt = attempt + 1, worker = ?, lease_until = ? WHERE id IN ("+marks+")", args...)
+		_, err = tx.Exec(ctx, "UPDATE "+Table+" SET state = 'running', attempt = attempt + 1, worker = ?, lease_until = ? WHERE id IN ("+marks+")", args...)
 		return err
 	})
 	if err != nil {
@@ -172,34 +179,31 @@ func (b *DatabaseBackend) claimMySQL(ctx context.Context, worker, queue string, 
 	return out, nil
 }
 
-func (b *DatabaseBackend) scan(ctx context.Context, sql string, args ...any) ([]*Record, error) {
-	rows, err := b.db.Querier(ctx).Query(ctx, b.rebind(sql), args)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+// scanJobs runs a query returning jobColumns and reads the jobs.
+func scanJobs(ctx context.Context, ex record.Executor, sql string, args ...any) ([]*Record, error) {
 	var out []*Record
-	for rows.Next() {
+	err := ex.QueryRows(ctx, sql, args, func(scan func(...any) error) error {
 		var (
 			r                         Record
 			args                      string
 			timeoutMS, runAt, created int64
 			uniqueUntil               int64
 		)
-		if err := rows.Scan(&r.ID, &r.Kind, &r.Queue, &args, &r.Priority, &r.Attempt, &r.MaxAttempts, &timeoutMS,
+		if err := scan(&r.ID, &r.Kind, &r.Queue, &args, &r.Priority, &r.Attempt, &r.MaxAttempts, &timeoutMS,
 			&runAt, &created, &r.UniqueKey, &uniqueUntil, &r.LastError); err != nil {
-			return nil, err
+			return err
 		}
 		r.Args = json.RawMessage(args)
 		r.Timeout = time.Duration(timeoutMS) * time.Millisecond
 		r.RunAt, r.CreatedAt, r.UniqueUntil = fromMicros(runAt), fromMicros(created), fromMicros(uniqueUntil)
 		r.State = Running
 		out = append(out, &r)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	return out, rows.Close()
+	return out, nil
 }
 
 const owned = " WHERE id = ? AND worker = ? AND state = 'running'"
@@ -307,32 +311,37 @@ func (b *DatabaseBackend) Rescue(ctx context.Context, now time.Time) (int, error
 // Stats counts jobs by queue and state.
 func (b *DatabaseBackend) Stats(ctx context.Context, now time.Time) (Stats, error) {
 	st := Stats{Ready: map[string]int{}}
-	rows, err := b.db.Querier(ctx).Query(ctx, b.rebind("SELECT queue, state, COUNT(*), SUM(CASE WHEN run_at <= ? THEN 1 ELSE 0 END), SUM(CASE WHEN run_at > ? AND attempt = 0 THEN 1 ELSE 0 END) FROM "+Table+" GROUP BY queue, state"),
-		[]any{micros(now), micros(now)})
+	err := b.db.QueryRows(ctx, "SELECT queue, state, COUNT(*), SUM(CASE WHEN run_at <= ? THEN 1 ELSE 0 END), SUM(CASE WHEN run_at > ? AND attempt = 0 THEN 1 ELSE 0 END) FROM "+Table+" GROUP BY queue, state",
+		[]any{micros(now), micros(now)}, func(scan func(...any) error) error {
+			var (
+				queue, state            string
+				count, ready, scheduled int64
+			)
+			if err := scan(&queue, &state, &count, &ready, &scheduled); err != nil {
+				return err
+			}
+			st.add(State(state), queue, count, ready, scheduled)
+			return nil
+		})
 	if err != nil {
 		return st, fmt.Errorf("stats: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			queue, state            string
-			count, ready, scheduled int64
-		)
-		if err := rows.Scan(&queue, &state, &count, &ready, &scheduled); err != nil {
-			return st, fmt.Errorf("stats: %w", err)
-		}
-		switch State(state) {
-		case Available:
-			st.Ready[queue] += int(ready)
-			st.Scheduled += int(scheduled)
-			st.Retrying += int(count - ready - scheduled)
-		case Running:
-			st.Running += int(count)
-		case Dead:
-			st.Dead += int(count)
-		}
+	return st, nil
+}
+
+// add counts count jobs of queue in state, ready of them due and scheduled
+// of them never attempted and not due.
+func (st *Stats) add(state State, queue string, count, ready, scheduled int64) {
+	switch state {
+	case Available:
+		st.Ready[queue] += int(ready)
+		st.Scheduled += int(scheduled)
+		st.Retrying += int(count - ready - scheduled)
+	case Running:
+		st.Running += int(count)
+	case Dead:
+		st.Dead += int(count)
 	}
-	return st, rows.Err()
 }
 
 // DeadJobs lists up to limit dead jobs, newest failure first.
@@ -340,7 +349,7 @@ func (b *DatabaseBackend) DeadJobs(ctx context.Context, limit int) ([]*Record, e
 	if limit < 0 {
 		limit = math.MaxInt32
 	}
-	out, err := b.scan(ctx, "SELECT "+jobColumns+" FROM "+Table+" WHERE state = 'dead' ORDER BY failed_at DESC, id DESC LIMIT ?", limit)
+	out, err := scanJobs(ctx, b.db, "SELECT "+jobColumns+" FROM "+Table+" WHERE state = 'dead' ORDER BY failed_at DESC, id DESC LIMIT ?", limit)
 	for _, r := range out {
 		r.State = Dead
 	}
@@ -389,7 +398,7 @@ func (b *DatabaseBackend) ListWaiting(ctx context.Context, w Waiting, limit int,
 	if w == Retrying {
 		cond = "attempt > 0 AND run_at > ?"
 	}
-	out, err := b.scan(ctx, "SELECT "+jobColumns+" FROM "+Table+" WHERE state = 'available' AND "+cond+" ORDER BY run_at, id LIMIT ?", micros(now), limit)
+	out, err := scanJobs(ctx, b.db, "SELECT "+jobColumns+" FROM "+Table+" WHERE state = 'available' AND "+cond+" ORDER BY run_at, id LIMIT ?", micros(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list %s jobs: %w", w, err)
 	}

@@ -21,10 +21,18 @@
 //	welcome.PerformLater(ctx, WelcomeArgs{UserID: 42})               // as soon as possible
 //	welcome.PerformIn(ctx, time.Hour, WelcomeArgs{UserID: 42})       // or PerformAt(ctx, t, ...)
 //	welcome.PerformNow(ctx, WelcomeArgs{UserID: 42})                 // here, now, no backend
-//	record.Transaction(ctx, db, func(ctx context.Context) error {   // only if the transaction commits
-//		_, err := welcome.PerformLaterTx(ctx, WelcomeArgs{UserID: 42})
+//	record.Transaction(ctx, db, func(tx *record.Tx) error {           // only if tx commits
+//		if err := record.Create(ctx, tx, &user); err != nil {
+//			return err
+//		}
+//		_, err := welcome.PerformLaterTx(ctx, tx, WelcomeArgs{UserID: user.ID})
 //		return err
 //	})
+//
+// PerformLaterTx takes the transaction itself (as River's InsertTx), so a
+// job cannot leave it by accident: the Database backend writes the job in
+// it, and other backends enqueue it once it has committed (TxBackend).
+// PerformLater is never part of a transaction.
 //
 // Options (Register sets a kind's defaults, an enqueue call overrides them
 // for one job): Queue, Priority, MaxAttempts, Timeout (per attempt, through
@@ -39,14 +47,15 @@
 //
 // # Backends
 //
-// Inline runs a job inside the enqueue call (tests; the zero Config);
-// InlineOn(db) waits for the commit of a transaction of db the enqueue
-// happened in (the framework's test environment).
+// Inline runs a job inside the enqueue call (tests; the zero Config), or,
+// for PerformLaterTx, once the transaction has committed (the framework's
+// test environment).
 // Async runs jobs on goroutines of the process, in memory (development).
 // Database keeps jobs in the app's own database, in the table Migration
 // creates: PostgreSQL and MySQL 8/MariaDB 10.6+ claim with FOR UPDATE SKIP
-// LOCKED, SQLite with one UPDATE ... RETURNING; enqueueing with a ctx that
-// carries a record transaction of that DB writes in the transaction.
+// LOCKED, SQLite with one UPDATE ... RETURNING; PerformLaterTx writes the
+// job in the caller's transaction. Its statements go through record's
+// Executor (logged, the polling ones only when they fail).
 // Redis keeps jobs in lists (one per queue and priority) with a reliable
 // fetch: a claimed job moves
 // atomically to the worker's own in-flight list and goes back to its queue

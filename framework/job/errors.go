@@ -15,9 +15,9 @@ var (
 	// ErrNotRegistered: For found no job kind (or more than one) taking
 	// the argument type.
 	ErrNotRegistered = errors.New("job: no job registered for these arguments")
-	// ErrNoTransaction: a ...Tx call got a context without a transaction
-	// of the database backend's DB, or the backend is not transactional.
-	ErrNoTransaction = errors.New("job: no database transaction in the context")
+	// ErrNoTransaction: a ...Tx call got a nil transaction, or (Database
+	// backend) a transaction on another database than the backend's.
+	ErrNoTransaction = errors.New("job: no transaction of the job backend's database")
 	// ErrNotDrainable: a Worker was given a backend that runs jobs itself
 	// (Inline, Async) instead of one it can claim jobs from.
 	ErrNotDrainable = errors.New("job: the backend has no queue a worker can drain")

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/gorails/gorails/framework/job"
 	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/sqlite"
 )
 
 type GreetArgs struct {
@@ -105,4 +107,40 @@ func ExampleFor() {
 	// Output:
 	// hello, Linus
 	// true
+}
+
+// PerformLaterTx takes the transaction: on the Database backend the job is
+// written in it, so it exists only if the transaction commits.
+func ExampleDef_PerformLaterTx() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "job-example")
+	defer os.RemoveAll(dir)
+	db, err := record.Open(ctx, sqlite.Driver{}, record.Config{Database: filepath.Join(dir, "app.sqlite3")})
+	if err != nil {
+		panic(err)
+	}
+	defer db.Close()
+	if err := job.CreateTables(ctx, db); err != nil { // a migration in an app
+		panic(err)
+	}
+	jobs := job.New(job.Config{Backend: job.Database(db)})
+	greet := job.Register(jobs, GreetJob{})
+
+	undone := errors.New("changed my mind")
+	err = record.Transaction(ctx, db, func(tx *record.Tx) error {
+		if _, err := greet.PerformLaterTx(ctx, tx, GreetArgs{Name: "never"}); err != nil {
+			return err
+		}
+		return undone // rolls back: the job goes with it
+	})
+	fmt.Println(errors.Is(err, undone))
+	err = record.Transaction(ctx, db, func(tx *record.Tx) error {
+		_, err := greet.PerformLaterTx(ctx, tx, GreetArgs{Name: "Ada"})
+		return err
+	})
+	stats, _ := jobs.Stats(ctx)
+	fmt.Println(err, stats.Ready["default"])
+	// Output:
+	// true
+	// <nil> 1
 }

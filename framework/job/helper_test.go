@@ -13,6 +13,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/mysql"
+	"github.com/gorails/gorails/framework/record/postgres"
+	"github.com/gorails/gorails/framework/record/sqlite"
 	"github.com/gorails/gorails/internal/testenv"
 )
 
@@ -59,7 +62,11 @@ func openEmptyDB(t *testing.T, adapter, name string) *record.DB {
 		cfg.Database = filepath.Join(t.TempDir(), name+".sqlite3")
 	}
 	ctx := context.Background()
-	db, err := record.Open(ctx, cfg)
+	drv, err := record.DriverFor(cfg, sqlite.Driver{}, postgres.Driver{}, mysql.Driver{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := record.Open(ctx, drv, cfg)
 	if err != nil {
 		t.Fatalf("open %s: %v", adapter, err)
 	}

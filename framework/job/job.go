@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gorails/gorails/framework/record"
 )
 
 // Job is a job type: a Go value whose Perform does the work for typed
@@ -185,49 +187,43 @@ func (d *Def[A]) Kind() string {
 }
 
 // PerformLater enqueues a run of the job with args as soon as possible and
-// returns its ID (0 on backends without IDs). With a ctx that carries a
-// record transaction of the Database backend's DB, the job is part of that
-// transaction. It returns ErrDuplicate for a unique job already held.
+// returns its ID (0 on backends without IDs). It is not part of any
+// database transaction: use PerformLaterTx for that. It returns
+// ErrDuplicate for a unique job already held.
 func (d *Def[A]) PerformLater(ctx context.Context, args A, opts ...Option) (int64, error) {
-	return d.enqueue(ctx, time.Time{}, args, opts)
+	return d.enqueue(ctx, nil, time.Time{}, args, opts)
 }
 
 // PerformAt enqueues the job to run at t (or later).
 func (d *Def[A]) PerformAt(ctx context.Context, t time.Time, args A, opts ...Option) (int64, error) {
-	return d.enqueue(ctx, t, args, opts)
+	return d.enqueue(ctx, nil, t, args, opts)
 }
 
 // PerformIn enqueues the job to run after delay.
 func (d *Def[A]) PerformIn(ctx context.Context, delay time.Duration, args A, opts ...Option) (int64, error) {
-	return d.enqueue(ctx, d.c.Now().Add(delay), args, opts)
+	return d.enqueue(ctx, nil, d.c.Now().Add(delay), args, opts)
 }
 
-// PerformLaterTx is PerformLater that insists on a transaction: ctx must
-// carry a record transaction of the Database backend's DB (record.Transaction),
-// so the job exists only if that transaction commits (with InlineOn, runs
-// only once it commits). Otherwise it returns
-// ErrNoTransaction and enqueues nothing.
-func (d *Def[A]) PerformLaterTx(ctx context.Context, args A, opts ...Option) (int64, error) {
-	if d.err != nil {
-		return 0, d.err
-	}
-	tb, ok := d.c.backend.(interface{ inTx(context.Context) bool })
-	if !ok || !tb.inTx(ctx) {
+// PerformLaterTx enqueues the job as part of the record transaction tx (as
+// River's InsertTx): it happens only if tx commits. The Database backend
+// writes the job in tx itself, so it exists exactly when tx's work does
+// (tx must be on the backend's database) and its ID is returned. Other
+// backends enqueue once tx has committed (Inline runs the job then, as
+// the test environment wants), nothing if it rolls back; their ID is 0 and
+// a failure after the commit is logged, since the call has returned.
+func (d *Def[A]) PerformLaterTx(ctx context.Context, tx *record.Tx, args A, opts ...Option) (int64, error) {
+	if tx == nil && d.err == nil {
 		return 0, ErrNoTransaction
 	}
-	return d.enqueue(ctx, time.Time{}, args, opts)
+	return d.enqueue(ctx, tx, time.Time{}, args, opts)
 }
 
-// PerformAtTx is PerformAt inside ctx's transaction; see PerformLaterTx.
-func (d *Def[A]) PerformAtTx(ctx context.Context, t time.Time, args A, opts ...Option) (int64, error) {
-	if d.err != nil {
-		return 0, d.err
-	}
-	tb, ok := d.c.backend.(interface{ inTx(context.Context) bool })
-	if !ok || !tb.inTx(ctx) {
+// PerformAtTx is PerformAt as part of the transaction tx; see PerformLaterTx.
+func (d *Def[A]) PerformAtTx(ctx context.Context, tx *record.Tx, t time.Time, args A, opts ...Option) (int64, error) {
+	if tx == nil && d.err == nil {
 		return 0, ErrNoTransaction
 	}
-	return d.enqueue(ctx, t, args, opts)
+	return d.enqueue(ctx, tx, t, args, opts)
 }
 
 // PerformNow runs the job at once in the calling goroutine, with its
@@ -239,7 +235,9 @@ func (d *Def[A]) PerformNow(ctx context.Context, args A) error {
 	return d.c.protect(ctx, d.k.opts.Timeout, func(ctx context.Context) error { return d.impl.Perform(ctx, args) })
 }
 
-func (d *Def[A]) enqueue(ctx context.Context, at time.Time, args A, opts []Option) (int64, error) {
+// enqueue builds the job's Record and hands it to the backend, in tx when
+// tx is not nil (see PerformLaterTx).
+func (d *Def[A]) enqueue(ctx context.Context, tx *record.Tx, at time.Time, args A, opts []Option) (int64, error) {
 	if d.err != nil {
 		return 0, d.err
 	}
@@ -274,10 +272,27 @@ func (d *Def[A]) enqueue(ctx context.Context, at time.Time, args A, opts []Optio
 			r.UniqueUntil = now.Add(o.UniqueFor)
 		}
 	}
-	if err := d.c.backend.Enqueue(ctx, r); err != nil {
+	if err := d.c.store(ctx, tx, r); err != nil {
 		return 0, fmt.Errorf("job %s: enqueue: %w", d.k.name, err)
 	}
 	return r.ID, nil
+}
+
+// store gives r to the backend: now, in tx (a TxBackend), or once tx has
+// committed (any other backend).
+func (c *Client) store(ctx context.Context, tx *record.Tx, r *Record) error {
+	if tx == nil {
+		return c.backend.Enqueue(ctx, r)
+	}
+	if tb, ok := c.backend.(TxBackend); ok {
+		return tb.EnqueueTx(ctx, tx, r)
+	}
+	record.AfterCommit(ctx, tx, func(ctx context.Context) {
+		if err := c.backend.Enqueue(ctx, r); err != nil {
+			c.log.Error("job handed to the backend after the commit failed", "kind", r.Kind, "error", err)
+		}
+	})
+	return nil
 }
 
 // kindOf returns a registered kind.

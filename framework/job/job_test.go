@@ -131,8 +131,8 @@ func TestInline(t *testing.T) {
 	if _, err := failing.PerformLater(ctx, echoArgs{}); !errors.Is(err, errBoom) {
 		t.Fatalf("inline failure: %v, want errBoom", err)
 	}
-	if _, err := failing.PerformLaterTx(ctx, echoArgs{}); !errors.Is(err, ErrNoTransaction) {
-		t.Fatalf("inline PerformLaterTx: %v, want ErrNoTransaction", err)
+	if _, err := failing.PerformLaterTx(ctx, nil, echoArgs{}); !errors.Is(err, ErrNoTransaction) {
+		t.Fatalf("PerformLaterTx without a transaction: %v, want ErrNoTransaction", err)
 	}
 }
 
@@ -238,7 +238,7 @@ func TestFor(t *testing.T) {
 			d := For[forArgs](tt.c)
 			_, errLater := d.PerformLater(ctx, forArgs{})
 			_, errIn := d.PerformIn(ctx, time.Second, forArgs{})
-			_, errTx := d.PerformLaterTx(ctx, forArgs{})
+			_, errTx := d.PerformLaterTx(ctx, nil, forArgs{})
 			errNow := d.PerformNow(ctx, forArgs{})
 			for _, err := range []error{errLater, errIn, errTx, errNow} {
 				if !errors.Is(err, ErrNotRegistered) || !strings.Contains(err.Error(), tt.want) {
@@ -252,48 +252,54 @@ func TestFor(t *testing.T) {
 	}
 }
 
-// TestInlineOnTransactions: InlineOn runs a job enqueued inside a
-// transaction after the commit, and never after a rollback; outside one it
-// runs at once, as Inline.
-func TestInlineOnTransactions(t *testing.T) {
+// TestInlineRunsTxJobsAfterCommit: on the inline backend a job enqueued
+// with PerformLaterTx runs after the commit, and never after a rollback
+// (of the transaction, or of the savepoint it was enqueued in); PerformLater
+// runs at once, in or out of a transaction.
+func TestInlineRunsTxJobsAfterCommit(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t, record.SQLite, "inline_on")
+	db := openDB(t, record.SQLite, "inline_tx")
 	var runs atomic.Int64
 	done := make(chan int, 10)
-	def := Register(New(Config{Backend: InlineOn(db)}), countJob{runs: &runs, done: done})
+	def := Register(New(Config{}), countJob{runs: &runs, done: done})
 
-	err := record.Transaction(ctx, db, func(ctx context.Context) error {
-		if _, err := def.PerformLaterTx(ctx, echoArgs{N: 1}); err != nil {
+	err := record.Transaction(ctx, db, func(tx *record.Tx) error {
+		if _, err := def.PerformLaterTx(ctx, tx, echoArgs{N: 1}); err != nil {
 			return err
 		}
-		if _, err := def.PerformLater(ctx, echoArgs{N: 2}); err != nil {
-			return err
-		}
+		_ = record.Transaction(ctx, tx, func(sp *record.Tx) error {
+			_, err := def.PerformLaterTx(ctx, sp, echoArgs{N: 2})
+			return errors.Join(err, errors.New("undo the savepoint"))
+		}, record.RequiresNew())
 		if n := runs.Load(); n != 0 {
 			t.Errorf("%d jobs ran inside the transaction", n)
 		}
 		return nil
 	})
-	if err != nil || runs.Load() != 2 {
-		t.Fatalf("after commit: %v, %d runs; want 2", err, runs.Load())
+	if err != nil || runs.Load() != 1 {
+		t.Fatalf("after commit: %v, %d runs; want 1", err, runs.Load())
 	}
 
 	errUndo := errors.New("undo")
-	err = record.Transaction(ctx, db, func(ctx context.Context) error {
-		if _, err := def.PerformLaterTx(ctx, echoArgs{N: 3}); err != nil {
+	err = record.Transaction(ctx, db, func(tx *record.Tx) error {
+		if _, err := def.PerformLaterTx(ctx, tx, echoArgs{N: 3}); err != nil {
 			return err
 		}
 		return errUndo
 	})
-	if !errors.Is(err, errUndo) || runs.Load() != 2 {
-		t.Fatalf("after rollback: %v, %d runs; want errUndo and still 2", err, runs.Load())
+	if !errors.Is(err, errUndo) || runs.Load() != 1 {
+		t.Fatalf("after rollback: %v, %d runs; want errUndo and still 1", err, runs.Load())
 	}
 
-	if _, err := def.PerformLaterTx(ctx, echoArgs{N: 4}); !errors.Is(err, ErrNoTransaction) {
-		t.Fatalf("PerformLaterTx outside a transaction: %v, want ErrNoTransaction", err)
-	}
-	if _, err := def.PerformLater(ctx, echoArgs{N: 5}); err != nil || runs.Load() != 3 {
-		t.Fatalf("PerformLater outside a transaction: %v, %d runs; want 3", err, runs.Load())
+	err = record.Transaction(ctx, db, func(tx *record.Tx) error {
+		_, err := def.PerformLater(ctx, echoArgs{N: 4}) // not part of tx: runs now
+		if runs.Load() != 2 {
+			t.Errorf("PerformLater inside a transaction did not run at once")
+		}
+		return errors.Join(err, errUndo)
+	})
+	if !errors.Is(err, errUndo) || runs.Load() != 2 {
+		t.Fatalf("PerformLater: %v, %d runs; want 2", err, runs.Load())
 	}
 }
 

@@ -162,20 +162,14 @@ func TestTransactionalEnqueue(t *testing.T) {
 			def := Register(c, echoJob{})
 			count := func() int64 {
 				var got int64
-				rows, err := db.Querier(ctx).Query(ctx, "SELECT COUNT(*) FROM "+Table, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer rows.Close()
-				rows.Next()
-				if err := rows.Scan(&got); err != nil {
+				if err := db.QueryRows(ctx, "SELECT COUNT(*) FROM "+Table, nil, func(scan func(...any) error) error { return scan(&got) }); err != nil {
 					t.Fatal(err)
 				}
 				return got
 			}
 			errRollback := errors.New("roll back")
-			err := record.Transaction(ctx, db, func(ctx context.Context) error {
-				if _, err := def.PerformLaterTx(ctx, echoArgs{N: 1}); err != nil {
+			err := record.Transaction(ctx, db, func(tx *record.Tx) error {
+				if _, err := def.PerformLaterTx(ctx, tx, echoArgs{N: 1}); err != nil {
 					return err
 				}
 				return errRollback
@@ -186,18 +180,28 @@ func TestTransactionalEnqueue(t *testing.T) {
 			if n := count(); n != 0 {
 				t.Fatalf("a rolled-back transaction left %d jobs", n)
 			}
-			err = record.Transaction(ctx, db, func(ctx context.Context) error {
-				_, err := def.PerformLaterTx(ctx, echoArgs{N: 2})
+			var id int64
+			err = record.Transaction(ctx, db, func(tx *record.Tx) error {
+				var err error
+				id, err = def.PerformLaterTx(ctx, tx, echoArgs{N: 2})
 				return err
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n := count(); n != 1 {
-				t.Fatalf("a committed transaction left %d jobs, want 1", n)
+			if n := count(); n != 1 || id == 0 {
+				t.Fatalf("a committed transaction left %d jobs (id %d), want 1 with its id", n, id)
 			}
-			if _, err := def.PerformLaterTx(ctx, echoArgs{N: 3}); !errors.Is(err, ErrNoTransaction) {
+			if _, err := def.PerformLaterTx(ctx, nil, echoArgs{N: 3}); !errors.Is(err, ErrNoTransaction) {
 				t.Fatalf("PerformLaterTx without a transaction: %v, want ErrNoTransaction", err)
+			}
+			other := openDB(t, record.SQLite, "other_"+adapter)
+			err = record.Transaction(ctx, other, func(tx *record.Tx) error {
+				_, err := def.PerformLaterTx(ctx, tx, echoArgs{N: 4})
+				return err
+			})
+			if !errors.Is(err, ErrNoTransaction) || count() != 1 {
+				t.Fatalf("PerformLaterTx in a transaction on another database: %v, %d jobs; want ErrNoTransaction", err, count())
 			}
 		})
 	}

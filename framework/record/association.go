@@ -212,8 +212,8 @@ func (b *BelongsTo[T]) Record() *T { return b.record }
 // when the foreign key is empty, ErrNotFound when no row has that id.
 // With strict loading, a record loaded in a collection returns
 // ErrStrictLoading instead of querying.
-func (b *BelongsTo[T]) Load(ctx context.Context, db *DB) (*T, error) {
-	return loadSingle[T](ctx, db, &b.link, &b.record)
+func (b *BelongsTo[T]) Load(ctx context.Context, ex Executor) (*T, error) {
+	return loadSingle[T](ctx, ex.on(), &b.link, &b.record)
 }
 
 // HasOne is an association to the one row of T whose foreign key holds this
@@ -232,8 +232,8 @@ func (h *HasOne[T]) Record() *T { return h.record }
 
 // Load returns the associated record (nil when there is none), querying it
 // unless it is loaded. See BelongsTo.Load for strict loading.
-func (h *HasOne[T]) Load(ctx context.Context, db *DB) (*T, error) {
-	return loadSingle[T](ctx, db, &h.link, &h.record)
+func (h *HasOne[T]) Load(ctx context.Context, ex Executor) (*T, error) {
+	return loadSingle[T](ctx, ex.on(), &h.link, &h.record)
 }
 
 func loadSingle[T any](ctx context.Context, db *DB, l *link, rec **T) (*T, error) {
@@ -292,8 +292,8 @@ func (h *HasMany[T]) Records() []T { return h.records }
 // Load returns the associated records, querying them unless they are
 // loaded. With strict loading, a record loaded in a collection returns
 // ErrStrictLoading instead of querying: preload the association.
-func (h *HasMany[T]) Load(ctx context.Context, db *DB) ([]T, error) {
-	return loadMany(ctx, db, &h.link, &h.records)
+func (h *HasMany[T]) Load(ctx context.Context, ex Executor) ([]T, error) {
+	return loadMany(ctx, ex.on(), &h.link, &h.records)
 }
 
 func loadMany[T any](ctx context.Context, db *DB, l *link, records *[]T) ([]T, error) {
@@ -326,11 +326,11 @@ func (h *HasMany[T]) Build(m *T) error { return h.meta.build(&h.link, unsafe.Poi
 
 // Create builds m (see Build) and saves it with Create; when the
 // association is loaded, m is appended to it.
-func (h *HasMany[T]) Create(ctx context.Context, db *DB, m *T) error {
+func (h *HasMany[T]) Create(ctx context.Context, ex Executor, m *T) error {
 	if err := h.link.meta.build(&h.link, unsafe.Pointer(m)); err != nil {
 		return err
 	}
-	if err := Create(ctx, db, m); err != nil {
+	if err := Create(ctx, ex, m); err != nil {
 		return err
 	}
 	if h.loaded {
@@ -343,11 +343,11 @@ func (h *HasMany[T]) Create(ctx context.Context, db *DB, m *T) error {
 func (h *HasOne[T]) Build(m *T) error { return h.meta.build(&h.link, unsafe.Pointer(m)) }
 
 // Create builds m (see Build), saves it with Create and makes it the loaded record.
-func (h *HasOne[T]) Create(ctx context.Context, db *DB, m *T) error {
+func (h *HasOne[T]) Create(ctx context.Context, ex Executor, m *T) error {
 	if err := h.link.meta.build(&h.link, unsafe.Pointer(m)); err != nil {
 		return err
 	}
-	if err := Create(ctx, db, m); err != nil {
+	if err := Create(ctx, ex, m); err != nil {
 		return err
 	}
 	h.record, h.loaded = m, true
@@ -374,8 +374,8 @@ func (*HasManyThrough[T]) assocSpec() spec {
 func (h *HasManyThrough[T]) Records() []T { return h.records }
 
 // Load returns the associated records, querying them unless they are loaded.
-func (h *HasManyThrough[T]) Load(ctx context.Context, db *DB) ([]T, error) {
-	return loadMany(ctx, db, &h.link, &h.records)
+func (h *HasManyThrough[T]) Load(ctx context.Context, ex Executor) ([]T, error) {
+	return loadMany(ctx, ex.on(), &h.link, &h.records)
 }
 
 // assoc is one association of a model type on one DB, built with its plan.

@@ -54,7 +54,7 @@ func TestMisdeclaredAssociationsFailRegister(t *testing.T) {
 		ctx := context.Background()
 		tests := []struct {
 			name     string
-			register func(context.Context, *record.DB) error
+			register func(context.Context, record.Executor) error
 			is       error
 			says     string
 		}{

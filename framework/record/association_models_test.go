@@ -77,7 +77,7 @@ var errLocked = errors.New("locked remark")
 
 // BeforeDestroy refuses to destroy a locked remark: DependentDestroy must
 // run each remark's callbacks.
-func (r *Remark) BeforeDestroy(context.Context) error {
+func (r *Remark) BeforeDestroy(context.Context, *record.Tx) error {
 	if r.Body == "locked" {
 		return errLocked
 	}
@@ -136,7 +136,7 @@ func createAssocSchema(t testing.TB, db *record.DB) {
 		}
 	}
 	ctx := context.Background()
-	for _, reg := range []func(context.Context, *record.DB) error{
+	for _, reg := range []func(context.Context, record.Executor) error{
 		record.Register[Writer], record.Register[Profile], record.Register[Entry], record.Register[Remark],
 		record.Register[Like], record.Register[Note], record.Register[Tag], record.Register[Tagging],
 	} {

@@ -22,7 +22,7 @@ func (r Relation[T]) Count(ctx context.Context) (int64, error) {
 		inner, iargs := r.build(p, "", false)
 		sql, args = "SELECT COUNT(*) FROM ("+inner+") AS gr_count", iargs
 	case r.q.distinct && len(r.q.selects) == 1:
-		sql, args = r.build(p, "COUNT(DISTINCT "+columnSQL(r.db.dialect, r.q.selects[0])+")", true)
+		sql, args = r.build(p, "COUNT(DISTINCT "+columnSQL(&r.db.dialect, r.q.selects[0])+")", true)
 	default:
 		sql, args = r.build(p, "COUNT(*)", true)
 	}
@@ -46,7 +46,7 @@ func (r Relation[T]) aggregate(ctx context.Context, fn, column string) (float64,
 	if err != nil {
 		return 0, err
 	}
-	sql, args := r.build(p, fn+"("+columnSQL(r.db.dialect, column)+")", true)
+	sql, args := r.build(p, fn+"("+columnSQL(&r.db.dialect, column)+")", true)
 	var v *float64
 	if _, err := scanValue(ctx, r.db, "query", sql, args, &v); err != nil || v == nil {
 		return 0, err
@@ -70,7 +70,7 @@ func extreme[V, T any](ctx context.Context, r Relation[T], fn, column string) (V
 	if err != nil {
 		return zero, err
 	}
-	sql, args := r.build(p, fn+"("+columnSQL(r.db.dialect, column)+")", true)
+	sql, args := r.build(p, fn+"("+columnSQL(&r.db.dialect, column)+")", true)
 	var v *V
 	if _, err := scanValue(ctx, r.db, "query", sql, args, &v); err != nil {
 		return zero, err
@@ -88,7 +88,7 @@ func Pluck[V, T any](ctx context.Context, r Relation[T], column string) ([]V, er
 	if err != nil {
 		return nil, err
 	}
-	sel := columnSQL(r.db.dialect, column)
+	sel := columnSQL(&r.db.dialect, column)
 	if r.q.distinct {
 		sel = "DISTINCT " + sel
 	}

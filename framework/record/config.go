@@ -14,10 +14,14 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/gorails/gorails/framework/record/driver"
 )
 
 // Adapter names accepted in Config.Adapter (Rails' names; aliases are
-// normalised by WithDefaults).
+// normalised by WithDefaults), one per driver package gorails ships.
+// Another driver's name is accepted too: Open matches it against the
+// driver's.
 const (
 	SQLite     = "sqlite3"
 	PostgreSQL = "postgresql"
@@ -25,9 +29,10 @@ const (
 )
 
 // Config says how to reach a database. The zero value plus a Database path
-// opens SQLite; URL, when set, wins over the discrete fields it carries.
+// opens SQLite with sqlite.Driver{}; URL, when set, wins over the discrete
+// fields it carries.
 type Config struct {
-	Adapter  string // SQLite, PostgreSQL or MySQL; derived from URL when empty
+	Adapter  string // SQLite, PostgreSQL or MySQL; derived from URL, else from the driver Open gets, when empty
 	URL      string // postgres://..., mysql://..., sqlite3:path; for MySQL also a go-sql-driver DSN
 	Database string // database name, or the file path for SQLite
 	Host     string
@@ -63,9 +68,6 @@ func (c Config) WithDefaults() Config {
 		c.Adapter = schemeOf(c.URL)
 	}
 	c.Adapter = normalizeAdapter(c.Adapter)
-	if c.Adapter == "" && c.URL == "" {
-		c.Adapter = SQLite
-	}
 	if c.Pool <= 0 {
 		c.Pool = 5
 	}
@@ -119,10 +121,94 @@ func (c Config) validate() error {
 		if c.URL == "" && c.Database == "" {
 			return fmt.Errorf("record: config: %s needs a database name or a url", c.Adapter)
 		}
+	case "":
+		return errors.New("record: config: no adapter (set adapter: sqlite3, postgresql or mysql)")
 	default:
-		return fmt.Errorf("record: config: unknown adapter %q (want sqlite3, postgresql or mysql)", c.Adapter)
+		if !adapterNameRE.MatchString(c.Adapter) {
+			return fmt.Errorf("record: config: invalid adapter %q (want sqlite3, postgresql or mysql)", c.Adapter)
+		}
 	}
 	return nil
+}
+
+// adapterNameRE is what a driver's name looks like; anything else in the
+// adapter setting is a mistake, not a driver.
+var adapterNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// Options returns the connection settings a driver opens a pool with.
+func (c Config) Options() driver.Options {
+	c = c.WithDefaults()
+	return driver.Options{
+		URL: c.URL, Database: c.Database, Host: c.Host, Port: c.Port,
+		Username: c.Username, Password: c.Password, Params: c.Params,
+		Pool: c.Pool, MaxIdle: c.MaxIdle, IdleTimeout: c.IdleTimeout,
+		CheckoutTimeout: c.CheckoutTimeout, Timeout: c.Timeout,
+	}
+}
+
+// DriverFor returns the one of drivers whose name is cfg's adapter (after
+// its aliases: postgres is postgresql). None gives a *NoDriverError, which
+// names the package to import: a program links only the drivers it
+// imports, so a configuration may name one it does not have.
+func DriverFor(cfg Config, drivers ...driver.Driver) (driver.Driver, error) {
+	cfg = cfg.WithDefaults()
+	e := &NoDriverError{Adapter: cfg.Adapter, Package: driverPackage(cfg.Adapter)}
+	for _, d := range drivers {
+		if d == nil {
+			continue
+		}
+		if normalizeAdapter(d.Name()) == cfg.Adapter {
+			return d, nil
+		}
+		e.Linked = append(e.Linked, d.Name())
+	}
+	return nil, e
+}
+
+// NoDriverError is DriverFor's (and Open's) error for an adapter with no
+// driver among those given. errors.Is(err, ErrNoDriver) is true.
+type NoDriverError struct {
+	Adapter string   // the adapter the configuration names
+	Linked  []string // the names of the drivers that were given
+	Package string   // the import path of gorails' driver for Adapter; "" when it ships none
+}
+
+func (e *NoDriverError) Error() string {
+	have := "none"
+	if len(e.Linked) > 0 {
+		have = strings.Join(e.Linked, ", ")
+	}
+	msg := fmt.Sprintf("record: adapter %q is not linked into this program (it has: %s)", e.Adapter, have)
+	if e.Package != "" {
+		msg += fmt.Sprintf(": import %q and pass %s", e.Package, e.Driver())
+	}
+	return msg
+}
+
+// Is matches ErrNoDriver.
+func (e *NoDriverError) Is(target error) bool { return target == ErrNoDriver }
+
+// Driver is how the missing driver is written in Go: "postgres.Driver{}",
+// or "" when gorails ships none for the adapter.
+func (e *NoDriverError) Driver() string {
+	if e.Package == "" {
+		return ""
+	}
+	return e.Package[strings.LastIndexByte(e.Package, '/')+1:] + ".Driver{}"
+}
+
+// driverPackage is the import path of the driver gorails ships for an
+// adapter, or "".
+func driverPackage(adapter string) string {
+	switch adapter {
+	case SQLite:
+		return "github.com/gorails/gorails/framework/record/sqlite"
+	case PostgreSQL:
+		return "github.com/gorails/gorails/framework/record/postgres"
+	case MySQL:
+		return "github.com/gorails/gorails/framework/record/mysql"
+	}
+	return ""
 }
 
 // String describes the target without the password.

@@ -9,6 +9,10 @@ import (
 	"time"
 
 	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/driver"
+	"github.com/gorails/gorails/framework/record/mysql"
+	"github.com/gorails/gorails/framework/record/postgres"
+	"github.com/gorails/gorails/framework/record/sqlite"
 )
 
 const databaseYML = `
@@ -100,7 +104,8 @@ func TestLoadConfigErrors(t *testing.T) {
 	fsys := fstest.MapFS{
 		"config/database.yml": {Data: []byte(databaseYML)},
 		"bad.yml":             {Data: []byte("development: [\n")},
-		"noadapter.yml":       {Data: []byte("development:\n  adapter: oracle\n  database: x\n")},
+		"noadapter.yml":       {Data: []byte("development:\n  database: x\n")},
+		"badadapter.yml":      {Data: []byte("development:\n  adapter: Oracle DB!\n  database: x\n")},
 	}
 	if _, err := record.LoadConfig(fsys, "config/database.yml", "development"); err != nil {
 		t.Fatal(err)
@@ -108,7 +113,8 @@ func TestLoadConfigErrors(t *testing.T) {
 	for _, tt := range []struct{ path, want string }{
 		{"missing.yml", "missing.yml"},
 		{"bad.yml", "bad.yml: invalid YAML"},
-		{"noadapter.yml", `unknown adapter "oracle"`},
+		{"noadapter.yml", "no adapter (set adapter: sqlite3, postgresql or mysql)"},
+		{"badadapter.yml", `invalid adapter "Oracle DB!"`},
 	} {
 		if _, err := record.LoadConfig(fsys, tt.path, "development"); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("LoadConfig(%s) = %v, want %q", tt.path, err, tt.want)
@@ -119,16 +125,68 @@ func TestLoadConfigErrors(t *testing.T) {
 func TestOpenUnreachableServer(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	for _, cfg := range []record.Config{
-		{URL: "postgres://u:topsecret@127.0.0.1:1/db?sslmode=disable", Timeout: time.Second},
-		{Adapter: record.MySQL, Host: "127.0.0.1", Port: 1, Username: "u", Password: "topsecret", Database: "db", Timeout: time.Second},
+	for _, tt := range []struct {
+		drv driver.Driver
+		cfg record.Config
+	}{
+		{postgres.Driver{}, record.Config{URL: "postgres://u:topsecret@127.0.0.1:1/db?sslmode=disable", Timeout: time.Second}},
+		{mysql.Driver{}, record.Config{Adapter: record.MySQL, Host: "127.0.0.1", Port: 1, Username: "u", Password: "topsecret", Database: "db", Timeout: time.Second}},
 	} {
-		_, err := record.Open(ctx, cfg)
+		cfg := tt.cfg
+		_, err := record.Open(ctx, tt.drv, cfg)
 		if !errors.Is(err, record.ErrUnavailable) {
 			t.Fatalf("Open(%s) = %v, want ErrUnavailable", cfg, err)
 		}
 		if strings.Contains(err.Error(), "topsecret") {
 			t.Fatalf("the error shows the password: %v", err)
 		}
+	}
+}
+
+func TestDriverFor(t *testing.T) {
+	t.Parallel()
+	linked := []driver.Driver{sqlite.Driver{}, postgres.Driver{}}
+	tests := []struct {
+		name string
+		cfg  record.Config
+		want string // the driver's name, or a part of the error
+	}{
+		{"the adapter's own driver", record.Config{Adapter: "postgresql"}, "postgresql"},
+		{"an alias of the adapter", record.Config{Adapter: "pg"}, "postgresql"},
+		{"the scheme of the url", record.Config{URL: "postgres://u:pw@h/app"}, "postgresql"},
+		{"a driver gorails ships but the program did not link", record.Config{URL: "mysql://u:topsecret@h/app"},
+			`adapter "mysql" is not linked into this program (it has: sqlite3, postgresql): import "github.com/gorails/gorails/framework/record/mysql" and pass mysql.Driver{}`},
+		{"an adapter nobody ships", record.Config{Adapter: "oracle"}, `adapter "oracle" is not linked into this program (it has: sqlite3, postgresql)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := record.DriverFor(tt.cfg, linked...)
+			if err != nil {
+				if !errors.Is(err, record.ErrNoDriver) || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("DriverFor = %v, want ErrNoDriver saying %q", err, tt.want)
+				}
+				if strings.Contains(err.Error(), "topsecret") {
+					t.Fatalf("the error shows the password: %v", err)
+				}
+				return
+			}
+			if d.Name() != tt.want {
+				t.Fatalf("DriverFor = %s, want %s", d.Name(), tt.want)
+			}
+		})
+	}
+}
+
+func TestOpenWithAnotherDatabasesDriver(t *testing.T) {
+	t.Parallel()
+	_, err := record.Open(context.Background(), sqlite.Driver{}, record.Config{URL: "postgres://u:topsecret@127.0.0.1/app"})
+	if !errors.Is(err, record.ErrNoDriver) || !strings.Contains(err.Error(), "record/postgres") {
+		t.Fatalf("Open = %v, want ErrNoDriver naming the postgres package", err)
+	}
+	if strings.Contains(err.Error(), "topsecret") {
+		t.Fatalf("the error shows the password: %v", err)
+	}
+	if _, err := record.Open(context.Background(), nil, record.Config{Database: "x"}); err == nil || !strings.Contains(err.Error(), "no driver") {
+		t.Fatalf("Open without a driver = %v", err)
 	}
 }

@@ -4,25 +4,58 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"reflect"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-
-	"github.com/gorails/gorails/framework/record/internal/adapter"
+	"github.com/gorails/gorails/framework/record/driver"
 )
+
+// Executor is what statements run on: a *DB (each statement on a
+// connection from the pool) or a *Tx (every statement on the transaction's
+// connection). Every read and write takes one, so the transaction a
+// statement belongs to is visible where it is called:
+//
+//	err := record.Transaction(ctx, db, func(tx *record.Tx) error {
+//		return record.Create(ctx, tx, &post) // in the transaction
+//	})
+//
+// Write a function that works inside and outside transactions by taking an
+// Executor. Only *DB and *Tx implement it.
+type Executor interface {
+	// Exec runs a raw statement with ? binds (rewritten for the database)
+	// and reports what it changed. Without args the SQL is sent as written.
+	Exec(ctx context.Context, sql string, args ...any) (Result, error)
+	// QueryRows runs a raw query with ? binds and calls row for each row;
+	// scan reads the row's columns into dest, as database/sql's Scan does.
+	// row's error stops the iteration and is returned.
+	QueryRows(ctx context.Context, sql string, args []any, row func(scan func(dest ...any) error) error) error
+
+	on() *DB
+}
+
+var (
+	_ Executor = (*DB)(nil)
+	_ Executor = (*Tx)(nil)
+)
+
+// Result is what a statement that returns no rows reports: RowsAffected,
+// and LastInsertID on MySQL and SQLite.
+type Result = driver.Result
 
 // DB is a handle on one database: a connection pool, its dialect, the
 // per-model plans built at Register (or first use), and the query log.
-// It is safe for concurrent use by many goroutines; the transaction of a
-// context (see Transaction) is not.
+// It is safe for concurrent use by many goroutines.
 type DB struct {
-	a       adapter.Adapter
-	dialect *adapter.Dialect
+	*shared
+	q  driver.Querier // the pool, or the connection of tx
+	tx *Tx            // nil for the pool; set on the DB a transaction runs its statements on
+}
+
+// shared is the part of a DB its transactions share.
+type shared struct {
+	drv     driver.Pool
+	dialect driver.Dialect
 	cfg     Config
 	log     *slog.Logger
 	filter  []string
@@ -32,45 +65,48 @@ type DB struct {
 	inLimit int // keys per IN list when preloading; 0: the dialect's bind limit (tests lower it)
 }
 
-// Open validates cfg, creates the pool and checks that the server answers
-// (within cfg.Timeout). A server that cannot be reached gives an error
+func (db *DB) on() *DB { return db }
+
+// executor is the Executor statements on db run through: its transaction,
+// or the DB itself.
+func (db *DB) executor() Executor {
+	if db.tx != nil {
+		return db.tx
+	}
+	return db
+}
+
+// Open validates cfg, opens a pool with drv (the driver package of the
+// database, such as sqlite.Driver{}) and checks that the server answers
+// within cfg.Timeout. cfg.Adapter, when set, must name drv's database
+// (ErrNoDriver otherwise). A server that cannot be reached gives an error
 // matching ErrUnavailable; error text never contains the password.
-func Open(ctx context.Context, cfg Config) (*DB, error) {
-	cfg = cfg.WithDefaults()
+func Open(ctx context.Context, drv driver.Driver, cfg Config) (*DB, error) {
+	if drv == nil {
+		return nil, fmt.Errorf("record: open: no driver (pass the driver of the database, such as sqlite.Driver{} from %s)", driverPackage(SQLite))
+	}
+	if cfg = cfg.WithDefaults(); cfg.Adapter == "" {
+		cfg.Adapter = drv.Name()
+		cfg = cfg.WithDefaults()
+	}
+	if _, err := DriverFor(cfg, drv); err != nil {
+		return nil, err
+	}
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	opts := adapter.Options{Pool: cfg.Pool, MaxIdle: cfg.MaxIdle, IdleTimeout: cfg.IdleTimeout, CheckoutTimeout: cfg.CheckoutTimeout}
-	var (
-		a   adapter.Adapter
-		err error
-	)
-	switch cfg.Adapter {
-	case PostgreSQL:
-		opts.DSN, err = postgresDSN(cfg)
-		if err == nil {
-			a, err = adapter.OpenPostgres(ctx, opts)
-		}
-	case MySQL:
-		opts.DSN, err = mysqlDSN(cfg)
-		if err == nil {
-			a, err = adapter.OpenMySQL(opts)
-		}
-	case SQLite:
-		opts.DSN = sqliteDSN(cfg)
-		a, err = adapter.OpenSQLite(opts)
-	}
+	pool, err := drv.Open(ctx, cfg.Options())
 	if err != nil {
 		return nil, fmt.Errorf("record: open %s: %w", cfg, err)
 	}
-	db := &DB{a: a, dialect: a.Dialect(), cfg: cfg, log: cfg.Logger, filter: append(defaultFilter(), cfg.FilterParameters...)}
+	db := &DB{shared: &shared{drv: pool, dialect: pool.Dialect(), cfg: cfg, log: cfg.Logger, filter: append(defaultFilter(), cfg.FilterParameters...)}, q: pool}
 	if db.log == nil {
 		db.log = slog.New(slog.DiscardHandler)
 	}
 	pctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
-	if err := a.Ping(pctx); err != nil {
-		a.Close()
+	if err := pool.Ping(pctx); err != nil {
+		pool.Close()
 		kind := db.kindOf(err)
 		if kind == nil || kind == ErrPoolExhausted {
 			kind = ErrUnavailable
@@ -81,58 +117,96 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 }
 
 // Close closes the pool, waiting for checked-out connections to return.
-func (db *DB) Close() error { return db.a.Close() }
+func (db *DB) Close() error { return db.drv.Close() }
 
-// Adapter returns the database's name: SQLite, PostgreSQL or MySQL.
-func (db *DB) Adapter() string { return db.cfg.Adapter }
+// Adapter returns the database's adapter name: SQLite, PostgreSQL or MySQL
+// (or another driver's name).
+func (db *DB) Adapter() string { return db.dialect.Name }
 
 // Config returns the configuration the DB was opened with (defaults filled in).
 func (db *DB) Config() Config { return db.cfg }
 
+// Dialect describes the database's SQL (quoting, placeholders, conflict
+// clauses), for code that writes SQL for several databases.
+func (db *DB) Dialect() driver.Dialect { return db.dialect }
+
 // PoolStat is a snapshot of the connection pool.
-type PoolStat = adapter.PoolStat
+type PoolStat = driver.Stat
 
 // Stat reports the pool's state.
-func (db *DB) Stat() PoolStat { return db.a.Stat() }
-
-// Conn is record's implementer interface for its subpackages (migrate): the
-// adapter, for DDL (Exec), schema reflection (Columns, Tables) and dialect
-// facts. Its type is internal to framework/record.
-func (db *DB) Conn() adapter.Adapter { return db.a }
-
-// Querier returns what statements in ctx should run on: the transaction of
-// ctx for this DB, or the pool. For framework/record subpackages.
-func (db *DB) Querier(ctx context.Context) adapter.Querier { return db.q(ctx) }
+func (db *DB) Stat() PoolStat { return db.drv.Stat() }
 
 // Quote quotes an identifier (table or column name) for this database.
 func (db *DB) Quote(ident string) string { return db.dialect.Quote(ident) }
 
-func (db *DB) q(ctx context.Context) adapter.Querier {
-	if st := txFrom(ctx, db); st != nil {
-		return st.tx
-	}
-	return db.a
+// Exec runs a raw statement on a pooled connection; see Executor.
+func (db *DB) Exec(ctx context.Context, sql string, args ...any) (Result, error) {
+	return db.rawExec(ctx, sql, args)
 }
 
-// Exec runs a raw statement with ? binds (rewritten per dialect) and returns
-// the number of rows affected.
-func (db *DB) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
-	res, err := db.exec(ctx, "exec", db.dialect.Rebind(sql), args, nil)
-	return res.RowsAffected, err
+// QueryRows runs a raw query on a pooled connection; see Executor.
+func (db *DB) QueryRows(ctx context.Context, sql string, args []any, row func(scan func(dest ...any) error) error) error {
+	return db.rawQuery(ctx, sql, args, row)
+}
+
+// raw checks a raw statement's binds and rebinds it; without args it is
+// sent as written (a ? is then PostgreSQL's jsonb operator, say).
+func (db *DB) raw(sql string, args []any) (string, error) {
+	if len(args) == 0 {
+		return sql, nil
+	}
+	if n := db.dialect.Placeholders(sql); n != len(args) {
+		return "", fmt.Errorf("record: %q has %d placeholders but %d binds", truncate(sql, 200), n, len(args))
+	}
+	return db.dialect.Rebind(sql), nil
+}
+
+func (db *DB) rawExec(ctx context.Context, sql string, args []any) (Result, error) {
+	sql, err := db.raw(sql, args)
+	if err != nil {
+		return Result{}, err
+	}
+	return db.exec(ctx, "exec", sql, args, nil)
+}
+
+func (db *DB) rawQuery(ctx context.Context, sql string, args []any, row func(scan func(dest ...any) error) error) error {
+	sql, err := db.raw(sql, args)
+	if err != nil {
+		return err
+	}
+	rows, start, err := db.query(ctx, sql, args)
+	if err != nil {
+		return err
+	}
+	n := int64(0)
+	for rows.Next() {
+		n++
+		if err = row(rows.Scan); err != nil {
+			break
+		}
+	}
+	return db.done(ctx, "query", sql, args, rows, start, n, err)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }
 
 // exec runs a statement with logging, stats and error mapping.
-func (db *DB) exec(ctx context.Context, op, sql string, args []any, names []string) (adapter.Result, error) {
+func (db *DB) exec(ctx context.Context, op, sql string, args []any, names []string) (Result, error) {
 	start := time.Now()
-	res, err := db.q(ctx).Exec(ctx, sql, args)
+	res, err := db.q.Exec(ctx, sql, args)
 	db.record(ctx, op, sql, args, names, start, res.RowsAffected, err)
 	return res, db.wrapErr(op, err)
 }
 
 // query starts a query; the caller scans and then calls done.
-func (db *DB) query(ctx context.Context, sql string, args []any) (adapter.Rows, time.Time, error) {
+func (db *DB) query(ctx context.Context, sql string, args []any) (driver.Rows, time.Time, error) {
 	start := time.Now()
-	rows, err := db.q(ctx).Query(ctx, sql, args)
+	rows, err := db.q.Query(ctx, sql, args)
 	if err != nil {
 		db.record(ctx, "query", sql, args, nil, start, 0, err)
 		return nil, start, db.wrapErr("query", err)
@@ -141,7 +215,7 @@ func (db *DB) query(ctx context.Context, sql string, args []any) (adapter.Rows, 
 }
 
 // done closes rows, logs the statement and maps the error.
-func (db *DB) done(ctx context.Context, op, sql string, args []any, rows adapter.Rows, start time.Time, n int64, err error) error {
+func (db *DB) done(ctx context.Context, op, sql string, args []any, rows driver.Rows, start time.Time, n int64, err error) error {
 	cerr := rows.Close()
 	if err == nil {
 		err = rows.Err()
@@ -153,135 +227,23 @@ func (db *DB) done(ctx context.Context, op, sql string, args []any, rows adapter
 	return db.wrapErr(op, err)
 }
 
-func postgresDSN(c Config) (string, error) {
-	if c.URL != "" {
-		return c.URL, nil
-	}
-	u := url.URL{Scheme: "postgres", Path: "/" + c.Database}
-	host := c.Host
-	if host == "" {
-		host = "localhost"
-	}
-	if c.Port != 0 {
-		host += ":" + strconv.Itoa(c.Port)
-	}
-	u.Host = host
-	if c.Username != "" {
-		u.User = url.UserPassword(c.Username, c.Password)
-		if c.Password == "" {
-			u.User = url.User(c.Username)
-		}
-	}
-	q := url.Values{}
-	for k, v := range c.Params {
-		q.Set(k, v)
-	}
-	if q.Get("connect_timeout") == "" {
-		q.Set("connect_timeout", strconv.Itoa(max(1, int(c.Timeout/time.Second))))
-	}
-	u.RawQuery = q.Encode()
-	return u.String(), nil
-}
-
-func mysqlDSN(c Config) (string, error) {
-	var m *mysql.Config
-	switch {
-	case c.URL != "" && strings.Contains(c.URL, "://"):
-		u, err := url.Parse(c.URL)
-		if err != nil {
-			return "", fmt.Errorf("invalid database url") // never echo it: it holds the password
-		}
-		m = mysql.NewConfig()
-		m.User = u.User.Username()
-		m.Passwd, _ = u.User.Password()
-		m.Net, m.Addr = "tcp", u.Host
-		if u.Port() == "" {
-			m.Addr = u.Hostname() + ":3306"
-		}
-		m.DBName = strings.TrimPrefix(u.Path, "/")
-		for k, v := range u.Query() {
-			if m.Params == nil {
-				m.Params = map[string]string{}
-			}
-			m.Params[k] = v[0]
-		}
-	case c.URL != "":
-		var err error
-		if m, err = mysql.ParseDSN(c.URL); err != nil {
-			return "", fmt.Errorf("invalid MySQL DSN")
-		}
-	default:
-		m = mysql.NewConfig()
-		m.User, m.Passwd, m.DBName = c.Username, c.Password, c.Database
-		host := c.Host
-		if host == "" {
-			host = "127.0.0.1"
-		}
-		if strings.HasPrefix(host, "/") {
-			m.Net, m.Addr = "unix", host
-		} else {
-			port := c.Port
-			if port == 0 {
-				port = 3306
-			}
-			m.Net, m.Addr = "tcp", host+":"+strconv.Itoa(port)
-		}
-		for k, v := range c.Params {
-			if m.Params == nil {
-				m.Params = map[string]string{}
-			}
-			m.Params[k] = v
-		}
-	}
-	m.ParseTime = true
-	m.Loc = time.UTC
-	m.ClientFoundRows = true // rows affected = rows matched, as on the other databases
-	m.MultiStatements = false
-	m.InterpolateParams = false
-	if m.Timeout == 0 {
-		m.Timeout = c.Timeout
-	}
-	return m.FormatDSN(), nil
-}
-
-func sqliteDSN(c Config) string {
-	path := c.Database
-	if c.URL != "" {
-		path = c.URL
-		for _, p := range []string{"sqlite3://", "sqlite://", "sqlite3:", "sqlite:", "file:"} {
-			if strings.HasPrefix(path, p) {
-				path = strings.TrimPrefix(path, p)
-				break
-			}
-		}
-	}
-	q := url.Values{}
-	q.Set("_busy_timeout", strconv.FormatInt(c.Timeout.Milliseconds(), 10))
-	if path != ":memory:" {
-		q.Set("_journal_mode", "WAL")
-	}
-	q.Set("_foreign_keys", "1")
-	q.Set("_txlock", "immediate") // writers queue on the busy timeout instead of failing on lock upgrade
-	q.Set("_texttotime", "1")
-	q.Set("_time_format", "sqlite")
-	for k, v := range c.Params {
-		q.Set(k, v)
-	}
-	return "file:" + path + "?" + q.Encode()
-}
-
 // typeKey is the plans map key.
 func typeKey[T any]() reflect.Type { return reflect.TypeFor[T]() }
 
-// inChunk is the number of keys per IN list when preloading: under each
-// database's bind limit (SQLite 32766, PostgreSQL and MySQL 65535), with
-// room left for the binds of an association's scope.
+// inChunk is the number of keys per IN list when preloading: under the
+// database's bind limit, with room left for the binds of an association's
+// scope.
 func (db *DB) inChunk() int {
 	if db.inLimit > 0 {
 		return db.inLimit
 	}
-	if db.dialect == adapter.SQLite {
-		return 32766 - 766
+	return db.maxBinds() * 97 / 100
+}
+
+// maxBinds is the bound parameters one statement may carry.
+func (db *DB) maxBinds() int {
+	if db.dialect.MaxBinds > 0 {
+		return db.dialect.MaxBinds
 	}
-	return 65535 - 1535
+	return 999 // SQLite's historic limit: safe on anything
 }

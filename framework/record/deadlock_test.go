@@ -22,16 +22,16 @@ func TestDeadlockIsTyped(t *testing.T) {
 		if db.Adapter() == record.SQLite {
 			holding, release := make(chan struct{}), make(chan struct{})
 			go func() {
-				_ = record.Transaction(ctx, db, func(ctx context.Context) error {
-					_, err := db.Exec(ctx, "UPDATE posts SET views = 1")
+				_ = record.Transaction(ctx, db, func(tx *record.Tx) error {
+					_, err := tx.Exec(ctx, "UPDATE posts SET views = 1")
 					close(holding)
 					<-release
 					return err
 				})
 			}()
 			<-holding
-			err := record.Transaction(ctx, db, func(ctx context.Context) error {
-				_, err := db.Exec(ctx, "UPDATE posts SET views = 2")
+			err := record.Transaction(ctx, db, func(tx *record.Tx) error {
+				_, err := tx.Exec(ctx, "UPDATE posts SET views = 2")
 				return err
 			})
 			close(release)
@@ -49,14 +49,14 @@ func TestDeadlockIsTyped(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				first, second := ps[i].ID, ps[1-i].ID
-				errs[i] = record.Transaction(ctx, db, func(ctx context.Context) error {
-					if _, err := db.Exec(ctx, "UPDATE posts SET views = views + 1 WHERE id = ?", first); err != nil {
+				errs[i] = record.Transaction(ctx, db, func(tx *record.Tx) error {
+					if _, err := tx.Exec(ctx, "UPDATE posts SET views = views + 1 WHERE id = ?", first); err != nil {
 						ready.Done()
 						return err
 					}
 					ready.Done()
 					ready.Wait() // both hold their first row
-					_, err := db.Exec(ctx, "UPDATE posts SET views = views + 1 WHERE id = ?", second)
+					_, err := tx.Exec(ctx, "UPDATE posts SET views = views + 1 WHERE id = ?", second)
 					return err
 				})
 			}()

@@ -33,8 +33,8 @@ func cachedPlan[T any](db *DB) *plan {
 
 // Changes returns the attributes (by column) whose values differ from those
 // loaded or last saved. For a new record, every attribute that is not zero.
-func Changes[T any](db *DB, m *T) map[string]Change {
-	p := cachedPlan[T](db)
+func Changes[T any](ex Executor, m *T) map[string]Change {
+	p := cachedPlan[T](ex.on())
 	base := unsafe.Pointer(m)
 	orig, _ := p.state(base).orig.(*T)
 	if orig == nil {
@@ -51,8 +51,8 @@ func Changes[T any](db *DB, m *T) map[string]Change {
 
 // Changed reports whether any of attrs (columns), or any attribute when none
 // is given, has an unsaved change.
-func Changed[T any](db *DB, m *T, attrs ...string) bool {
-	ch := Changes(db, m)
+func Changed[T any](ex Executor, m *T, attrs ...string) bool {
+	ch := Changes(ex, m)
 	if len(attrs) == 0 {
 		return len(ch) > 0
 	}
@@ -65,7 +65,7 @@ func Changed[T any](db *DB, m *T, attrs ...string) bool {
 }
 
 // WasChanged reports whether the last save wrote attr (a column).
-func WasChanged[T any](db *DB, m *T, attr string) bool {
-	p := cachedPlan[T](db)
+func WasChanged[T any](ex Executor, m *T, attr string) bool {
+	p := cachedPlan[T](ex.on())
 	return slices.Contains(p.state(unsafe.Pointer(m)).saved, attr)
 }

@@ -3,9 +3,15 @@
 //
 // # Overview
 //
-// A DB (Open, LoadConfig) is a pool on SQLite (modernc.org/sqlite: WAL, busy
-// timeout, foreign keys on), PostgreSQL (pgx's native pool, no database/sql
-// on the hot path) or MySQL/MariaDB (go-sql-driver/mysql). A model is a
+// A DB is a pool on one database, opened with the driver of that database:
+// record.Open(ctx, sqlite.Driver{}, cfg) with framework/record/sqlite
+// (modernc.org/sqlite: WAL, busy timeout, foreign keys on),
+// framework/record/postgres (pgx's native pool, no database/sql on the hot
+// path) or framework/record/mysql (go-sql-driver/mysql, MySQL and
+// MariaDB). A program links only the drivers it imports; LoadConfig reads
+// a Rails-style database.yml, and DriverFor picks the driver it names (an
+// adapter whose driver was not given is a *NoDriverError naming the
+// import). A model is a
 // struct embedding Model (or UUIDModel); its table is the pluralized
 // snake_case of the type name (Tabler overrides), its columns the
 // snake_case of the fields (a `db:"name"` tag overrides, `db:"-"` skips).
@@ -20,9 +26,31 @@
 // Destroy and friends persist records with dirty tracking (an UPDATE writes
 // the changed columns, zero values included), timestamps, optimistic
 // locking (a lock_version column), validations (a Validate method) and
-// callbacks (optional methods such as BeforeSave). Transaction carries a
-// transaction in the context; nested calls join it or, with RequiresNew,
-// open a savepoint.
+// callbacks (optional methods such as BeforeSave).
+//
+// # Transactions
+//
+// Every read and write takes an Executor: the *DB (each statement on a
+// pooled connection) or a *Tx (the transaction's connection), so the
+// transaction a statement is in is written at the call, never implied by a
+// context:
+//
+//	err := record.Transaction(ctx, db, func(tx *record.Tx) error {
+//		from, err := record.Query[Account](tx).Lock().Find(ctx, fromID)
+//		if err != nil {
+//			return err // rolls back
+//		}
+//		from.Balance -= amount
+//		return record.Save(ctx, tx, &from)
+//	})
+//
+// Transaction commits when fn returns nil and rolls back on an error or a
+// panic; given a *Tx it joins it, or with RequiresNew opens a savepoint.
+// DB.Begin with Tx.Commit and Tx.Rollback is the same by hand (a test that
+// rolls its writes back). AfterCommit, and the AfterCommit callbacks of the
+// records saved, run after the real commit; a statement on a Tx that has
+// ended fails with ErrTxDone. Callbacks that run during a write get the *Tx
+// (BeforeSave(ctx, tx)), so what they write is part of it.
 //
 // Errors are the same on every database: ErrNotFound, ErrUniqueViolation,
 // ErrNotNullViolation, ErrForeignKeyViolation, ErrDeadlock, ErrStaleObject,
@@ -41,7 +69,7 @@
 //		Published bool
 //	}
 //
-//	db, err := record.Open(ctx, record.Config{Adapter: record.SQLite, Database: "db/development.sqlite3"})
+//	db, err := record.Open(ctx, sqlite.Driver{}, record.Config{Database: "db/development.sqlite3"})
 //	if err := record.Register[Post](ctx, db); err != nil { ... } // at boot
 //	p := Post{Title: "Hello"}
 //	err = record.Create(ctx, db, &p)
@@ -106,19 +134,23 @@
 // # Concurrency and failure
 //
 // DB and Relation are safe for concurrent use. Model values are plain
-// structs, as safe as any struct. The context a Transaction hands its
-// function carries one connection and must not be used by several
-// goroutines at once. A statement waits at most Config.CheckoutTimeout for
-// a connection, then fails with ErrPoolExhausted.
+// structs, as safe as any struct. A Tx is one connection and must not be
+// used by several goroutines at once. A statement waits at most
+// Config.CheckoutTimeout for a connection, then fails with
+// ErrPoolExhausted.
 //
-// # Seams for migrations and associations
+// # Raw SQL and the driver seam
 //
-// DB.Conn returns the internal adapter (DDL through Exec, schema
-// reflection through Columns and Tables, dialect quoting and conflict
-// syntax) for framework/record/migrate; DB.Querier gives the transaction of
-// a context. Columns and TableName expose a model's reflected metadata.
-// Associations live in this package (association.go, preload.go,
-// polymorphic.go, joins.go, dependent.go) because they need the plans.
+// Executor.Exec and Executor.QueryRows run SQL written by the program with
+// ? binds (checked against the placeholders, rewritten for the database),
+// logged and classified like every other statement; FindBySQL scans raw
+// rows into models. Tables and TableColumns read the catalog; DB.Dialect
+// describes the database's SQL. framework/record/migrate and framework/job
+// are built on these, not on the driver. framework/record/driver is what a
+// driver implements; the SQL scanner the dialects, Where fragments and the
+// log share is internal/sqlscan. Associations live in this package
+// (association.go, preload.go, polymorphic.go, joins.go, dependent.go)
+// because they need the plans.
 //
 // This package imports nothing of the web stack.
 package record

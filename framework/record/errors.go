@@ -2,13 +2,10 @@ package record
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
 	"net"
 
-	"github.com/jackc/pgx/v5/pgconn"
-
-	"github.com/gorails/gorails/framework/record/internal/adapter"
+	"github.com/gorails/gorails/framework/record/driver"
 )
 
 // Sentinel errors. Match them with errors.Is; they are the same on every
@@ -43,6 +40,12 @@ var (
 	ErrNotPersisted = errors.New("record is not persisted")
 	// ErrSchema: a model does not match its table (see Register).
 	ErrSchema = errors.New("model does not match the database schema")
+	// ErrTxDone: a statement (or Commit, or Rollback) used a transaction
+	// that was already committed or rolled back.
+	ErrTxDone = errors.New("transaction has already been committed or rolled back")
+	// ErrNoDriver: the configuration names an adapter whose driver the
+	// program did not pass (and so did not link); see DriverFor.
+	ErrNoDriver = errors.New("no driver for the adapter")
 )
 
 // Error is a failed database operation: Kind is one of the sentinels above
@@ -82,27 +85,28 @@ func (db *DB) wrapErr(op string, err error) error {
 }
 
 func (db *DB) kindOf(err error) error {
-	switch db.a.Classify(err) {
-	case adapter.KindUnique:
+	switch db.drv.Classify(err) {
+	case driver.KindUnique:
 		return ErrUniqueViolation
-	case adapter.KindNotNull:
+	case driver.KindNotNull:
 		return ErrNotNullViolation
-	case adapter.KindForeignKey:
+	case driver.KindForeignKey:
 		return ErrForeignKeyViolation
-	case adapter.KindCheck:
+	case driver.KindCheck:
 		return ErrCheckViolation
-	case adapter.KindDeadlock:
+	case driver.KindDeadlock:
 		return ErrDeadlock
+	case driver.KindUnavailable:
+		return ErrUnavailable
 	}
-	if errors.Is(err, adapter.ErrCheckoutTimeout) {
+	if errors.Is(err, driver.ErrCheckoutTimeout) {
 		return ErrPoolExhausted
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return nil
 	}
-	var ce *pgconn.ConnectError
 	var ne *net.OpError
-	if errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) {
+	if errors.As(err, &ne) {
 		return ErrUnavailable
 	}
 	return nil

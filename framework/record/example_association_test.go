@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/sqlite"
 )
 
 // An author has many novels; a novel belongs to its author.
@@ -32,7 +33,7 @@ func Example_associations() {
 	dir, _ := os.MkdirTemp("", "record-example")
 	defer os.RemoveAll(dir)
 	ctx := context.Background()
-	db, err := record.Open(ctx, record.Config{
+	db, err := record.Open(ctx, sqlite.Driver{}, record.Config{
 		Database:      filepath.Join(dir, "example.sqlite3"),
 		StrictLoading: true, // as the framework sets it in development and test
 	})

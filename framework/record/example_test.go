@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/sqlite"
 )
 
 type Book struct {
@@ -29,7 +30,7 @@ func exampleDB() (*record.DB, func()) {
 		panic(err)
 	}
 	ctx := context.Background()
-	db, err := record.Open(ctx, record.Config{Adapter: record.SQLite, Database: filepath.Join(dir, "example.sqlite3")})
+	db, err := record.Open(ctx, sqlite.Driver{}, record.Config{Database: filepath.Join(dir, "example.sqlite3")})
 	if err != nil {
 		panic(err)
 	}
@@ -96,11 +97,15 @@ func ExampleTransaction() {
 	defer cleanup()
 	ctx := context.Background()
 
-	err := record.Transaction(ctx, db, func(ctx context.Context) error {
-		_ = record.Create(ctx, db, &Book{Title: "Kept", Pages: 1})
+	err := record.Transaction(ctx, db, func(tx *record.Tx) error {
+		// Statements given tx run in the transaction.
+		if err := record.Create(ctx, tx, &Book{Title: "Kept", Pages: 1}); err != nil {
+			return err // rolls back
+		}
+		record.AfterCommit(ctx, tx, func(context.Context) { fmt.Println("committed") })
 		// A savepoint: its failure undoes only its own work.
-		_ = record.Transaction(ctx, db, func(ctx context.Context) error {
-			_ = record.Create(ctx, db, &Book{Title: "Undone", Pages: 1})
+		_ = record.Transaction(ctx, tx, func(sp *record.Tx) error {
+			_ = record.Create(ctx, sp, &Book{Title: "Undone", Pages: 1})
 			return errors.New("changed my mind")
 		}, record.RequiresNew())
 		return nil
@@ -108,7 +113,28 @@ func ExampleTransaction() {
 	titles, _ := record.Pluck[string](ctx, record.Query[Book](db), "title")
 	fmt.Println(err, titles)
 	// Output:
+	// committed
 	// <nil> [Kept]
+}
+
+func ExampleDB_Begin() {
+	db, cleanup := exampleDB()
+	defer cleanup()
+	ctx := context.Background()
+
+	// A test that rolls its writes back: the code under test takes the
+	// Executor it should write with.
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		panic(err)
+	}
+	defer tx.Rollback(ctx) // an ErrTxDone after Commit is harmless
+	_ = record.Create(ctx, tx, &Book{Title: "Scratch", Pages: 1})
+	inTx, _ := record.Query[Book](tx).Count(ctx)
+	outside, _ := record.Query[Book](db).Count(ctx)
+	fmt.Println(inTx, outside)
+	// Output:
+	// 1 0
 }
 
 func ExampleRelation_Where() {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unsafe"
 
-	"github.com/gorails/gorails/framework/record/internal/adapter"
+	"github.com/gorails/gorails/framework/record/driver"
 )
 
 // BatchSize is the batch size of Each.
@@ -207,16 +207,20 @@ func (r Relation[T]) Each(ctx context.Context, fn func(*T) error) error {
 
 // FindBySQL runs raw SQL with ? binds and scans each row into T by column
 // name; every result column must name a field of T.
-func FindBySQL[T any](ctx context.Context, db *DB, sql string, args ...any) ([]T, error) {
+func FindBySQL[T any](ctx context.Context, ex Executor, sql string, args ...any) ([]T, error) {
+	db := ex.on()
 	p, err := planFor[T](ctx, db)
 	if err != nil {
 		return nil, err
 	}
-	return load[T](ctx, db, p, db.dialect.Rebind(sql), args, true, -1, db.cfg.StrictLoading)
+	if sql, err = db.raw(sql, args); err != nil {
+		return nil, err
+	}
+	return load[T](ctx, db, p, sql, args, true, -1, db.cfg.StrictLoading)
 }
 
 // fieldsFor maps result columns to fields.
-func fieldsFor(p *plan, rows adapter.Rows, byName bool) ([]*field, error) {
+func fieldsFor(p *plan, rows driver.Rows, byName bool) ([]*field, error) {
 	if !byName {
 		return p.fields, nil
 	}

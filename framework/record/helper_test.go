@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/mysql"
+	"github.com/gorails/gorails/framework/record/postgres"
+	"github.com/gorails/gorails/framework/record/sqlite"
 	"github.com/gorails/gorails/internal/testenv"
 )
 
@@ -68,11 +71,20 @@ func forEachAdapter(t *testing.T, fn func(t *testing.T, db *record.DB), tweak ..
 	}
 }
 
+// openDB opens cfg with the driver its adapter names (SQLite when it names
+// none) and creates the suite's tables.
 func openDB(t testing.TB, cfg record.Config) *record.DB {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	db, err := record.Open(ctx, cfg)
+	if cfg.Adapter == "" && cfg.URL == "" {
+		cfg.Adapter = record.SQLite
+	}
+	drv, err := record.DriverFor(cfg, sqlite.Driver{}, postgres.Driver{}, mysql.Driver{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := record.Open(ctx, drv, cfg)
 	if err != nil {
 		t.Fatalf("open %s: %v", cfg.Adapter, err)
 	}
@@ -89,6 +101,7 @@ var schema = map[string][]string{
 		`CREATE TABLE articles (id INTEGER PRIMARY KEY AUTOINCREMENT, title VARCHAR(255) NOT NULL, lock_version INTEGER NOT NULL DEFAULT 0)`,
 		`CREATE TABLE tokens (id TEXT PRIMARY KEY, label VARCHAR(255) NOT NULL, created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL)`,
 		`CREATE TABLE accounts (id INTEGER PRIMARY KEY AUTOINCREMENT, name VARCHAR(255) NOT NULL, email VARCHAR(255) NOT NULL, age BIGINT NOT NULL DEFAULT 0, role VARCHAR(50) NOT NULL DEFAULT '', org_id BIGINT NOT NULL DEFAULT 0)`,
+		`CREATE TABLE audits (id INTEGER PRIMARY KEY AUTOINCREMENT, note VARCHAR(255) NOT NULL)`,
 	},
 	record.PostgreSQL: {
 		`CREATE TABLE users (id BIGSERIAL PRIMARY KEY, name VARCHAR(255) NOT NULL, email VARCHAR(255) NOT NULL UNIQUE, created_at TIMESTAMP(6) NOT NULL, updated_at TIMESTAMP(6) NOT NULL)`,
@@ -96,6 +109,7 @@ var schema = map[string][]string{
 		`CREATE TABLE articles (id BIGSERIAL PRIMARY KEY, title VARCHAR(255) NOT NULL, lock_version BIGINT NOT NULL DEFAULT 0)`,
 		`CREATE TABLE tokens (id UUID PRIMARY KEY, label VARCHAR(255) NOT NULL, created_at TIMESTAMP(6) NOT NULL, updated_at TIMESTAMP(6) NOT NULL)`,
 		`CREATE TABLE accounts (id BIGSERIAL PRIMARY KEY, name VARCHAR(255) NOT NULL, email VARCHAR(255) NOT NULL, age BIGINT NOT NULL DEFAULT 0, role VARCHAR(50) NOT NULL DEFAULT '', org_id BIGINT NOT NULL DEFAULT 0)`,
+		`CREATE TABLE audits (id BIGSERIAL PRIMARY KEY, note VARCHAR(255) NOT NULL)`,
 	},
 	record.MySQL: {
 		`CREATE TABLE users (id BIGINT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(255) NOT NULL, email VARCHAR(255) NOT NULL UNIQUE, created_at DATETIME(6) NOT NULL, updated_at DATETIME(6) NOT NULL) ENGINE=InnoDB`,
@@ -103,12 +117,19 @@ var schema = map[string][]string{
 		`CREATE TABLE articles (id BIGINT AUTO_INCREMENT PRIMARY KEY, title VARCHAR(255) NOT NULL, lock_version BIGINT NOT NULL DEFAULT 0) ENGINE=InnoDB`,
 		`CREATE TABLE tokens (id CHAR(36) PRIMARY KEY, label VARCHAR(255) NOT NULL, created_at DATETIME(6) NOT NULL, updated_at DATETIME(6) NOT NULL) ENGINE=InnoDB`,
 		`CREATE TABLE accounts (id BIGINT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(255) NOT NULL, email VARCHAR(255) NOT NULL, age BIGINT NOT NULL DEFAULT 0, role VARCHAR(50) NOT NULL DEFAULT '', org_id BIGINT NOT NULL DEFAULT 0) ENGINE=InnoDB`,
+		`CREATE TABLE audits (id BIGINT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(255) NOT NULL) ENGINE=InnoDB`,
 	},
 }
 
 func createSchema(t testing.TB, db *record.DB) {
 	t.Helper()
-	for _, ddl := range schema[db.Adapter()] {
+	createSchemaFor(t, db, db.Adapter())
+}
+
+// createSchemaFor creates the suite's tables in the DDL of adapter.
+func createSchemaFor(t testing.TB, db *record.DB, adapter string) {
+	t.Helper()
+	for _, ddl := range schema[adapter] {
 		if _, err := db.Exec(context.Background(), ddl); err != nil {
 			t.Fatalf("schema: %v\n%s", err, ddl)
 		}

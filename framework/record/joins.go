@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"regexp"
 
-	"github.com/gorails/gorails/framework/record/internal/adapter"
+	"github.com/gorails/gorails/framework/record/driver"
 )
 
 // assocNameRE matches what Joins takes as an association name rather than SQL.
@@ -25,7 +25,7 @@ func (p *plan) checkJoin(ctx context.Context, db *DB, name string) error {
 }
 
 // join is the INNER JOIN of a resolved association, from the owner's table.
-func (a *assoc) join(d *adapter.Dialect) clause {
+func (a *assoc) join(d *driver.Dialect) clause {
 	owner := a.owner.table
 	switch a.kind {
 	case belongsTo:

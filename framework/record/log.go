@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/gorails/gorails/framework/record/internal/sqlscan"
 )
 
 // Stats counts the statements run with a context (see WithStats): the
@@ -89,7 +91,7 @@ func (db *DB) record(ctx context.Context, op, sql string, args []any, names []st
 // matches the filter list is shown as [FILTERED].
 func (db *DB) binds(sql string, args []any, names []string) []string {
 	if names == nil {
-		names = placeholderNames(sql, len(args))
+		names = placeholderNames(sql, len(args), db.dialect.BackslashEscapes)
 	}
 	out := make([]string, len(args))
 	for i, a := range args {
@@ -128,8 +130,9 @@ func (db *DB) sensitive(name string) bool {
 
 // placeholderNames guesses the column each placeholder of sql is compared
 // with: the identifier before the operator that precedes it
-// ("password_digest" = $1). Unknown ones are "".
-func placeholderNames(sql string, n int) []string {
+// ("password_digest" = $1). Unknown ones are "". Quoted strings and
+// comments are skipped; a ? or $n inside them is not a placeholder.
+func placeholderNames(sql string, n int, backslash bool) []string {
 	if cols := insertColumns(sql); len(cols) > 0 {
 		names := make([]string, n)
 		for i := range names {
@@ -139,39 +142,45 @@ func placeholderNames(sql string, n int) []string {
 	}
 	names := make([]string, 0, n)
 	last := ""
-	for i := 0; i < len(sql) && len(names) < n; i++ {
-		c := sql[i]
-		switch {
-		case c == '?':
+	for i := 0; i < len(sql) && len(names) < n; {
+		k, l := sqlscan.Next(sql[i:], backslash)
+		tok := sql[i : i+l]
+		i += l
+		switch k {
+		case sqlscan.Question, sqlscan.Dollar:
 			names = append(names, last)
-		case c == '$' && i+1 < len(sql) && sql[i+1] >= '0' && sql[i+1] <= '9':
-			names = append(names, last)
-			for i+1 < len(sql) && sql[i+1] >= '0' && sql[i+1] <= '9' {
-				i++
-			}
-		case isIdentByte(c):
-			j := i
-			for j < len(sql) && isIdentByte(sql[j]) {
-				j++
-			}
-			word := sql[i:j]
-			if up := strings.ToUpper(word); up != "IN" && up != "NOT" && up != "LIKE" && up != "AND" && up != "OR" && up != "IS" && up != "VALUES" {
-				last = word
-			}
-			if up := strings.ToUpper(word); up == "AND" || up == "OR" || up == "WHERE" || up == "LIMIT" || up == "OFFSET" {
-				last = ""
-			}
-			i = j - 1
-		case c == '"' || c == '`':
-			j := i + 1
-			for j < len(sql) && sql[j] != c {
-				j++
-			}
-			last = sql[i+1 : min(j, len(sql))]
-			i = j
+		case sqlscan.QuotedIdent:
+			last = tok[1 : len(tok)-min(1, len(tok)-1)]
+		case sqlscan.Text:
+			last = lastName(tok, last)
 		}
 	}
 	return names
+}
+
+// lastName returns the name the text leaves pending for a following
+// placeholder: the last word that is not an operator keyword, cleared by
+// a keyword that starts a new condition.
+func lastName(text, last string) string {
+	for j := 0; j < len(text); {
+		if !isIdentByte(text[j]) {
+			j++
+			continue
+		}
+		k := j
+		for k < len(text) && isIdentByte(text[k]) {
+			k++
+		}
+		switch up := strings.ToUpper(text[j:k]); up {
+		case "AND", "OR", "WHERE", "LIMIT", "OFFSET":
+			last = ""
+		case "IN", "NOT", "LIKE", "IS", "VALUES":
+		default:
+			last = text[j:k]
+		}
+		j = k
+	}
+	return last
 }
 
 // insertColumns returns the column list of an INSERT statement.

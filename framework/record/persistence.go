@@ -10,13 +10,15 @@ import (
 	"strings"
 	"unsafe"
 
-	"github.com/gorails/gorails/framework/record/internal/adapter"
+	"github.com/gorails/gorails/framework/record/driver"
 )
 
-// Create inserts a new record: validations, callbacks, timestamps, then
-// INSERT of every mapped column (zero values included) and the generated
-// id read back. It fails if the record is already persisted.
-func Create[T any](ctx context.Context, db *DB, m *T) error {
+// Create inserts a new record on ex (a *DB or a *Tx): validations,
+// callbacks, timestamps, then INSERT of every mapped column (zero values
+// included) and the generated id read back. It fails if the record is
+// already persisted.
+func Create[T any](ctx context.Context, ex Executor, m *T) error {
+	db := ex.on()
 	p, err := planFor[T](ctx, db)
 	if err != nil {
 		return err
@@ -32,9 +34,10 @@ func Create[T any](ctx context.Context, db *DB, m *T) error {
 // updated_at, and with a lock_version column checks and increments it
 // (ErrStaleObject when someone else changed the row). Failed validations
 // return a *ValidationError (errors.Is ErrInvalid) and write nothing.
-// When the model has callbacks, Save runs in a transaction (joining the one
-// in ctx, if any) so that a callback's error undoes the write.
-func Save[T any](ctx context.Context, db *DB, m *T) error {
+// When the model has callbacks, Save runs in a transaction (joining ex when
+// it is one) so that a callback's error undoes the write.
+func Save[T any](ctx context.Context, ex Executor, m *T) error {
+	db := ex.on()
 	p, err := planFor[T](ctx, db)
 	if err != nil {
 		return err
@@ -44,23 +47,23 @@ func Save[T any](ctx context.Context, db *DB, m *T) error {
 
 func saveWith[T any](ctx context.Context, db *DB, p *plan, m *T) error {
 	if p.hooks.save || p.hooks.commit {
-		return Transaction(ctx, db, func(ctx context.Context) error { return save(ctx, db, p, m) })
+		return Transaction(ctx, db, func(tx *Tx) error { return save(ctx, tx.db, p, m) })
 	}
 	return save(ctx, db, p, m)
 }
 
 // Update assigns attrs (by column or field name) and saves.
-func Update[T any](ctx context.Context, db *DB, m *T, attrs Attrs) error {
-	if err := Assign(ctx, db, m, attrs); err != nil {
+func Update[T any](ctx context.Context, ex Executor, m *T, attrs Attrs) error {
+	if err := Assign(ctx, ex, m, attrs); err != nil {
 		return err
 	}
-	return Save(ctx, db, m)
+	return Save(ctx, ex, m)
 }
 
 // Assign sets attributes by column or field name without saving (as a form
 // submit does). Numbers are converted; nil sets the zero value.
-func Assign[T any](ctx context.Context, db *DB, m *T, attrs Attrs) error {
-	p, err := planFor[T](ctx, db)
+func Assign[T any](ctx context.Context, ex Executor, m *T, attrs Attrs) error {
+	p, err := planFor[T](ctx, ex.on())
 	if err != nil {
 		return err
 	}
@@ -78,7 +81,8 @@ func Assign[T any](ctx context.Context, db *DB, m *T, attrs Attrs) error {
 
 // UpdateColumns writes attrs straight to the row: no validations, no
 // callbacks, no updated_at, no lock_version check. The record must be persisted.
-func UpdateColumns[T any](ctx context.Context, db *DB, m *T, attrs Attrs) error {
+func UpdateColumns[T any](ctx context.Context, ex Executor, m *T, attrs Attrs) error {
+	db := ex.on()
 	p, err := planFor[T](ctx, db)
 	if err != nil {
 		return err
@@ -152,17 +156,17 @@ func save[T any](ctx context.Context, db *DB, p *plan, m *T) error {
 	var h any = m
 	if p.hooks.save {
 		if c, ok := h.(BeforeSaver); ok {
-			if err := halt("BeforeSave", c.BeforeSave(ctx)); err != nil {
+			if err := halt("BeforeSave", c.BeforeSave(ctx, db.tx)); err != nil {
 				return err
 			}
 		}
 		if c, ok := h.(BeforeCreator); ok && create {
-			if err := halt("BeforeCreate", c.BeforeCreate(ctx)); err != nil {
+			if err := halt("BeforeCreate", c.BeforeCreate(ctx, db.tx)); err != nil {
 				return err
 			}
 		}
 		if c, ok := h.(BeforeUpdater); ok && !create {
-			if err := halt("BeforeUpdate", c.BeforeUpdate(ctx)); err != nil {
+			if err := halt("BeforeUpdate", c.BeforeUpdate(ctx, db.tx)); err != nil {
 				return err
 			}
 		}
@@ -184,17 +188,17 @@ func save[T any](ctx context.Context, db *DB, p *plan, m *T) error {
 	}
 	if p.hooks.save {
 		if c, ok := h.(AfterCreator); ok && create {
-			if err := c.AfterCreate(ctx); err != nil {
+			if err := c.AfterCreate(ctx, db.tx); err != nil {
 				return fmt.Errorf("record: AfterCreate: %w", err)
 			}
 		}
 		if c, ok := h.(AfterUpdater); ok && !create {
-			if err := c.AfterUpdate(ctx); err != nil {
+			if err := c.AfterUpdate(ctx, db.tx); err != nil {
 				return fmt.Errorf("record: AfterUpdate: %w", err)
 			}
 		}
 		if c, ok := h.(AfterSaver); ok {
-			if err := c.AfterSave(ctx); err != nil {
+			if err := c.AfterSave(ctx, db.tx); err != nil {
 				return fmt.Errorf("record: AfterSave: %w", err)
 			}
 		}
@@ -206,7 +210,7 @@ func save[T any](ctx context.Context, db *DB, p *plan, m *T) error {
 // ctx's transaction and, on rollback, restores the record's state (new or
 // persisted, id, destroyed, clean values) to what it was now.
 func registerTxCallbacks[T any](ctx context.Context, db *DB, p *plan, m *T) {
-	if txFrom(ctx, db) == nil {
+	if db.tx == nil {
 		return
 	}
 	base := unsafe.Pointer(m)
@@ -241,7 +245,7 @@ func validate[T any](ctx context.Context, db *DB, p *plan, m *T, create bool) er
 	st.errs = errs
 	var h any = m
 	if c, ok := h.(BeforeValidator); ok {
-		if err := halt("BeforeValidation", c.BeforeValidation(ctx)); err != nil {
+		if err := halt("BeforeValidation", c.BeforeValidation(ctx, db.executor())); err != nil {
 			return err
 		}
 	}
@@ -258,7 +262,7 @@ func validate[T any](ctx context.Context, db *DB, p *plan, m *T, create bool) er
 		}
 	}
 	if c, ok := h.(AfterValidator); ok {
-		if err := halt("AfterValidation", c.AfterValidation(ctx)); err != nil {
+		if err := halt("AfterValidation", c.AfterValidation(ctx, db.executor())); err != nil {
 			return err
 		}
 	}
@@ -270,7 +274,8 @@ func validate[T any](ctx context.Context, db *DB, p *plan, m *T, create bool) er
 
 // Valid runs the validations (and validation callbacks) without saving;
 // the messages are in m's Errors(). err is a database or callback failure.
-func Valid[T any](ctx context.Context, db *DB, m *T) (bool, error) {
+func Valid[T any](ctx context.Context, ex Executor, m *T) (bool, error) {
+	db := ex.on()
 	p, err := planFor[T](ctx, db)
 	if err != nil {
 		return false, err
@@ -362,7 +367,7 @@ func update[T any](ctx context.Context, db *DB, p *plan, m *T) error {
 	if p.lockVersion != nil {
 		args = append(args, oldLock)
 	}
-	sql := p.updateSQL(db.dialect, changed)
+	sql := p.updateSQL(&db.dialect, changed)
 	res, err := db.exec(ctx, p.opUpdate, sql, args, nil)
 	if err != nil {
 		return err
@@ -386,7 +391,7 @@ func update[T any](ctx context.Context, db *DB, p *plan, m *T) error {
 
 // updateSQL returns the UPDATE statement writing changed (plus
 // lock_version), cached per set of columns.
-func (p *plan) updateSQL(d *adapter.Dialect, changed []*field) string {
+func (p *plan) updateSQL(d *driver.Dialect, changed []*field) string {
 	var key uint64
 	cacheable := len(p.fields) <= 64
 	if cacheable {
@@ -443,15 +448,16 @@ func snapshot[T any](p *plan, m *T) {
 // declared with a Dependent option are handled first, in the same
 // transaction (ErrRestricted and nothing deleted for DependentRestrict),
 // and counter caches of its BelongsTo targets are decremented.
-func Destroy[T any](ctx context.Context, db *DB, m *T) error {
-	p, err := planFor[T](ctx, db)
+func Destroy[T any](ctx context.Context, ex Executor, m *T) error {
+	p, err := planFor[T](ctx, ex.on())
 	if err != nil {
 		return err
 	}
 	if !p.hooks.destroy && !p.hooks.commit {
-		return remove(ctx, db, p, m)
+		return remove(ctx, ex.on(), p, m)
 	}
-	return Transaction(ctx, db, func(ctx context.Context) error {
+	return Transaction(ctx, ex, func(tx *Tx) error {
+		db := tx.db
 		registerTxCallbacks(ctx, db, p, m)
 		if len(p.dependents) > 0 {
 			if err := destroyDependents(ctx, db, p, unsafe.Pointer(m)); err != nil {
@@ -460,7 +466,7 @@ func Destroy[T any](ctx context.Context, db *DB, m *T) error {
 		}
 		var h any = m
 		if c, ok := h.(BeforeDestroyer); ok {
-			if err := halt("BeforeDestroy", c.BeforeDestroy(ctx)); err != nil {
+			if err := halt("BeforeDestroy", c.BeforeDestroy(ctx, tx)); err != nil {
 				return err
 			}
 		}
@@ -471,7 +477,7 @@ func Destroy[T any](ctx context.Context, db *DB, m *T) error {
 			return err
 		}
 		if c, ok := h.(AfterDestroyer); ok {
-			if err := c.AfterDestroy(ctx); err != nil {
+			if err := c.AfterDestroy(ctx, tx); err != nil {
 				return fmt.Errorf("record: AfterDestroy: %w", err)
 			}
 		}
@@ -481,7 +487,8 @@ func Destroy[T any](ctx context.Context, db *DB, m *T) error {
 
 // Delete deletes a persisted record's row with one statement: no callbacks,
 // no lock_version check.
-func Delete[T any](ctx context.Context, db *DB, m *T) error {
+func Delete[T any](ctx context.Context, ex Executor, m *T) error {
+	db := ex.on()
 	p, err := planFor[T](ctx, db)
 	if err != nil {
 		return err
@@ -525,7 +532,8 @@ func remove[T any](ctx context.Context, db *DB, p *plan, m *T) error {
 
 // Reload reads the record's row again, discarding unsaved changes;
 // ErrNotFound when the row is gone.
-func Reload[T any](ctx context.Context, db *DB, m *T) error {
+func Reload[T any](ctx context.Context, ex Executor, m *T) error {
+	db := ex.on()
 	p, err := planFor[T](ctx, db)
 	if err != nil {
 		return err
@@ -550,18 +558,18 @@ type Upsert struct {
 // (chunks run in one transaction): no validations, no callbacks; zero
 // timestamps and empty UUIDs are filled in the slice. IDs are not read back
 // and the rows are not marked persisted. Returns the rows inserted.
-func InsertAll[T any](ctx context.Context, db *DB, rows []T) (int64, error) {
-	return insertAll(ctx, db, rows, nil)
+func InsertAll[T any](ctx context.Context, ex Executor, rows []T) (int64, error) {
+	return insertAll(ctx, ex.on(), rows, nil)
 }
 
 // UpsertAll is InsertAll with the dialect's conflict clause (ON CONFLICT ...
 // DO UPDATE, or ON DUPLICATE KEY UPDATE on MySQL). The count is what the
 // database reports (MySQL counts an updated row twice).
-func UpsertAll[T any](ctx context.Context, db *DB, rows []T, u Upsert) (int64, error) {
+func UpsertAll[T any](ctx context.Context, ex Executor, rows []T, u Upsert) (int64, error) {
 	if len(u.Conflict) == 0 {
 		return 0, errors.New("record: UpsertAll needs the conflict columns")
 	}
-	return insertAll(ctx, db, rows, &u)
+	return insertAll(ctx, ex.on(), rows, &u)
 }
 
 func insertAll[T any](ctx context.Context, db *DB, rows []T, u *Upsert) (int64, error) {
@@ -573,11 +581,7 @@ func insertAll[T any](ctx context.Context, db *DB, rows []T, u *Upsert) (int64, 
 		return 0, err
 	}
 	cols := p.insertCols
-	limit := 65535
-	if db.dialect == adapter.SQLite {
-		limit = 32766
-	}
-	per := max(1, limit/len(cols))
+	per := max(1, db.maxBinds()/len(cols))
 	var suffix string
 	if u != nil {
 		upd := u.Update
@@ -592,9 +596,9 @@ func insertAll[T any](ctx context.Context, db *DB, rows []T, u *Upsert) (int64, 
 				}
 			}
 		}
-		suffix = db.dialect.Upsert(u.Conflict, upd)
+		suffix = db.dialect.UpsertClause(u.Conflict, upd)
 	}
-	run := func(ctx context.Context) (int64, error) {
+	run := func(db *DB) (int64, error) {
 		var total int64
 		for start := 0; start < len(rows); start += per {
 			chunk := rows[start:min(len(rows), start+per)]
@@ -607,11 +611,11 @@ func insertAll[T any](ctx context.Context, db *DB, rows []T, u *Upsert) (int64, 
 		return total, nil
 	}
 	if len(rows) <= per {
-		return run(ctx)
+		return run(db)
 	}
 	var total int64
-	err = Transaction(ctx, db, func(ctx context.Context) error {
-		total, err = run(ctx)
+	err = Transaction(ctx, db, func(tx *Tx) error {
+		total, err = run(tx.db)
 		return err
 	})
 	return total, err

@@ -36,7 +36,8 @@ func (p *Polymorphic) Record() any { return p.record }
 // Load returns the associated record as a pointer to its model (*Post),
 // querying it unless it is loaded: nil when the columns are empty,
 // ErrNotFound when the row is gone. See BelongsTo.Load for strict loading.
-func (p *Polymorphic) Load(ctx context.Context, db *DB) (any, error) {
+func (p *Polymorphic) Load(ctx context.Context, ex Executor) (any, error) {
+	db := ex.on()
 	if p.loaded {
 		return p.record, nil
 	}

@@ -46,7 +46,8 @@ func (r Relation[T]) strictLoading() bool {
 
 // Preload loads the named associations (as Relation.Preload) of records
 // already in memory, one query per association and level.
-func Preload[T any](ctx context.Context, db *DB, records []T, paths ...string) error {
+func Preload[T any](ctx context.Context, ex Executor, records []T, paths ...string) error {
+	db := ex.on()
 	p, err := planFor[T](ctx, db)
 	if err != nil {
 		return err

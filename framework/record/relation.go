@@ -8,7 +8,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gorails/gorails/framework/record/internal/adapter"
+	"github.com/gorails/gorails/framework/record/driver"
+	"github.com/gorails/gorails/framework/record/internal/sqlscan"
 	"github.com/gorails/gorails/internal/inflect"
 )
 
@@ -58,9 +59,10 @@ type query struct {
 	strict   int8     // strict loading: 0 from Config, 1 on, -1 off
 }
 
-// Query starts a relation on model T: all rows of its table.
-func Query[T any](db *DB) Relation[T] {
-	return Relation[T]{db: db, q: query{limit: -1, offset: -1}}
+// Query starts a relation on model T: all rows of its table. Its
+// statements run on ex: Query[Post](tx) reads inside the transaction tx.
+func Query[T any](ex Executor) Relation[T] {
+	return Relation[T]{db: ex.on(), q: query{limit: -1, offset: -1}}
 }
 
 // grow copies s so that appending never writes into a shared array.
@@ -80,7 +82,7 @@ func (r Relation[T]) fail(err error) Relation[T] {
 // Every ? outside quotes is a placeholder, so PostgreSQL's jsonb ? operators
 // must be written as functions (jsonb_exists).
 func (r Relation[T]) Where(cond any, args ...any) Relation[T] {
-	c, err := makeClause(r.db.dialect, cond, args)
+	c, err := makeClause(&r.db.dialect, cond, args)
 	if err != nil {
 		return r.fail(err)
 	}
@@ -93,7 +95,7 @@ func (r Relation[T]) Where(cond any, args ...any) Relation[T] {
 
 // Not adds the negation of a condition (same forms as Where).
 func (r Relation[T]) Not(cond any, args ...any) Relation[T] {
-	c, err := makeClause(r.db.dialect, cond, args)
+	c, err := makeClause(&r.db.dialect, cond, args)
 	if err != nil {
 		return r.fail(err)
 	}
@@ -170,7 +172,7 @@ func (r Relation[T]) Joins(join string, args ...any) Relation[T] {
 		r.q.joins = grow(r.q.joins, clause{assoc: join})
 		return r
 	}
-	c, err := makeClause(r.db.dialect, join, args)
+	c, err := makeClause(&r.db.dialect, join, args)
 	if err != nil {
 		return r.fail(err)
 	}
@@ -186,7 +188,7 @@ func (r Relation[T]) Group(terms ...string) Relation[T] {
 
 // Having adds a HAVING condition (a fragment with binds, or a Cond).
 func (r Relation[T]) Having(cond any, args ...any) Relation[T] {
-	c, err := makeClause(r.db.dialect, cond, args)
+	c, err := makeClause(&r.db.dialect, cond, args)
 	if err != nil {
 		return r.fail(err)
 	}
@@ -234,7 +236,7 @@ func (r Relation[T]) plan(ctx context.Context) (*plan, error) {
 // build writes the statement. selectList overrides the select list (for
 // calculations); bare drops ORDER/LIMIT/OFFSET/lock.
 func (r Relation[T]) build(p *plan, selectList string, bare bool) (string, []any) {
-	d := r.db.dialect
+	d := &r.db.dialect
 	var b strings.Builder
 	var args []any
 	b.Grow(64 + len(p.selectList))
@@ -277,7 +279,7 @@ func (r Relation[T]) build(p *plan, selectList string, bare bool) (string, []any
 	return d.Rebind(b.String()), args
 }
 
-func (r Relation[T]) writeTail(b *strings.Builder, d *adapter.Dialect, args []any) []any {
+func (r Relation[T]) writeTail(b *strings.Builder, d *driver.Dialect, args []any) []any {
 	if len(r.q.order) > 0 {
 		b.WriteString(" ORDER BY ")
 		b.WriteString(strings.Join(r.q.order, ", "))
@@ -286,10 +288,9 @@ func (r Relation[T]) writeTail(b *strings.Builder, d *adapter.Dialect, args []an
 	case r.q.limit >= 0:
 		b.WriteString(" LIMIT ?")
 		args = append(args, r.q.limit)
-	case r.q.offset >= 0 && d == adapter.MySQL:
-		b.WriteString(" LIMIT 18446744073709551615")
-	case r.q.offset >= 0 && d == adapter.SQLite:
-		b.WriteString(" LIMIT -1")
+	case r.q.offset >= 0 && d.NoLimit != "":
+		b.WriteString(" LIMIT ")
+		b.WriteString(d.NoLimit)
 	}
 	if r.q.offset >= 0 {
 		b.WriteString(" OFFSET ?")
@@ -324,7 +325,7 @@ var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_
 
 // columnSQL quotes a plain (optionally qualified) column name and leaves
 // any other SQL expression as written.
-func columnSQL(d *adapter.Dialect, s string) string {
+func columnSQL(d *driver.Dialect, s string) string {
 	if identRE.MatchString(s) {
 		return d.Quote(s)
 	}
@@ -332,10 +333,10 @@ func columnSQL(d *adapter.Dialect, s string) string {
 }
 
 // makeClause turns a Where argument into SQL with ? binds.
-func makeClause(d *adapter.Dialect, cond any, args []any) (clause, error) {
+func makeClause(d *driver.Dialect, cond any, args []any) (clause, error) {
 	switch c := cond.(type) {
 	case string:
-		return expandFragment(c, args)
+		return expandFragment(d, c, args)
 	case Cond:
 		if len(args) > 0 {
 			return clause{}, fmt.Errorf("record: Where(Cond) takes no binds")
@@ -371,7 +372,7 @@ func makeClause(d *adapter.Dialect, cond any, args []any) (clause, error) {
 	return condClause(d, m)
 }
 
-func condClause(d *adapter.Dialect, c Cond) (clause, error) {
+func condClause(d *driver.Dialect, c Cond) (clause, error) {
 	keys := make([]string, 0, len(c))
 	for k := range c {
 		if !identRE.MatchString(k) {
@@ -446,8 +447,8 @@ func listOf(v any) ([]any, bool) {
 
 // expandFragment checks the number of binds and expands slice binds into
 // lists of placeholders.
-func expandFragment(sql string, args []any) (clause, error) {
-	n := countPlaceholders(sql)
+func expandFragment(d *driver.Dialect, sql string, args []any) (clause, error) {
+	n := d.Placeholders(sql)
 	if n != len(args) {
 		return clause{}, fmt.Errorf("record: %q has %d placeholders but %d binds", sql, n, len(args))
 	}
@@ -464,21 +465,14 @@ func expandFragment(sql string, args []any) (clause, error) {
 	var b strings.Builder
 	var out []any
 	k := 0
-	for i := 0; i < len(sql); i++ {
-		c := sql[i]
-		if c == '\'' || c == '"' || c == '`' {
-			j := i + 1
-			for j < len(sql) && sql[j] != c {
-				j++
-			}
-			b.WriteString(sql[i:min(j+1, len(sql))])
-			i = j
+	for i := 0; i < len(sql); {
+		kind, l := sqlscan.Next(sql[i:], d.BackslashEscapes)
+		if kind != sqlscan.Question {
+			b.WriteString(sql[i : i+l])
+			i += l
 			continue
 		}
-		if c != '?' {
-			b.WriteByte(c)
-			continue
-		}
+		i += l
 		list, ok := listOf(args[k])
 		k++
 		if !ok {
@@ -499,24 +493,6 @@ func expandFragment(sql string, args []any) (clause, error) {
 		out = append(out, list...)
 	}
 	return clause{sql: b.String(), args: out}, nil
-}
-
-func countPlaceholders(sql string) int {
-	n := 0
-	for i := 0; i < len(sql); i++ {
-		c := sql[i]
-		switch c {
-		case '\'', '"', '`':
-			j := i + 1
-			for j < len(sql) && sql[j] != c {
-				j++
-			}
-			i = j
-		case '?':
-			n++
-		}
-	}
-	return n
 }
 
 // Scopes applies scope functions in order: posts.Scopes(Published, Recent).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gorails/gorails/framework/record"
@@ -170,13 +171,13 @@ func TestRelationMethods(t *testing.T) {
 		})
 
 		t.Run("Lock inside a transaction", func(t *testing.T) {
-			must(t, record.Transaction(ctx, db, func(ctx context.Context) error {
-				p, err := posts.Lock().Find(ctx, ps[0].ID)
+			must(t, record.Transaction(ctx, db, func(tx *record.Tx) error {
+				p, err := record.Query[Post](tx).Lock().Find(ctx, ps[0].ID)
 				if err != nil {
 					return err
 				}
 				p.Views = 100
-				return record.Save(ctx, db, &p)
+				return record.Save(ctx, tx, &p)
 			}))
 		})
 
@@ -186,10 +187,26 @@ func TestRelationMethods(t *testing.T) {
 			if !slices.Equal(titles(got), []string{"a", "d", "e"}) {
 				t.Fatalf("FindBySQL = %v", titles(got))
 			}
-			n, err := db.Exec(ctx, "UPDATE posts SET body = ? WHERE title = ?", "x", "d")
+			res, err := db.Exec(ctx, "UPDATE posts SET body = ? WHERE title = ?", "x", "d")
 			must(t, err)
-			if n != 1 {
-				t.Fatalf("Exec affected %d", n)
+			if res.RowsAffected != 1 {
+				t.Fatalf("Exec affected %d", res.RowsAffected)
+			}
+			var got2 []string
+			must(t, db.QueryRows(ctx, "SELECT title FROM posts WHERE body = ? OR title = '?' ORDER BY id", []any{"x"}, func(scan func(...any) error) error {
+				var s string
+				got2 = append(got2, s)
+				return scan(&got2[len(got2)-1])
+			}))
+			if !slices.Equal(got2, []string{"d"}) {
+				t.Fatalf("QueryRows = %v", got2)
+			}
+			if _, err := db.Exec(ctx, "UPDATE posts SET body = ? WHERE title = ?", "x"); err == nil || !strings.Contains(err.Error(), "2 placeholders but 1 binds") {
+				t.Fatalf("a missing bind: %v", err)
+			}
+			stop := errors.New("stop")
+			if err := db.QueryRows(ctx, "SELECT id FROM posts", nil, func(func(...any) error) error { return stop }); !errors.Is(err, stop) {
+				t.Fatalf("QueryRows returns row's error: %v", err)
 			}
 		})
 

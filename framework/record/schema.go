@@ -11,7 +11,7 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/gorails/gorails/framework/record/internal/adapter"
+	"github.com/gorails/gorails/framework/record/driver"
 	"github.com/gorails/gorails/internal/inflect"
 )
 
@@ -53,7 +53,7 @@ type plan struct {
 	insertCols  []*field
 	insertNames []string
 	hooks       hooks
-	columns     []adapter.Column
+	columns     []driver.Column
 	opQuery     string // "query posts", the log message
 	opInsert    string
 	opUpdate    string
@@ -79,7 +79,8 @@ func (p *plan) state(base unsafe.Pointer) *state { return (*state)(unsafe.Add(ba
 // resolves T's associations: their target tables and foreign key columns
 // must exist (ErrSchema) and their options fit (ErrNoAssociation).
 // Safe for concurrent use.
-func Register[T any](ctx context.Context, db *DB) error {
+func Register[T any](ctx context.Context, ex Executor) error {
+	db := ex.on()
 	p, err := planFor[T](ctx, db)
 	if err != nil {
 		return err
@@ -88,20 +89,36 @@ func Register[T any](ctx context.Context, db *DB) error {
 }
 
 // Column is a column of a table as the database reports it.
-type Column = adapter.Column
+type Column = driver.Column
 
 // Columns returns the reflected columns of T's table (cached by Register).
-func Columns[T any](ctx context.Context, db *DB) ([]Column, error) {
-	p, err := planFor[T](ctx, db)
+func Columns[T any](ctx context.Context, ex Executor) ([]Column, error) {
+	p, err := planFor[T](ctx, ex.on())
 	if err != nil {
 		return nil, err
 	}
 	return p.columns, nil
 }
 
+// Tables lists the tables of the database ex is on (of the current schema
+// on PostgreSQL), sorted, as the database's catalog reports them.
+func Tables(ctx context.Context, ex Executor) ([]string, error) {
+	db := ex.on()
+	tables, err := db.drv.Tables(ctx, db.q)
+	return tables, db.wrapErr("list tables", err)
+}
+
+// TableColumns reads the columns of table as the database reports them, in
+// order; none when the table does not exist.
+func TableColumns(ctx context.Context, ex Executor, table string) ([]Column, error) {
+	db := ex.on()
+	cols, err := db.drv.Columns(ctx, db.q, table)
+	return cols, db.wrapErr("reflect "+table, err)
+}
+
 // TableName returns the table T maps to.
-func TableName[T any](ctx context.Context, db *DB) (string, error) {
-	p, err := planFor[T](ctx, db)
+func TableName[T any](ctx context.Context, ex Executor) (string, error) {
+	p, err := planFor[T](ctx, ex.on())
 	if err != nil {
 		return "", err
 	}
@@ -124,7 +141,7 @@ func planFor[T any](ctx context.Context, db *DB) (*plan, error) {
 	if err := db.checkSchema(ctx, p); err != nil {
 		return nil, err
 	}
-	p.finish(db.dialect)
+	p.finish(&db.dialect)
 	got, _ := db.plans.LoadOrStore(t, p)
 	return got.(*plan), nil
 }
@@ -152,7 +169,11 @@ func buildPlan(t reflect.Type) (*plan, error) {
 	if p.lockVersion != nil && p.lockVersion.typ.Kind() != reflect.Int && p.lockVersion.typ.Kind() != reflect.Int64 && p.lockVersion.typ.Kind() != reflect.Int32 {
 		return nil, fmt.Errorf("record: %s.%s: lock_version must be an integer", p.name, p.lockVersion.name)
 	}
-	p.hooks = hooksOf(t)
+	hooks, err := hooksOf(t)
+	if err != nil {
+		return nil, err
+	}
+	p.hooks = hooks
 	if err := p.buildAssocs(t); err != nil {
 		return nil, err
 	}
@@ -213,7 +234,7 @@ func (p *plan) removeField(f *field) {
 // checkSchema reflects the table and matches every field with a column.
 // Model's timestamps are dropped when the table has no such column.
 func (db *DB) checkSchema(ctx context.Context, p *plan) error {
-	cols, err := db.a.Columns(ctx, db.q(ctx), p.table)
+	cols, err := db.drv.Columns(ctx, db.q, p.table)
 	if err != nil {
 		return db.wrapErr("reflect "+p.table, err)
 	}
@@ -247,7 +268,7 @@ func (db *DB) checkSchema(ctx context.Context, p *plan) error {
 }
 
 // finish caches the SQL text that never changes.
-func (p *plan) finish(d *adapter.Dialect) {
+func (p *plan) finish(d *driver.Dialect) {
 	p.qtable = d.Quote(p.table)
 	p.opQuery, p.opInsert, p.opUpdate, p.opDelete = "query "+p.table, "insert "+p.table, "update "+p.table, "delete "+p.table
 	p.index = make(map[*field]uint, len(p.fields))

@@ -96,6 +96,10 @@ type Validation struct {
 	id     any
 }
 
+// DB is what the save runs on (its transaction, when it has one), for a
+// check that queries: record.Query[Order](v.DB()).Where(...).Exists(ctx).
+func (v *Validation) DB() Executor { return v.db.executor() }
+
 // OnCreate reports whether the record is being created (Rails' on: :create).
 func (v *Validation) OnCreate() bool { return v.create }
 
@@ -241,7 +245,7 @@ func (v *Validation) Uniqueness(attribute string, value any, scope Cond) {
 	for k, s := range scope {
 		cond[k] = s
 	}
-	d := v.db.dialect
+	d := &v.db.dialect
 	c, err := condClause(d, cond)
 	if err != nil {
 		v.Add(attribute, err.Error())

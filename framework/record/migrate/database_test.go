@@ -37,28 +37,28 @@ func TestCreateDropResetPrepare(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			cfg := databaseConfig(t, name)
 			ctx := ctxT(t)
-			if err := migrate.DropDatabase(ctx, cfg); err != nil {
+			if err := migrate.DropDatabase(ctx, driverOf(t, cfg), cfg); err != nil {
 				t.Fatalf("DropDatabase of a missing database: %v", err)
 			}
 			schema := filepath.Join(t.TempDir(), "schema.sql")
 			ms := []migrate.Migration{createTable("20260101000001_create_a.go", "a")}
 			// Prepare creates the database and migrates (no schema file yet).
-			if err := migrate.Prepare(ctx, cfg, ms, migrate.Options{SchemaPath: schema}); err != nil {
+			if err := migrate.Prepare(ctx, driverOf(t, cfg), cfg, ms, migrate.Options{SchemaPath: schema}); err != nil {
 				t.Fatalf("Prepare: %v", err)
 			}
-			if err := migrate.CreateDatabase(ctx, cfg); !errors.Is(err, migrate.ErrDatabaseExists) {
+			if err := migrate.CreateDatabase(ctx, driverOf(t, cfg), cfg); !errors.Is(err, migrate.ErrDatabaseExists) {
 				t.Errorf("CreateDatabase of an existing database: err = %v, want ErrDatabaseExists", err)
 			}
 			// Prepare on an existing database applies what is new.
 			ms = append(ms, createTable("20260101000002_create_b.go", "b"))
-			if err := migrate.Prepare(ctx, cfg, ms, migrate.Options{SchemaPath: schema}); err != nil {
+			if err := migrate.Prepare(ctx, driverOf(t, cfg), cfg, ms, migrate.Options{SchemaPath: schema}); err != nil {
 				t.Fatalf("Prepare again: %v", err)
 			}
 			if _, err := os.Stat(schema); err != nil {
 				t.Fatalf("schema not dumped: %v", err)
 			}
 			// Reset drops, creates and loads the schema.
-			if err := migrate.Reset(ctx, cfg, schema); err != nil {
+			if err := migrate.Reset(ctx, driverOf(t, cfg), cfg, schema); err != nil {
 				t.Fatalf("Reset: %v", err)
 			}
 			db := open(t, cfg)
@@ -69,7 +69,7 @@ func TestCreateDropResetPrepare(t *testing.T) {
 				t.Errorf("versions after Reset = %d, want 2", n)
 			}
 			db.Close()
-			if err := migrate.DropDatabase(ctx, cfg); err != nil {
+			if err := migrate.DropDatabase(ctx, driverOf(t, cfg), cfg); err != nil {
 				t.Fatalf("DropDatabase: %v", err)
 			}
 			if name == "sqlite3" {

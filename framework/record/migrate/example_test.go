@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorails/gorails/framework/record"
 	"github.com/gorails/gorails/framework/record/migrate"
+	"github.com/gorails/gorails/framework/record/sqlite"
 )
 
 // CreatePosts is how an app's db/migrate/20261123085000_create_posts.go
@@ -34,7 +35,7 @@ func Example() {
 	dir, _ := os.MkdirTemp("", "migrate-example")
 	defer os.RemoveAll(dir)
 	ctx := context.Background()
-	db, err := record.Open(ctx, record.Config{Database: filepath.Join(dir, "development.sqlite3")})
+	db, err := record.Open(ctx, sqlite.Driver{}, record.Config{Database: filepath.Join(dir, "development.sqlite3")})
 	if err != nil {
 		fmt.Println(err)
 		return

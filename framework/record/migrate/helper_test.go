@@ -9,7 +9,11 @@ import (
 	"time"
 
 	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/driver"
 	"github.com/gorails/gorails/framework/record/migrate"
+	"github.com/gorails/gorails/framework/record/mysql"
+	"github.com/gorails/gorails/framework/record/postgres"
+	"github.com/gorails/gorails/framework/record/sqlite"
 	"github.com/gorails/gorails/internal/testenv"
 )
 
@@ -45,11 +49,21 @@ func eachDB(t *testing.T, key string, fn func(t *testing.T, b backend, cfg recor
 	}
 }
 
+// driverOf is the driver of cfg's adapter.
+func driverOf(t testing.TB, cfg record.Config) driver.Driver {
+	t.Helper()
+	drv, err := record.DriverFor(cfg, sqlite.Driver{}, postgres.Driver{}, mysql.Driver{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return drv
+}
+
 func open(t *testing.T, cfg record.Config) *record.DB {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	db, err := record.Open(ctx, cfg)
+	db, err := record.Open(ctx, driverOf(t, cfg), cfg)
 	if err != nil {
 		t.Fatalf("open %s: %v", cfg, err)
 	}
@@ -76,7 +90,7 @@ func newMigrator(t *testing.T, db *record.DB, ms []migrate.Migration, opts migra
 // tables lists the database's tables, sorted.
 func tables(t *testing.T, db *record.DB) []string {
 	t.Helper()
-	ts, err := db.Conn().Tables(ctxT(t), db.Conn())
+	ts, err := record.Tables(ctxT(t), db)
 	if err != nil {
 		t.Fatalf("tables: %v", err)
 	}
@@ -87,7 +101,7 @@ func tables(t *testing.T, db *record.DB) []string {
 // columns lists a table's columns as "name type[ not null]".
 func columns(t *testing.T, db *record.DB, table string) []string {
 	t.Helper()
-	cs, err := db.Conn().Columns(ctxT(t), db.Conn(), table)
+	cs, err := record.TableColumns(ctxT(t), db, table)
 	if err != nil {
 		t.Fatalf("columns of %s: %v", table, err)
 	}
@@ -104,7 +118,7 @@ func columns(t *testing.T, db *record.DB, table string) []string {
 
 func columnTypes(t *testing.T, db *record.DB, table string) map[string]string {
 	t.Helper()
-	cs, err := db.Conn().Columns(ctxT(t), db.Conn(), table)
+	cs, err := record.TableColumns(ctxT(t), db, table)
 	if err != nil {
 		t.Fatalf("columns of %s: %v", table, err)
 	}
@@ -132,16 +146,9 @@ func versions(t *testing.T, db *record.DB, m *migrate.Migrator) []string {
 
 func count(t *testing.T, db *record.DB, sql string) int64 {
 	t.Helper()
-	rows, err := db.Conn().Query(ctxT(t), sql, nil)
-	if err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	defer rows.Close()
 	var n int64
-	if rows.Next() {
-		if err := rows.Scan(&n); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
+	if err := db.QueryRows(ctxT(t), sql, nil, func(scan func(...any) error) error { return scan(&n) }); err != nil {
+		t.Fatalf("%s: %v", sql, err)
 	}
 	return n
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gorails/gorails/framework/record/internal/adapter"
+	"github.com/gorails/gorails/framework/record"
 )
 
 // lockName is the name of the migrator lock (MySQL's GET_LOCK, hashed into
@@ -16,23 +16,21 @@ const lockName = "gorails_migrate"
 // Options.LockTimeout, and returns its release. SQLite has no session
 // lock: its per-migration immediate transactions serialise migrators.
 func (m *Migrator) lock(ctx context.Context) (func(), error) {
-	if m.d == adapter.SQLite {
+	if m.d.Name == record.SQLite {
 		return func() {}, nil
 	}
-	tx, err := m.a.Begin(ctx)
+	tx, err := m.db.Begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: lock: %w", err)
 	}
 	release := func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }
 	var ok bool
-	if m.d == adapter.MySQL {
+	if m.d.Name == record.MySQL {
 		ok, err = m.mysqlLock(ctx, tx)
 		if ok {
 			release = func() {
 				ctx := context.WithoutCancel(ctx)
-				if rows, err := tx.Query(ctx, "SELECT RELEASE_LOCK(CONCAT(?, DATABASE()))", []any{lockName + "_"}); err == nil {
-					rows.Close()
-				}
+				_ = tx.QueryRows(ctx, "SELECT RELEASE_LOCK(CONCAT(?, DATABASE()))", []any{lockName + "_"}, func(func(...any) error) error { return nil })
 				_ = tx.Rollback(ctx)
 			}
 		}
@@ -49,35 +47,23 @@ func (m *Migrator) lock(ctx context.Context) (func(), error) {
 	return release, nil
 }
 
-func scanBool(ctx context.Context, q adapter.Querier, sql string, args []any) (bool, error) {
-	rows, err := q.Query(ctx, sql, args)
-	if err != nil {
-		return false, err
-	}
-	defer rows.Close()
+func scanBool(ctx context.Context, q record.Executor, sql string, args []any) (bool, error) {
 	var v *int64
-	if rows.Next() {
-		if err := rows.Scan(&v); err != nil {
-			return false, err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return false, err
-	}
-	return v != nil && *v == 1, rows.Close()
+	err := q.QueryRows(ctx, sql, args, func(scan func(...any) error) error { return scan(&v) })
+	return v != nil && *v == 1, err
 }
 
-func (m *Migrator) mysqlLock(ctx context.Context, tx adapter.Tx) (bool, error) {
+func (m *Migrator) mysqlLock(ctx context.Context, tx *record.Tx) (bool, error) {
 	secs := int64((m.opts.LockTimeout + time.Second - 1) / time.Second)
 	return scanBool(ctx, tx, "SELECT GET_LOCK(CONCAT(?, DATABASE()), ?)", []any{lockName + "_", secs})
 }
 
 // postgresLock polls a transaction-level advisory lock, released when the
 // lock transaction ends (even if the process dies, with the connection).
-func (m *Migrator) postgresLock(ctx context.Context, tx adapter.Tx) (bool, error) {
+func (m *Migrator) postgresLock(ctx context.Context, tx *record.Tx) (bool, error) {
 	deadline := time.Now().Add(m.opts.LockTimeout)
 	for {
-		ok, err := scanBool(ctx, tx, "SELECT CASE WHEN pg_try_advisory_xact_lock(hashtext(current_database() || $1)) THEN 1 ELSE 0 END", []any{lockName})
+		ok, err := scanBool(ctx, tx, "SELECT CASE WHEN pg_try_advisory_xact_lock(hashtext(current_database() || ?)) THEN 1 ELSE 0 END", []any{lockName})
 		if err != nil || ok {
 			return ok, err
 		}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/gorails/gorails/framework/record"
-	"github.com/gorails/gorails/framework/record/internal/adapter"
+	"github.com/gorails/gorails/framework/record/driver"
 )
 
 // Latest, given to Migrate, applies every pending migration.
@@ -26,7 +26,8 @@ type Options struct {
 	// schema is dumped after Migrate, Rollback and Redo change anything.
 	SchemaPath string
 	// Logger receives progress at info level ("== 20261123085000 Create
-	// posts: migrating") and each statement at debug level. Nil discards.
+	// posts: migrating"). Nil discards. The statements themselves are
+	// logged by record, at debug level on the DB's Config.Logger.
 	Logger *slog.Logger
 	// LockTimeout bounds the wait for another migrator to finish
 	// (PostgreSQL, MySQL); then the call fails with ErrLocked. Default
@@ -66,8 +67,7 @@ func (o Options) WithDefaults() Options {
 // database lock.
 type Migrator struct {
 	db   *record.DB
-	a    adapter.Adapter
-	d    *adapter.Dialect
+	d    *driver.Dialect
 	list []*entry
 	opts Options
 	log  *slog.Logger
@@ -82,13 +82,25 @@ func New(db *record.DB, migrations []Migration, opts Options) (*Migrator, error)
 		return nil, err
 	}
 	opts = opts.WithDefaults()
-	a := db.Conn()
-	return &Migrator{db: db, a: a, d: a.Dialect(), list: list, opts: opts, log: opts.Logger}, nil
+	d := db.Dialect()
+	if err := supported(d); err != nil {
+		return nil, err
+	}
+	return &Migrator{db: db, d: &d, list: list, opts: opts, log: opts.Logger}, nil
+}
+
+// supported checks that migrate knows the DDL of the database.
+func supported(d driver.Dialect) error {
+	switch d.Name {
+	case record.SQLite, record.PostgreSQL, record.MySQL:
+		return nil
+	}
+	return fmt.Errorf("migrate: no migrations for the %s driver: migrate writes the DDL of sqlite3, postgresql and mysql", d.Name)
 }
 
 // transactional reports whether DDL rolls back on this database.
 func (m *Migrator) transactional(e *entry) bool {
-	return m.d != adapter.MySQL && !e.DisableTransaction
+	return m.d.Name != record.MySQL && !e.DisableTransaction
 }
 
 // Migrate applies pending migrations up to and including version to
@@ -266,7 +278,7 @@ func (m *Migrator) locked(ctx context.Context, fn func(context.Context) (bool, e
 
 func (m *Migrator) ensureTable(ctx context.Context) error {
 	sql := "CREATE TABLE IF NOT EXISTS " + m.d.Quote(TableName) + " (" + m.d.Quote("version") + " varchar(255) NOT NULL PRIMARY KEY)"
-	if _, err := m.a.Exec(ctx, sql, nil); err != nil {
+	if _, err := m.db.Exec(ctx, sql); err != nil {
 		return fmt.Errorf("migrate: create %s: %w", TableName, err)
 	}
 	return nil
@@ -275,11 +287,11 @@ func (m *Migrator) ensureTable(ctx context.Context) error {
 // applied returns the versions in schema_migrations (none when the table
 // does not exist yet).
 func (m *Migrator) applied(ctx context.Context) (map[int64]bool, error) {
-	return appliedVersions(ctx, m.a, m.a)
+	return appliedVersions(ctx, m.db)
 }
 
-func appliedVersions(ctx context.Context, a adapter.Adapter, q adapter.Querier) (map[int64]bool, error) {
-	tables, err := a.Tables(ctx, q)
+func appliedVersions(ctx context.Context, db *record.DB) (map[int64]bool, error) {
+	tables, err := record.Tables(ctx, db)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: list tables: %w", err)
 	}
@@ -287,24 +299,22 @@ func appliedVersions(ctx context.Context, a adapter.Adapter, q adapter.Querier) 
 	if !slices.Contains(tables, TableName) {
 		return out, nil
 	}
-	d := a.Dialect()
-	rows, err := q.Query(ctx, "SELECT "+d.Quote("version")+" FROM "+d.Quote(TableName), nil)
-	if err != nil {
-		return nil, fmt.Errorf("migrate: read %s: %w", TableName, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err = db.QueryRows(ctx, "SELECT "+db.Quote("version")+" FROM "+db.Quote(TableName), nil, func(scan func(...any) error) error {
 		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
+		if err := scan(&s); err != nil {
+			return err
 		}
 		v, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("migrate: %s holds %q, not a version", TableName, s)
+			return fmt.Errorf("migrate: %s holds %q, not a version", TableName, s)
 		}
 		out[v] = true
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("migrate: read %s: %w", TableName, err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // MigrationError is a migration that failed: its file, the step and the
@@ -381,7 +391,7 @@ func (m *Migrator) run(ctx context.Context, e *entry, up bool) error {
 		dir, verb = "down", "reverting"
 	}
 	steps, err := m.plan(e, up)
-	if err == nil && m.d == adapter.SQLite && e.DisableTransaction && slices.ContainsFunc(steps, rebuilds) {
+	if err == nil && m.d.Name == record.SQLite && e.DisableTransaction && slices.ContainsFunc(steps, rebuilds) {
 		err = errors.New("on SQLite, ChangeColumn, RemoveColumn, AddForeignKey and RemoveForeignKey rebuild the table and need the migration's transaction: remove DisableTransaction")
 	}
 	if err != nil {
@@ -413,12 +423,12 @@ func (m *Migrator) versionSQL(up bool) string {
 	t, v := m.d.Quote(TableName), m.d.Quote("version")
 	if up {
 		from := ""
-		if m.d == adapter.MySQL {
+		if m.d.Name == record.MySQL {
 			from = " FROM DUAL"
 		}
-		return m.d.Rebind("INSERT INTO " + t + " (" + v + ") SELECT ?" + from + " WHERE NOT EXISTS (SELECT 1 FROM " + t + " WHERE " + v + " = ?)")
+		return "INSERT INTO " + t + " (" + v + ") SELECT ?" + from + " WHERE NOT EXISTS (SELECT 1 FROM " + t + " WHERE " + v + " = ?)"
 	}
-	return m.d.Rebind("DELETE FROM " + t + " WHERE " + v + " = ?")
+	return "DELETE FROM " + t + " WHERE " + v + " = ?"
 }
 
 func (m *Migrator) versionArgs(e *entry, up bool) []any {
@@ -432,20 +442,20 @@ func (m *Migrator) versionArgs(e *entry, up bool) []any {
 // runTx runs steps in one transaction that first claims the version (so
 // that a concurrent migrator on SQLite finds it claimed and skips it).
 func (m *Migrator) runTx(ctx context.Context, e *entry, up bool, steps []step) (skipped bool, err error) {
-	tx, err := m.a.Begin(ctx)
+	tx, err := m.db.Begin(ctx)
 	if err != nil {
-		if m.a.Classify(err) == adapter.KindDeadlock { // SQLite: another migrator kept the write lock past the busy timeout
+		if errors.Is(err, record.ErrDeadlock) { // SQLite: another migrator kept the write lock past the busy timeout
 			err = errors.Join(ErrLocked, err)
 		}
 		return false, &MigrationError{Err: fmt.Errorf("begin: %w", err)}
 	}
-	x := &executor{d: m.d, q: tx, log: m.log}
+	x := &executor{d: m.d, q: tx}
 	fail := func(step string, cause error) (bool, error) {
 		stmt := x.last
 		rerr := m.endTx(ctx, tx, x, false)
 		return false, &MigrationError{Step: step, Statement: stmt, RolledBack: rerr == nil, Err: errors.Join(cause, rerr)}
 	}
-	if m.d == adapter.SQLite {
+	if m.d.Name == record.SQLite {
 		// Foreign key enforcement can only be switched off outside a
 		// transaction, and a table rebuild needs it off: end the empty
 		// transaction Begin opened, switch it off, and begin again.
@@ -456,7 +466,7 @@ func (m *Migrator) runTx(ctx context.Context, e *entry, up bool, steps []step) (
 		}
 	}
 	x.last = ""
-	res, err := tx.Exec(ctx, m.versionSQL(up), m.versionArgs(e, up))
+	res, err := tx.Exec(ctx, m.versionSQL(up), m.versionArgs(e, up)...)
 	if err != nil {
 		return fail("", fmt.Errorf("record version: %w", err))
 	}
@@ -469,7 +479,7 @@ func (m *Migrator) runTx(ctx context.Context, e *entry, up bool, steps []step) (
 		}
 		x.last = ""
 	}
-	if m.d == adapter.SQLite {
+	if m.d.Name == record.SQLite {
 		if err := sqliteForeignKeyCheck(ctx, x); err != nil {
 			return fail("", err)
 		}
@@ -482,9 +492,9 @@ func (m *Migrator) runTx(ctx context.Context, e *entry, up bool, steps []step) (
 
 // endTx commits or rolls back, switching SQLite's foreign keys back on
 // before the connection returns to the pool.
-func (m *Migrator) endTx(ctx context.Context, tx adapter.Tx, x *executor, commit bool) error {
+func (m *Migrator) endTx(ctx context.Context, tx *record.Tx, x *executor, commit bool) error {
 	ctx = context.WithoutCancel(ctx)
-	if m.d == adapter.SQLite {
+	if m.d.Name == record.SQLite {
 		end := "ROLLBACK"
 		if commit {
 			end = "COMMIT"
@@ -508,7 +518,7 @@ func (m *Migrator) endTx(ctx context.Context, tx adapter.Tx, x *executor, commit
 
 func sqliteForeignKeyCheck(ctx context.Context, x *executor) error {
 	var problems []string
-	err := queryRows(ctx, x, `SELECT "table", parent FROM pragma_foreign_key_check`, nil, func(scan func(...any) error) error {
+	err := x.queryRows(ctx, `SELECT "table", parent FROM pragma_foreign_key_check`, nil, func(scan func(...any) error) error {
 		var t, p string
 		if err := scan(&t, &p); err != nil {
 			return err
@@ -537,7 +547,7 @@ func (m *Migrator) runDirect(ctx context.Context, e *entry, up bool, steps []ste
 	if applied[e.version] == up { // already applied, or already rolled back
 		return true, nil
 	}
-	x := &executor{d: m.d, q: m.a, log: m.log}
+	x := &executor{d: m.d, q: m.db}
 	var done []string
 	for i, st := range steps {
 		x.ran = nil
@@ -547,7 +557,7 @@ func (m *Migrator) runDirect(ctx context.Context, e *entry, up bool, steps []ste
 		done = append(done, st.String())
 		x.last = ""
 	}
-	if _, err := m.a.Exec(ctx, m.versionSQL(up), m.versionArgs(e, up)); err != nil {
+	if _, err := m.db.Exec(ctx, m.versionSQL(up), m.versionArgs(e, up)...); err != nil {
 		return false, &MigrationError{Statement: "record version", Applied: done, Err: err}
 	}
 	return false, nil

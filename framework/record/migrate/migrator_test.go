@@ -361,10 +361,14 @@ func TestDisableTransactionKeepsStepsBeforeAFailure(t *testing.T) {
 	})
 }
 
+// The migrator logs progress on its Logger; record logs each statement on
+// the DB's (the framework gives both the app's logger).
 func TestLoggerReportsProgressAndSQL(t *testing.T) {
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	db := open(t, backends()[0].config(t, "log"))
+	cfg := backends()[0].config(t, "log")
+	cfg.Logger = logger
+	db := open(t, cfg)
 	m := newMigrator(t, db, []migrate.Migration{createTable("20260101000001_create_a.go", "a")}, migrate.Options{Logger: logger})
 	if err := m.Migrate(ctxT(t), migrate.Latest); err != nil {
 		t.Fatal(err)

@@ -12,7 +12,8 @@ import (
 	"strings"
 
 	"github.com/gorails/gorails/framework/record"
-	"github.com/gorails/gorails/framework/record/internal/adapter"
+	"github.com/gorails/gorails/framework/record/driver"
+	"github.com/gorails/gorails/framework/record/internal/sqlscan"
 )
 
 // schemaHeader starts every dump.
@@ -25,9 +26,8 @@ const schemaHeader = "-- This file is generated from the database by gorails aft
 // schema_migrations, all sorted by name so that the same schema always
 // gives the same text. The text is for the same kind of database only.
 func DumpSchema(ctx context.Context, db *record.DB) (string, error) {
-	a := db.Conn()
-	d := a.Dialect()
-	tables, err := a.Tables(ctx, a)
+	d := db.Dialect()
+	tables, err := record.Tables(ctx, db)
 	if err != nil {
 		return "", fmt.Errorf("migrate: dump schema: %w", err)
 	}
@@ -35,18 +35,20 @@ func DumpSchema(ctx context.Context, db *record.DB) (string, error) {
 	var b strings.Builder
 	b.WriteString(schemaHeader)
 	b.WriteString("-- adapter: " + d.Name + "\n\n")
-	switch d {
-	case adapter.Postgres:
-		err = dumpPostgres(ctx, a, tables, &b)
-	case adapter.MySQL:
-		err = dumpMySQL(ctx, a, tables, &b)
+	switch d.Name {
+	case record.PostgreSQL:
+		err = dumpPostgres(ctx, db, &d, tables, &b)
+	case record.MySQL:
+		err = dumpMySQL(ctx, db, &d, tables, &b)
+	case record.SQLite:
+		err = dumpSQLite(ctx, db, &b)
 	default:
-		err = dumpSQLite(ctx, a, &b)
+		err = supported(d)
 	}
 	if err != nil {
 		return "", fmt.Errorf("migrate: dump schema: %w", err)
 	}
-	versions, err := appliedVersions(ctx, a, a)
+	versions, err := appliedVersions(ctx, db)
 	if err != nil {
 		return "", err
 	}
@@ -85,21 +87,16 @@ func DumpSchemaFile(ctx context.Context, db *record.DB, path string) error {
 }
 
 // collect runs a query and returns each row's columns as strings (NULL as "").
-func collect(ctx context.Context, q adapter.Querier, sql string, args []any, ncols int) ([][]string, error) {
-	rows, err := q.Query(ctx, sql, args)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+func collect(ctx context.Context, q record.Executor, sql string, args []any, ncols int) ([][]string, error) {
 	var out [][]string
-	for rows.Next() {
+	err := q.QueryRows(ctx, sql, args, func(scan func(...any) error) error {
 		vals := make([]*string, ncols)
 		dest := make([]any, ncols)
 		for i := range vals {
 			dest[i] = &vals[i]
 		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, err
+		if err := scan(dest...); err != nil {
+			return err
 		}
 		row := make([]string, ncols)
 		for i, v := range vals {
@@ -108,14 +105,12 @@ func collect(ctx context.Context, q adapter.Querier, sql string, args []any, nco
 			}
 		}
 		out = append(out, row)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return out, rows.Close()
+		return nil
+	})
+	return out, err
 }
 
-func dumpSQLite(ctx context.Context, q adapter.Querier, b *strings.Builder) error {
+func dumpSQLite(ctx context.Context, q record.Executor, b *strings.Builder) error {
 	rows, err := collect(ctx, q, `SELECT type, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'
 ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, name`, nil, 2)
 	if err != nil {
@@ -135,10 +130,10 @@ ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, name`, ni
 
 var autoIncrementRE = regexp.MustCompile(` AUTO_INCREMENT=\d+`)
 
-func dumpMySQL(ctx context.Context, q adapter.Querier, tables []string, b *strings.Builder) error {
+func dumpMySQL(ctx context.Context, q record.Executor, d *driver.Dialect, tables []string, b *strings.Builder) error {
 	b.WriteString("SET FOREIGN_KEY_CHECKS = 0;\n\n")
 	for _, t := range tables {
-		rows, err := collect(ctx, q, "SHOW CREATE TABLE "+adapter.MySQL.Quote(t), nil, 2)
+		rows, err := collect(ctx, q, "SHOW CREATE TABLE "+d.Quote(t), nil, 2)
 		if err != nil {
 			return err
 		}
@@ -151,15 +146,14 @@ func dumpMySQL(ctx context.Context, q adapter.Querier, tables []string, b *strin
 	return nil
 }
 
-func dumpPostgres(ctx context.Context, q adapter.Querier, tables []string, b *strings.Builder) error {
-	d := adapter.Postgres
+func dumpPostgres(ctx context.Context, q record.Executor, d *driver.Dialect, tables []string, b *strings.Builder) error {
 	var fks []string
 	for _, t := range tables {
 		rel := d.Quote(t)
 		cols, err := collect(ctx, q, `SELECT a.attname, format_type(a.atttypid, a.atttypmod), CASE WHEN a.attnotnull THEN 't' ELSE 'f' END,
   pg_get_expr(ad.adbin, ad.adrelid), a.attidentity::text
 FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`, []any{rel}, 5)
+WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`, []any{rel}, 5)
 		if err != nil {
 			return err
 		}
@@ -181,7 +175,7 @@ WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY
 			defs = append(defs, s)
 		}
 		cons, err := collect(ctx, q, `SELECT conname, pg_get_constraintdef(oid), contype::text FROM pg_constraint
-WHERE conrelid = $1::regclass ORDER BY contype, conname`, []any{rel}, 3)
+WHERE conrelid = ?::regclass ORDER BY contype, conname`, []any{rel}, 3)
 		if err != nil {
 			return err
 		}
@@ -194,8 +188,8 @@ WHERE conrelid = $1::regclass ORDER BY contype, conname`, []any{rel}, 3)
 			defs = append(defs, def)
 		}
 		b.WriteString("CREATE TABLE " + rel + " (\n  " + strings.Join(defs, ",\n  ") + "\n);\n")
-		idx, err := collect(ctx, q, `SELECT indexdef FROM pg_indexes i WHERE schemaname = current_schema() AND tablename = $1
-AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.conrelid = $2::regclass)
+		idx, err := collect(ctx, q, `SELECT indexdef FROM pg_indexes i WHERE schemaname = current_schema() AND tablename = ?
+AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.conrelid = ?::regclass)
 ORDER BY indexname`, []any{t, rel}, 1)
 		if err != nil {
 			return err
@@ -219,15 +213,14 @@ ORDER BY indexname`, []any{t, rel}, 1)
 // one transaction on one connection. The database should be empty (see
 // Reset). On PostgreSQL and SQLite a failure leaves it as it was.
 func LoadSchema(ctx context.Context, db *record.DB, schema string) error {
-	a := db.Conn()
-	tx, err := a.Begin(ctx)
+	tx, err := db.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate: load schema: %w", err)
 	}
-	for _, s := range SplitStatements(schema) {
-		if _, err := tx.Exec(ctx, s, nil); err != nil {
-			if a.Dialect() == adapter.MySQL { // the connection goes back to the pool: restore the dump's session setting
-				_, _ = tx.Exec(context.WithoutCancel(ctx), "SET FOREIGN_KEY_CHECKS = 1", nil)
+	for _, s := range splitStatements(schema, db.Dialect().BackslashEscapes) {
+		if _, err := tx.Exec(ctx, s); err != nil {
+			if db.Adapter() == record.MySQL { // the connection goes back to the pool: restore the dump's session setting
+				_, _ = tx.Exec(context.WithoutCancel(ctx), "SET FOREIGN_KEY_CHECKS = 1")
 			}
 			rerr := tx.Rollback(context.WithoutCancel(ctx))
 			return fmt.Errorf("migrate: load schema: statement %q: %w", truncate(s, 300), errors.Join(err, rerr))
@@ -250,94 +243,37 @@ func LoadSchemaFile(ctx context.Context, db *record.DB, path string) error {
 
 // SplitStatements splits SQL text on the semicolons that end statements,
 // ignoring those inside quoted strings and identifiers ('...', "...",
-// `...`), dollar-quoted bodies ($tag$...$tag$) and comments. Statements
-// are trimmed; empty and comment-only ones are dropped.
-func SplitStatements(sql string) []string {
-	var out []string
-	var cur strings.Builder
-	onlyComments := true
-	flush := func() {
-		if s := strings.TrimSpace(cur.String()); s != "" && !onlyComments {
-			out = append(out, s)
-		}
-		cur.Reset()
-		onlyComments = true
-	}
-	for i := 0; i < len(sql); i++ {
-		c := sql[i]
-		switch {
-		case c == ';':
-			flush()
-			continue
-		case c == '-' && i+1 < len(sql) && sql[i+1] == '-':
-			j := strings.IndexByte(sql[i:], '\n')
-			if j < 0 {
-				j = len(sql) - i
-			}
-			cur.WriteString(sql[i : i+j])
-			i += j - 1
-			continue
-		case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
-			j := strings.Index(sql[i+2:], "*/")
-			end := len(sql)
-			if j >= 0 {
-				end = i + 2 + j + 2
-			}
-			cur.WriteString(sql[i:end])
-			i = end - 1
-			continue
-		case c == '\'' || c == '"' || c == '`':
-			j := i + 1
-			for j < len(sql) {
-				if sql[j] == c {
-					if j+1 < len(sql) && sql[j+1] == c { // doubled quote
-						j += 2
-						continue
-					}
-					break
-				}
-				if sql[j] == '\\' && c == '\'' && j+1 < len(sql) { // MySQL's backslash escapes
-					j++
-				}
-				j++
-			}
-			end := min(j+1, len(sql))
-			cur.WriteString(sql[i:end])
-			i = end - 1
-		case c == '$':
-			if tag, ok := dollarTag(sql[i:]); ok {
-				j := strings.Index(sql[i+len(tag):], tag)
-				end := len(sql)
-				if j >= 0 {
-					end = i + len(tag) + j + len(tag)
-				}
-				cur.WriteString(sql[i:end])
-				i = end - 1
-			} else {
-				cur.WriteByte(c)
-			}
-		default:
-			cur.WriteByte(c)
-		}
-		if c != ' ' && c != '\n' && c != '\t' && c != '\r' {
-			onlyComments = false
-		}
-	}
-	flush()
-	return out
-}
+// `...`; a backslash escapes a quote, as MySQL reads it), dollar-quoted
+// bodies ($tag$...$tag$) and comments. Statements are trimmed; empty and
+// comment-only ones are dropped.
+func SplitStatements(sql string) []string { return splitStatements(sql, true) }
 
-// dollarTag returns the $tag$ that s starts with.
-func dollarTag(s string) (string, bool) {
-	for j := 1; j < len(s); j++ {
-		c := s[j]
+// splitStatements is SplitStatements for a dialect: backslash says whether
+// a backslash escapes a quote inside '...'.
+func splitStatements(sql string, backslash bool) []string {
+	var out []string
+	start, code := 0, false // code: the statement has more than comments and spaces
+	for i := 0; i < len(sql); {
+		k, n := sqlscan.Next(sql[i:], backslash)
+		tok := sql[i : i+n]
 		switch {
-		case c == '$':
-			return s[:j+1], true
-		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || (j > 1 && c >= '0' && c <= '9'):
-		default:
-			return "", false
+		case k == sqlscan.Text:
+			if j := strings.IndexByte(tok, ';'); j >= 0 {
+				if code || strings.TrimSpace(tok[:j]) != "" {
+					out = append(out, strings.TrimSpace(sql[start:i+j]))
+				}
+				i += j + 1
+				start, code = i, false
+				continue
+			}
+			code = code || strings.TrimSpace(tok) != ""
+		case k != sqlscan.Comment:
+			code = true
 		}
+		i += n
 	}
-	return "", false
+	if code {
+		out = append(out, strings.TrimSpace(sql[start:]))
+	}
+	return out
 }

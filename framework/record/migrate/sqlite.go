@@ -44,7 +44,7 @@ type sqliteIndex struct {
 func loadSQLiteTable(ctx context.Context, x *executor, name string) (*sqliteTable, error) {
 	t := &sqliteTable{name: name}
 	var tableSQL string
-	err := queryRows(ctx, x, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`, []any{name}, func(scan func(...any) error) error {
+	err := x.queryRows(ctx, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`, []any{name}, func(scan func(...any) error) error {
 		return scan(&tableSQL)
 	})
 	if err != nil {
@@ -54,7 +54,7 @@ func loadSQLiteTable(ctx context.Context, x *executor, name string) (*sqliteTabl
 		return nil, fmt.Errorf("table %s does not exist", name)
 	}
 	t.autoinc = strings.Contains(strings.ToUpper(tableSQL), "AUTOINCREMENT")
-	err = queryRows(ctx, x, `SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid`, []any{name}, func(scan func(...any) error) error {
+	err = x.queryRows(ctx, `SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid`, []any{name}, func(scan func(...any) error) error {
 		var c sqliteColumn
 		if err := scan(&c.name, &c.typ, &c.notNull, &c.dflt, &c.pk); err != nil {
 			return err
@@ -66,7 +66,7 @@ func loadSQLiteTable(ctx context.Context, x *executor, name string) (*sqliteTabl
 		return nil, err
 	}
 	names := foreignKeyNames(tableSQL)
-	err = queryRows(ctx, x, `SELECT "table", "from", on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq`, []any{name}, func(scan func(...any) error) error {
+	err = x.queryRows(ctx, `SELECT "table", "from", on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq`, []any{name}, func(scan func(...any) error) error {
 		f := &ForeignKeyDef{From: name}
 		var onDelete string
 		if err := scan(&f.To, &f.Column, &onDelete); err != nil {
@@ -82,7 +82,7 @@ func loadSQLiteTable(ctx context.Context, x *executor, name string) (*sqliteTabl
 	if err != nil {
 		return nil, err
 	}
-	err = queryRows(ctx, x, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, []any{name}, func(scan func(...any) error) error {
+	err = x.queryRows(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, []any{name}, func(scan func(...any) error) error {
 		var i sqliteIndex
 		if err := scan(&i.name, &i.sql); err != nil {
 			return err
@@ -95,7 +95,7 @@ func loadSQLiteTable(ctx context.Context, x *executor, name string) (*sqliteTabl
 	}
 	for k := range t.indexes {
 		i := &t.indexes[k]
-		err = queryRows(ctx, x, `SELECT name FROM pragma_index_info(?) ORDER BY seqno`, []any{i.name}, func(scan func(...any) error) error {
+		err = x.queryRows(ctx, `SELECT name FROM pragma_index_info(?) ORDER BY seqno`, []any{i.name}, func(scan func(...any) error) error {
 			var c *string
 			if err := scan(&c); err != nil {
 				return err
@@ -133,25 +133,6 @@ func foreignKeyNames(tableSQL string) map[string]string {
 		}
 	}
 	return out
-}
-
-// queryRows runs a query on the executor's querier and calls fn per row.
-func queryRows(ctx context.Context, x *executor, sql string, args []any, fn func(scan func(...any) error) error) error {
-	x.last = sql
-	rows, err := x.q.Query(ctx, x.d.Rebind(sql), args)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows.Scan); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	return rows.Close()
 }
 
 func (t *sqliteTable) find(name string) int {

@@ -3,11 +3,10 @@ package migrate
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
-	"time"
 
-	"github.com/gorails/gorails/framework/record/internal/adapter"
+	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/driver"
 )
 
 // step is one recorded operation of a migration.
@@ -36,25 +35,29 @@ var (
 
 func irreversible(s step) error { return fmt.Errorf("%s cannot be reversed: %w", s, ErrIrreversible) }
 
-// executor runs a migration's statements on one querier, remembering the
-// statement being run so that a failure can name it.
+// executor runs a migration's statements on the DB or the migration's
+// transaction (record logs each one), remembering the statement being run
+// so that a failure can name it.
 type executor struct {
-	d    *adapter.Dialect
-	q    adapter.Querier
-	log  *slog.Logger
+	d    *driver.Dialect
+	q    record.Executor
 	last string
 	ran  []string // statements that succeeded since the last step ended
 }
 
 func (x *executor) exec(ctx context.Context, sql string) error {
 	x.last = sql
-	start := time.Now()
-	_, err := x.q.Exec(ctx, sql, nil)
-	x.log.DebugContext(ctx, "migrate", "sql", sql, "duration", time.Since(start), "error", err)
+	_, err := x.q.Exec(ctx, sql) // no binds: sent as written
 	if err == nil {
 		x.ran = append(x.ran, sql)
 	}
 	return err
+}
+
+// queryRows runs a query with ? binds and calls fn per row.
+func (x *executor) queryRows(ctx context.Context, sql string, args []any, fn func(scan func(...any) error) error) error {
+	x.last = sql
+	return x.q.QueryRows(ctx, sql, args, fn)
 }
 
 func (x *executor) execAll(ctx context.Context, stmts []string) error {
@@ -102,7 +105,7 @@ func (s *renameTable) String() string         { return describe("rename_table", 
 func (s *renameTable) inverse() (step, error) { return &renameTable{from: s.to, to: s.from}, nil }
 func (s *renameTable) run(ctx context.Context, x *executor) error {
 	sql := "ALTER TABLE " + x.d.Quote(s.from) + " RENAME TO " + x.d.Quote(s.to)
-	if x.d == adapter.MySQL {
+	if x.d.Name == record.MySQL {
 		sql = "RENAME TABLE " + x.d.Quote(s.from) + " TO " + x.d.Quote(s.to)
 	}
 	if err := x.exec(ctx, sql); err != nil {
@@ -116,15 +119,15 @@ func (s *renameTable) run(ctx context.Context, x *executor) error {
 // does, so that later steps find them by their default name.
 func renameDefaultIndexes(ctx context.Context, x *executor, from, to string) error {
 	sql := `SELECT indexname, '' FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ? ORDER BY indexname`
-	switch x.d {
-	case adapter.MySQL:
+	switch x.d.Name {
+	case record.MySQL:
 		sql = `SELECT DISTINCT index_name, '' FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? ORDER BY index_name`
-	case adapter.SQLite:
+	case record.SQLite:
 		sql = `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`
 	}
 	type index struct{ name, sql string }
 	var found []index
-	err := queryRows(ctx, x, sql, []any{to}, func(scan func(...any) error) error {
+	err := x.queryRows(ctx, sql, []any{to}, func(scan func(...any) error) error {
 		var i index
 		if err := scan(&i.name, &i.sql); err != nil {
 			return err
@@ -140,10 +143,10 @@ func renameDefaultIndexes(ctx context.Context, x *executor, from, to string) err
 	for _, i := range found {
 		name := "index_" + to + "_on_" + strings.TrimPrefix(i.name, "index_"+from+"_on_")
 		var stmts []string
-		switch x.d {
-		case adapter.Postgres:
+		switch x.d.Name {
+		case record.PostgreSQL:
 			stmts = []string{"ALTER INDEX " + x.d.Quote(i.name) + " RENAME TO " + x.d.Quote(name)}
-		case adapter.MySQL:
+		case record.MySQL:
 			stmts = []string{"ALTER TABLE " + x.d.Quote(to) + " RENAME INDEX " + x.d.Quote(i.name) + " TO " + x.d.Quote(name)}
 		default: // SQLite cannot rename an index: recreate it under the new name
 			stmts = []string{"DROP INDEX " + x.d.Quote(i.name), strings.Replace(i.sql, x.d.Quote(i.name), x.d.Quote(name), 1)}
@@ -172,7 +175,7 @@ func (s *addColumn) run(ctx context.Context, x *executor) error {
 	var fk *ForeignKeyDef
 	if s.col.ForeignKey {
 		fk = &ForeignKeyDef{From: s.table, To: s.col.References, Column: s.col.Name, OnDelete: s.col.OnDelete}
-		if x.d == adapter.SQLite { // a column constraint is the only way to add one
+		if x.d.Name == record.SQLite { // a column constraint is the only way to add one
 			def += " CONSTRAINT " + x.d.Quote(fk.name()) + " REFERENCES " + x.d.Quote(fk.To) + " (" + x.d.Quote("id") + ")"
 			if fk.OnDelete != "" {
 				def += " ON DELETE " + string(fk.OnDelete)
@@ -207,10 +210,10 @@ func (s *removeColumn) inverse() (step, error) {
 	return &addColumn{table: s.table, col: s.col}, nil
 }
 func (s *removeColumn) run(ctx context.Context, x *executor) error {
-	switch x.d {
-	case adapter.SQLite:
+	switch x.d.Name {
+	case record.SQLite:
 		return rebuild(ctx, x, s.table, func(t *sqliteTable) error { return t.dropColumn(s.name) })
-	case adapter.MySQL: // MySQL refuses to drop a column a foreign key uses
+	case record.MySQL: // MySQL refuses to drop a column a foreign key uses
 		names, err := mysqlForeignKeysOn(ctx, x, s.table, s.name)
 		if err != nil {
 			return err
@@ -225,22 +228,15 @@ func (s *removeColumn) run(ctx context.Context, x *executor) error {
 }
 
 func mysqlForeignKeysOn(ctx context.Context, x *executor, table, column string) ([]string, error) {
-	x.last = "SELECT constraint_name FROM information_schema.key_column_usage ..."
-	rows, err := x.q.Query(ctx, `SELECT constraint_name FROM information_schema.key_column_usage
-WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ? AND referenced_table_name IS NOT NULL ORDER BY constraint_name`, []any{table, column})
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []string
-	for rows.Next() {
+	err := x.queryRows(ctx, `SELECT constraint_name FROM information_schema.key_column_usage
+WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ? AND referenced_table_name IS NOT NULL ORDER BY constraint_name`, []any{table, column}, func(scan func(...any) error) error {
 		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
+		err := scan(&n)
 		out = append(out, n)
-	}
-	return out, rows.Err()
+		return err
+	})
+	return out, err
 }
 
 type renameColumn struct{ table, from, to string }
@@ -268,10 +264,10 @@ func (s *changeColumn) run(ctx context.Context, x *executor) error {
 		return err
 	}
 	tbl, col := x.d.Quote(s.table), x.d.Quote(s.col.Name)
-	switch x.d {
-	case adapter.SQLite:
+	switch x.d.Name {
+	case record.SQLite:
 		return rebuild(ctx, x, s.table, func(t *sqliteTable) error { return t.replaceColumn(s.col.Name, def) })
-	case adapter.MySQL:
+	case record.MySQL:
 		return x.exec(ctx, "ALTER TABLE "+tbl+" MODIFY "+def)
 	}
 	typ, _ := sqlType(x.d, s.col)
@@ -327,7 +323,7 @@ func (s *addForeignKey) String() string {
 }
 func (s *addForeignKey) inverse() (step, error) { return &removeForeignKey{fk: s.fk}, nil }
 func (s *addForeignKey) run(ctx context.Context, x *executor) error {
-	if x.d == adapter.SQLite {
+	if x.d.Name == record.SQLite {
 		return rebuild(ctx, x, s.fk.From, func(t *sqliteTable) error { t.fks = append(t.fks, s.fk); return nil })
 	}
 	return x.exec(ctx, "ALTER TABLE "+x.d.Quote(s.fk.From)+" ADD "+foreignKeySQL(x.d, s.fk))
@@ -340,10 +336,10 @@ func (s *removeForeignKey) String() string {
 }
 func (s *removeForeignKey) inverse() (step, error) { return &addForeignKey{fk: s.fk}, nil }
 func (s *removeForeignKey) run(ctx context.Context, x *executor) error {
-	switch x.d {
-	case adapter.SQLite:
+	switch x.d.Name {
+	case record.SQLite:
 		return rebuild(ctx, x, s.fk.From, func(t *sqliteTable) error { return t.dropForeignKey(s.fk.Column) })
-	case adapter.MySQL:
+	case record.MySQL:
 		return x.exec(ctx, "ALTER TABLE "+x.d.Quote(s.fk.From)+" DROP FOREIGN KEY "+x.d.Quote(s.fk.name()))
 	}
 	return x.exec(ctx, "ALTER TABLE "+x.d.Quote(s.fk.From)+" DROP CONSTRAINT "+x.d.Quote(s.fk.name()))

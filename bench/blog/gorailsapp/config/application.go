@@ -26,6 +26,9 @@ func App(files fs.FS) *framework.App {
 		// views call them (post_path), and boot checks they are up to date.
 		RouteHelpers: routes.Helpers(),
 		Server:       Server(),
+		// The database: config/database.yml, opened with these drivers
+		// (config/database.go).
+		DatabaseDrivers: DatabaseDrivers(),
 		// db:migrate, db:status, ... and the test database use these.
 		Migrations: dbmigrate.All,
 		Seed:       seeds.Run,

@@ -18,6 +18,7 @@ import (
 
 	"github.com/gorails/gorails/framework/job"
 	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/postgres"
 )
 
 // Args are the crash job's arguments.
@@ -32,11 +33,11 @@ func (pgJob) Kind() string { return "crash" }
 
 func (j pgJob) Perform(ctx context.Context, a Args) error {
 	time.Sleep(time.Millisecond) // widen the window a kill can hit
-	return record.Transaction(ctx, j.db, func(ctx context.Context) error {
-		if _, err := j.db.Exec(ctx, "INSERT INTO crash_runs (n) VALUES (?)", a.N); err != nil {
+	return record.Transaction(ctx, j.db, func(tx *record.Tx) error {
+		if _, err := tx.Exec(ctx, "INSERT INTO crash_runs (n) VALUES (?)", a.N); err != nil {
 			return err
 		}
-		_, err := j.db.Exec(ctx, "INSERT INTO crash_done (n) VALUES (?) ON CONFLICT DO NOTHING", a.N)
+		_, err := tx.Exec(ctx, "INSERT INTO crash_done (n) VALUES (?) ON CONFLICT DO NOTHING", a.N)
 		return err
 	})
 }
@@ -82,7 +83,7 @@ func run(backend, url, prefix string, concurrency int, lease time.Duration) erro
 	var c *job.Client
 	switch backend {
 	case "postgres":
-		db, err := record.Open(ctx, record.Config{URL: url, Pool: concurrency + 2})
+		db, err := record.Open(ctx, postgres.Driver{}, record.Config{URL: url, Pool: concurrency + 2})
 		if err != nil {
 			return err
 		}

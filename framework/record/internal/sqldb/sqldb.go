@@ -1,0 +1,202 @@
+// Package sqldb is a driver.Pool over database/sql, shared by the SQLite
+// and MySQL drivers. Every statement checks out a *sql.Conn explicitly so
+// that the checkout timeout applies to the wait for a connection only,
+// never to the statement.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	sqldriver "database/sql/driver"
+	"errors"
+
+	"github.com/gorails/gorails/framework/record/driver"
+	"github.com/gorails/gorails/framework/record/internal/checkout"
+)
+
+// Schema is how a database answers the schema reads.
+type Schema struct {
+	Columns func(ctx context.Context, q driver.Querier, table string) ([]driver.Column, error)
+	Tables  func(ctx context.Context, q driver.Querier) ([]string, error)
+}
+
+// Pool is a driver.Pool over a *sql.DB.
+type Pool struct {
+	db       *sql.DB
+	dialect  driver.Dialect
+	opts     driver.Options
+	classify func(error) driver.Kind
+	schema   Schema
+}
+
+var _ driver.Pool = (*Pool)(nil)
+
+// New sizes db from o and wraps it. classify maps the database's own
+// errors; broken connections are KindUnavailable whatever it says.
+func New(db *sql.DB, d driver.Dialect, o driver.Options, classify func(error) driver.Kind, s Schema) *Pool {
+	db.SetMaxOpenConns(o.Pool)
+	db.SetMaxIdleConns(o.MaxIdle)
+	db.SetConnMaxIdleTime(o.IdleTimeout)
+	return &Pool{db: db, dialect: d, opts: o, classify: classify, schema: s}
+}
+
+// Dialect implements driver.Pool.
+func (p *Pool) Dialect() driver.Dialect { return p.dialect }
+
+func (p *Pool) conn(ctx context.Context) (*sql.Conn, error) {
+	cctx, cancel := checkout.Context(ctx, p.opts.CheckoutTimeout)
+	c, err := p.db.Conn(cctx)
+	cancel()
+	if err != nil {
+		return nil, checkout.Err(ctx, err)
+	}
+	return c, nil
+}
+
+// Query implements driver.Querier.
+func (p *Pool) Query(ctx context.Context, query string, args []any) (driver.Rows, error) {
+	c, err := p.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := c.QueryContext(ctx, query, args...)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return &Rows{Rows: rows, conn: c}, nil
+}
+
+// Exec implements driver.Querier.
+func (p *Pool) Exec(ctx context.Context, query string, args []any) (driver.Result, error) {
+	c, err := p.conn(ctx)
+	if err != nil {
+		return driver.Result{}, err
+	}
+	defer c.Close()
+	return exec(ctx, c, query, args)
+}
+
+func exec(ctx context.Context, c interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, query string, args []any) (driver.Result, error) {
+	res, err := c.ExecContext(ctx, query, args...)
+	if err != nil {
+		return driver.Result{}, err
+	}
+	n, _ := res.RowsAffected()
+	id, _ := res.LastInsertId()
+	return driver.Result{RowsAffected: n, LastInsertID: id}, nil
+}
+
+// Begin implements driver.Pool. The transaction lives as long as the
+// caller's ctx, as in pgx.
+func (p *Pool) Begin(ctx context.Context) (driver.Tx, error) {
+	c, err := p.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := c.BeginTx(ctx, nil)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return &Tx{tx: tx, conn: c}, nil
+}
+
+// Ping implements driver.Pool: it connects within ctx alone.
+func (p *Pool) Ping(ctx context.Context) error {
+	c, err := p.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return c.PingContext(ctx)
+}
+
+// Close implements driver.Pool.
+func (p *Pool) Close() error { return p.db.Close() }
+
+// Stat implements driver.Pool.
+func (p *Pool) Stat() driver.Stat {
+	st := p.db.Stats()
+	return driver.Stat{Open: st.OpenConnections, InUse: st.InUse, Idle: st.Idle, WaitCount: st.WaitCount, WaitDuration: st.WaitDuration}
+}
+
+// Classify implements driver.Pool.
+func (p *Pool) Classify(err error) driver.Kind {
+	if k := p.classify(err); k != driver.KindUnknown {
+		return k
+	}
+	if errors.Is(err, sqldriver.ErrBadConn) {
+		return driver.KindUnavailable
+	}
+	return driver.KindUnknown
+}
+
+// Columns implements driver.Pool.
+func (p *Pool) Columns(ctx context.Context, q driver.Querier, table string) ([]driver.Column, error) {
+	return p.schema.Columns(ctx, q, table)
+}
+
+// Tables implements driver.Pool.
+func (p *Pool) Tables(ctx context.Context, q driver.Querier) ([]string, error) {
+	return p.schema.Tables(ctx, q)
+}
+
+// Rows is a result set that gives its connection back on Close.
+type Rows struct {
+	*sql.Rows
+	conn *sql.Conn
+	cols []string
+}
+
+// Columns implements driver.Rows.
+func (r *Rows) Columns() []string {
+	if r.cols == nil {
+		r.cols, _ = r.Rows.Columns()
+	}
+	return r.cols
+}
+
+// Close implements driver.Rows.
+func (r *Rows) Close() error {
+	err := r.Rows.Close()
+	if r.conn != nil {
+		r.conn.Close()
+		r.conn = nil
+	}
+	return err
+}
+
+// Tx is a transaction on its own checked-out connection.
+type Tx struct {
+	tx   *sql.Tx
+	conn *sql.Conn
+}
+
+// Query implements driver.Querier.
+func (t *Tx) Query(ctx context.Context, query string, args []any) (driver.Rows, error) {
+	rows, err := t.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return &Rows{Rows: rows}, nil
+}
+
+// Exec implements driver.Querier.
+func (t *Tx) Exec(ctx context.Context, query string, args []any) (driver.Result, error) {
+	return exec(ctx, t.tx, query, args)
+}
+
+// Commit implements driver.Tx.
+func (t *Tx) Commit(context.Context) error {
+	defer t.conn.Close()
+	return t.tx.Commit()
+}
+
+// Rollback implements driver.Tx.
+func (t *Tx) Rollback(context.Context) error {
+	defer t.conn.Close()
+	return t.tx.Rollback()
+}
