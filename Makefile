@@ -7,7 +7,7 @@ DEMO    := tmp/demo/blog
 PORT    ?= 3000
 PKGS    := ./...
 
-.PHONY: all build test test-race test-short lint fmt bench bench-blog demo clean
+.PHONY: all build test test-race test-short fuzz lint fmt bench bench-blog demo clean
 
 all: build
 
@@ -28,6 +28,19 @@ test-race:
 ## test-short: the fast tests only (no servers, no end-to-end builds)
 test-short:
 	$(GO) test -short $(PKGS)
+
+## fuzz: a short fuzzing run of every fuzz target (FUZZTIME each, 10s by
+## default; FUZZ_PKGS narrows the packages). `make test` already runs each
+## target's seed corpus and testdata/fuzz crashers as ordinary tests.
+FUZZTIME  ?= 10s
+FUZZ_PKGS ?= ./...
+fuzz:
+	@set -e; for pkg in $$($(GO) list $(FUZZ_PKGS)); do \
+		for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "== $$pkg $$t ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
 
 ## lint: gofmt and go vet must be clean
 lint:
@@ -51,9 +64,10 @@ bench-blog:
 	cd bench && $(GO) run ./blog/cmd/blogbench $(BENCH_BLOG_FLAGS)
 
 ## demo: build gorails, generate a demo app in tmp/demo/blog (once) and serve it on PORT
+## (DEMO and BIN may be overridden, relative or absolute: TestMakeDemoSurvivesAGoEdit does)
 demo: build
-	@if [ ! -d $(DEMO) ]; then ./$(BIN) new $(DEMO); fi
-	cd $(DEMO) && ../../../$(BIN) server -p $(PORT)
+	@if [ ! -d $(DEMO) ]; then $(abspath $(BIN)) new $(DEMO); fi
+	cd $(DEMO) && $(abspath $(BIN)) server -p $(PORT)
 
 clean:
 	rm -rf bin tmp

@@ -52,6 +52,10 @@ var modules = map[string][]string{
 	"PGX":          {"github.com/jackc/pgx/v5/..."},
 	"MYSQL":        {"github.com/go-sql-driver/mysql/..."},
 	"SQLITE":       {"modernc.org/sqlite/..."},
+	"OTEL":         {"go.opentelemetry.io/otel/...", "go.opentelemetry.io/auto/sdk/...", "github.com/go-logr/...", "github.com/google/uuid"},
+	"GOQUERY":      {"github.com/PuerkitoBio/goquery"},
+	"CHROMEDP":     {"github.com/chromedp/chromedp/...", "github.com/chromedp/cdproto/..."},
+	"XCRYPTO":      {"golang.org/x/crypto/..."},
 }
 
 // drivers are the modules a program links only when it imports a database
@@ -83,20 +87,29 @@ var policy = []rule{
 	{pkg: "internal/inflect"},
 	{pkg: "internal/formpeek"},
 	{pkg: "internal/generator"},
+	{pkg: "internal/railsjson"}, // encoding/json with Rails' times, for render json and record associations
 	{pkg: "templates"},
 	{pkg: "internal/testenv", may: []string{"PGX", "MYSQL"}}, // for tests only: no package may import it
 
+	// Events (ActiveSupport::Notifications): the standard library only, so
+	// every layer can report what it did without importing another.
+	{pkg: "framework/event"},
+
 	// The web stack, each layer usable alone.
 	{pkg: "framework/security"},
-	{pkg: "framework/middleware"}, // chi-style: the standard library only
+	{pkg: "framework/middleware", may: []string{"framework/event"}}, // chi-style: the standard library (and events) only
 	{pkg: "framework/session", may: []string{"SECURECOOKIE"}},
 	{pkg: "framework/csrf", may: []string{"framework/session", "internal/formpeek"}},
+	// Authentication (Warden's shape) over the cookie jar and the session;
+	// nothing of record: the app's models implement its SessionStore.
+	{pkg: "framework/auth", may: []string{"framework/session"}},
 	{pkg: "framework/secrets", may: []string{"YAML"}},
 	{pkg: "framework/dispatch", may: []string{"internal/formpeek", "internal/inflect"}},
-	{pkg: "framework/view", may: []string{"FSNOTIFY", "internal/inflect"}},
+	{pkg: "framework/view", may: []string{"FSNOTIFY", "internal/inflect", "internal/railsjson", "framework/event"}},
 	{pkg: "framework/errorpage", may: []string{"framework/view"}},
 	{pkg: "framework/controller", may: []string{
-		"framework/dispatch", "framework/view", "framework/session", "framework/csrf", "framework/security",
+		"framework/dispatch", "framework/view", "framework/session", "framework/csrf", "framework/security", "framework/middleware", "framework/event",
+		"internal/railsjson",
 	}},
 
 	// The server serves any http.Handler and knows nothing of gorails.
@@ -110,30 +123,43 @@ var policy = []rule{
 	{pkg: "framework/record/internal/catalog", may: []string{"framework/record/driver"}, deny: noWeb},
 	{pkg: "framework/record/internal/checkout", may: []string{"framework/record/driver"}, deny: noWeb},
 	{pkg: "framework/record/internal/sqldb", may: []string{"framework/record/internal/checkout"}, deny: noWeb},
-	{pkg: "framework/record", may: []string{"framework/record/driver", "YAML", "internal/inflect"}, deny: noWeb},
+	{pkg: "framework/record", may: []string{"framework/record/driver", "framework/event", "YAML", "internal/inflect", "internal/railsjson"}, deny: noWeb},
 	{pkg: "framework/record/sqlite", may: []string{"framework/record/internal/catalog", "framework/record/internal/sqldb", "SQLITE"}, deny: noWeb},
 	{pkg: "framework/record/postgres", may: []string{"framework/record/internal/catalog", "framework/record/internal/checkout", "PGX"}, deny: noWeb},
 	{pkg: "framework/record/mysql", may: []string{"framework/record/internal/catalog", "framework/record/internal/sqldb", "MYSQL"}, deny: noWeb},
 	{pkg: "framework/record/migrate", may: []string{"framework/record"}, deny: noWeb},
+	// has_secure_password and lockable: bcrypt over record, no web stack.
+	{pkg: "framework/auth/password", may: []string{"framework/record", "XCRYPTO"}, deny: noWeb},
+	{pkg: "framework/record/migrate/internal/appmigrate", may: []string{"framework/record/migrate"}, deny: noWeb}, // a test fixture: an app's db/migrate
 
 	// Caching (Redis or memory) and mail, used by the App, not by controller.
-	{pkg: "framework/cache", may: []string{"REDIS"}, planned: "cache (issue 18)"},
+	{pkg: "framework/cache", may: []string{"framework/event", "REDIS"}, planned: "cache (issue 18)"},
 	{pkg: "framework/cache/cachetest", may: []string{"framework/cache"}, planned: "cache (issue 18)"},
-	{pkg: "framework/mail", planned: "mail"},
+	// The database store (Solid Cache) sits on records.
+	{pkg: "framework/cache/dbstore", may: []string{"framework/cache", "framework/record/migrate"}, deny: noWeb},
+	{pkg: "framework/mail", may: []string{"framework/event"}, planned: "mail"},
 
 	// Jobs: over records (the database backend) and Redis.
-	{pkg: "framework/job", may: []string{"framework/record/migrate", "REDIS"}},
+	{pkg: "framework/job", may: []string{"framework/record/migrate", "framework/event", "REDIS"}},
 	{pkg: "framework/job/internal/crashworker", may: []string{
 		"framework/job", "framework/record/sqlite", "framework/record/postgres", "framework/record/mysql",
 	}},
 
+	// OpenTelemetry over the events, optional: only an app that imports it links it.
+	{pkg: "framework/telemetry", may: []string{"framework/event", "OTEL"}},
+
 	// The App: every layer but the database drivers.
 	{pkg: "framework", may: []string{
 		"framework/controller", "framework/errorpage", "framework/middleware", "framework/secrets",
-		"framework/server", "framework/job", "framework/cache", "framework/mail",
+		"framework/server", "framework/job", "framework/cache", "framework/cache/dbstore", "framework/mail",
 	}},
 	// The app binary's command line, on the App.
 	{pkg: "framework/cli", may: []string{"framework", "COBRA"}},
+	// The testing kit: for an app's tests, so it may import the whole App
+	// and an HTML query library; the system tests' browser driver is in
+	// its own package, so a test binary without them does not link it.
+	{pkg: "framework/gorailstest", may: []string{"framework", "GOQUERY", "YAML", "internal/inflect"}},
+	{pkg: "framework/gorailstest/system", may: []string{"framework/gorailstest", "CHROMEDP"}},
 
 	// The gorails command: generators, the development loop (it holds the
 	// sockets of the server it runs) and the delegation to the app binary.
@@ -412,7 +438,13 @@ func TestWhatProgramsLink(t *testing.T) {
 		{"an app links no database driver it does not import itself",
 			[]string{"framework", "framework/cli"},
 			drivers, []string{"framework/record", "COBRA"}},
-		{"the middleware link nothing of gorails",
+		{"an app links no OpenTelemetry unless it imports framework/telemetry",
+			[]string{"framework", "framework/cli"},
+			[]string{"OTEL", "framework/telemetry"}, []string{"framework/event"}},
+		{"framework/telemetry links OpenTelemetry and nothing of the App",
+			[]string{"framework/telemetry"},
+			[]string{"framework", "framework/record", "framework/view", "framework/dispatch"}, []string{"OTEL"}},
+		{"the middleware link nothing of gorails but events",
 			[]string{"framework/middleware"},
 			[]string{"framework/record", "framework/dispatch", "framework/view"}, nil},
 	}

@@ -11,9 +11,13 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
+	"github.com/gorails/gorails/framework/cache"
 	"github.com/gorails/gorails/framework/dispatch"
+	"github.com/gorails/gorails/framework/event"
 	"github.com/gorails/gorails/framework/job"
+	"github.com/gorails/gorails/framework/mail"
 	"github.com/gorails/gorails/framework/record"
 	"github.com/gorails/gorails/framework/record/driver"
 	"github.com/gorails/gorails/framework/record/migrate"
@@ -45,13 +49,32 @@ type Config struct {
 	// and boot checks that they match the routes drawn: test and
 	// production do not boot with stale helpers. nil: no helpers, no check.
 	RouteHelpers dispatch.RouteHelpers
-	// Logger receives the app's logs; nil logs text to Stderr, at debug level
-	// in development and info level otherwise.
+	// Logger receives the app's logs. nil builds the default logger:
+	// readable text in development and test and JSON in production
+	// (LogFormat), at debug level in development and info level otherwise
+	// (LogLevel, GORAILS_LOG_LEVEL), to LogOutput; every line written in a
+	// request (or a job it enqueued) carries the request id.
 	Logger *slog.Logger
-	// Stderr is where the default logger writes; nil is os.Stderr.
+	// LogFormat is the default logger's format: "text" (LogText) or
+	// "json" (LogJSON); "" is JSON in production and text elsewhere.
+	LogFormat string
+	// LogLevel is the default logger's level: debug, info, warn or error;
+	// "" is debug in development and info elsewhere. GORAILS_LOG_LEVEL
+	// overrides it.
+	LogLevel string
+	// LogOutput is where the default logger writes; nil is Stderr when
+	// set, else os.Stdout (as Rails logs to STDOUT).
+	LogOutput io.Writer
+	// Stderr is the default logger's output when LogOutput is nil.
+	//
+	// Deprecated: set LogOutput.
 	Stderr io.Writer
 	// Getenv reads the environment; nil is os.Getenv. Tests set it.
 	Getenv func(string) string
+	// Now is the app's clock: record timestamps (created_at, updated_at),
+	// job schedules and session expiry read it. nil is time.Now. The
+	// testing kit (framework/gorailstest) sets it to travel in time.
+	Now func() time.Time
 
 	// DatabaseDrivers are the database drivers the app links, such as
 	// sqlite.Driver{} (framework/record/sqlite): the database initializer
@@ -74,7 +97,8 @@ type Config struct {
 	// default when it has one), "redis" (REDIS_URL, default
 	// redis://127.0.0.1:6379/0), "async" (goroutines of the enqueuing
 	// process, lost when it exits; the default without a database) or
-	// "inline" (run inside the enqueue call; the default in test).
+	// "inline" (run inside the enqueue call) or "test" (inline, except the
+	// jobs a test records with job.Recorder; the default in test).
 	// GORAILS_JOB_BACKEND overrides it.
 	JobBackend string
 	// Worker holds the defaults of the jobs command (concurrency, queues,
@@ -87,6 +111,19 @@ type Config struct {
 	// (GORAILS_JOBS_DASHBOARD_USER and _PASSWORD override them); without
 	// them it is open in development and test, and production does not boot.
 	JobsDashboard string
+
+	// Mail configures App.Mailer (delivery per environment, defaults,
+	// SMTP settings, the default URL of mail links, the preview page).
+	Mail MailConfig
+	// RegisterMailers registers the app's mailer actions and previews on
+	// App.Mailer at boot (app/mailers.Register in a generated app).
+	RegisterMailers func(app *App) error
+
+	// Cache configures App.Cache (the store, namespace, default expiry)
+	// and whether views cache fragments; the zero value is Rails 8's
+	// defaults: memory in development, null in test, the app's database in
+	// production (GORAILS_CACHE_STORE overrides the store).
+	Cache CacheConfig
 
 	// Server holds the defaults of the server command (config/server.go);
 	// its flags (-p, -b, -w, -t, ...) override them.
@@ -103,8 +140,21 @@ type Config struct {
 	// AllowAllHosts turns host authorization off in production.
 	AllowAllHosts bool
 	// ForceSSL, in production, redirects plain HTTP to HTTPS, sends HSTS and
-	// marks cookies Secure (Rails' config.force_ssl).
+	// marks cookies Secure (Rails' config.force_ssl). A generated app sets
+	// it. Behind a TLS-terminating proxy among TrustedProxies, its
+	// X-Forwarded-Proto: https is believed; otherwise set AssumeSSL.
+	// GORAILS_FORCE_SSL=false turns it off (for a production run over plain
+	// HTTP, such as a local try-out), GORAILS_FORCE_SSL=true on.
 	ForceSSL bool
+	// AssumeSSL treats every request as HTTPS (Rails' config.assume_ssl),
+	// for an app behind a TLS-terminating proxy that does not send
+	// X-Forwarded-Proto or is not among TrustedProxies: no redirect loop,
+	// and HSTS, Secure cookies and https URLs all the same.
+	// GORAILS_ASSUME_SSL=true sets it.
+	AssumeSSL bool
+	// SSLExclude exempts requests from ForceSSL's redirect, such as a load
+	// balancer's plain-HTTP health check; nil exempts GET /up, as Rails does.
+	SSLExclude func(*http.Request) bool
 	// TrustedProxies are the proxies (CIDR ranges) whose X-Forwarded-For and
 	// X-Forwarded-Proto are believed; nil means loopback and private ranges.
 	TrustedProxies []string
@@ -144,20 +194,40 @@ type App struct {
 	// Jobs is the app's job client, built by the "jobs" initializer on
 	// Config.JobBackend; Config.RegisterJobs registers the app's jobs on it.
 	Jobs *job.Client
+	// Cache is the app's cache (Rails.cache), built by the "cache"
+	// initializer on Config.Cache; controllers receive it as a service
+	// (c.Cache() in a generated ApplicationController), views cache
+	// fragments in it, and rate limits count in it.
+	Cache *cache.Cache
+	// Mailer is the app's mailer (ActionMailer), built by the "mailer"
+	// initializer on Config.Mail; Config.RegisterMailers registers the
+	// app's mailers on it, and controllers receive it as a service.
+	Mailer *mail.Mailer
 	// RecurringJobs are enqueued on their schedules by the app's job
 	// workers (the jobs command); RegisterJobs adds them (job.Every).
 	RecurringJobs []job.Recurring
 	// Secrets holds secret_key_base and the credentials, loaded by the
 	// "secrets" initializer; keys for each purpose derive from it.
 	Secrets *secrets.Secrets
+	// Events is the app's event bus (ActiveSupport::Notifications): its
+	// database, views, controllers, jobs and mailer report what they do on
+	// it, and the request log is a subscriber (LogSubscriber). Subscribe
+	// before Boot or at any time after.
+	Events *event.Bus
 
-	guards     guards
-	configErr  error
-	jobBackend string         // the job backend's name, chosen by the "jobs" initializer
-	logLevel   *slog.LevelVar // the default logger's level; nil for a logger from Config
-	files      fs.FS          // the app's files: disk in development, embedded otherwise
-	onDisk     bool
-	closers    []func() error
+	guards       guards
+	configErr    error
+	jobBackend   string         // the job backend's name, chosen by the "jobs" initializer
+	cacheStore   string         // the cache store's name, chosen by the "cache" initializer
+	mail         mailSetup      // what the "mailer" initializer chose
+	logLevel     *slog.LevelVar // the default logger's level; nil for a logger from Config
+	levelFromEnv bool           // GORAILS_LOG_LEVEL set the level: SetLogLevel leaves it
+	plainLog     bool           // the default text logger: log lines without attributes
+	logErr       error          // a bad LogLevel, LogFormat or GORAILS_LOG_LEVEL
+	logOut       *logWriter     // production's buffered log output; nil unbuffered
+	files        fs.FS          // the app's files: disk in development, embedded otherwise
+	onDisk       bool
+	closers      []func() error
 
 	bootOnce sync.Once
 	bootErr  error
@@ -167,9 +237,14 @@ type App struct {
 // New builds an app from cfg with the default initializers and middleware. It
 // does no I/O; problems with the configuration are reported by Boot.
 func New(cfg Config) *App {
-	app := &App{Config: cfg}
+	app := &App{Config: cfg, Events: event.New()}
 	app.configErr = app.fillDefaults()
 	app.Logger = app.Config.Logger
+	ls := &LogSubscriber{Logger: app.Logger, Attrs: !app.plainLog, Root: app.Config.Root, CallSites: app.Config.Env.IsDevelopment()}
+	if app.logOut != nil {
+		ls.inflight = app.logOut
+	}
+	ls.Subscribe(app.Events)
 	app.addDefaultInitializers()
 	app.addDefaultMiddleware()
 	return app
@@ -180,8 +255,8 @@ func (a *App) fillDefaults() error {
 	if c.Getenv == nil {
 		c.Getenv = os.Getenv
 	}
-	if c.Stderr == nil {
-		c.Stderr = os.Stderr
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 	var envErr error
 	if c.Env == "" {
@@ -195,15 +270,15 @@ func (a *App) fillDefaults() error {
 	if c.Root == "" {
 		c.Root = findRoot()
 	}
+	var logErr error
 	if c.Logger == nil {
-		a.logLevel = new(slog.LevelVar)
-		if c.Env.IsDevelopment() {
-			a.logLevel.Set(slog.LevelDebug)
-		}
-		c.Logger = slog.New(slog.NewTextHandler(c.Stderr, &slog.HandlerOptions{Level: a.logLevel}))
+		logErr = a.newLogger()
 	}
-	return envErr
+	return errors.Join(envErr, logErr)
 }
+
+// Now reads the app's clock (Config.Now).
+func (a *App) Now() time.Time { return a.Config.Now() }
 
 // Env is the environment the app runs in.
 func (a *App) Env() Env { return a.Config.Env }
@@ -220,9 +295,9 @@ func (a *App) Validate() error {
 
 // SetLogLevel sets the level of the default logger, the one New makes when
 // Config.Logger is nil. A logger from Config is left alone: its owner sets
-// its level.
+// its level; so is a level GORAILS_LOG_LEVEL set.
 func (a *App) SetLogLevel(level slog.Level) {
-	if a.logLevel != nil {
+	if a.logLevel != nil && !a.levelFromEnv {
 		a.logLevel.Set(level)
 	}
 }
@@ -254,7 +329,11 @@ func (a *App) boot(ctx context.Context) error {
 	if a.Routes == nil {
 		return errors.New(`no route set: the "routes" initializer was deleted and nothing replaced it`)
 	}
-	a.handler = a.Middleware.Build(a.Routes)
+	var endpoint http.Handler = a.Routes
+	if a.Env().IsDevelopment() {
+		endpoint = a.debugExceptions(endpoint)
+	}
+	a.handler = a.Middleware.Build(endpoint)
 	return nil
 }
 
@@ -272,14 +351,30 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // pools, ...), last opened first, and returns their errors joined. With the
 // async job backend, running jobs get Config.Worker.ShutdownTimeout to
 // finish before their context is cancelled, and jobs scheduled for later
-// are dropped (that backend keeps jobs in memory only).
+// are dropped (that backend keeps jobs in memory only). Last, it writes
+// out the log lines the default logger buffered; lines logged after Close
+// are written at once.
 func (a *App) Close() error {
 	var errs []error
 	for i := len(a.closers) - 1; i >= 0; i-- {
 		errs = append(errs, a.closers[i]())
 	}
 	a.closers = nil
+	if a.logOut != nil {
+		errs = append(errs, a.logOut.Close())
+	}
 	return errors.Join(errs...)
+}
+
+// FlushLog writes out the log lines the default logger holds (production
+// buffers them while requests are in flight, for at most 100ms). Close
+// flushes too; call FlushLog before anything that ends the process
+// without Close, such as an exec.
+func (a *App) FlushLog() error {
+	if a.logOut == nil {
+		return nil
+	}
+	return a.logOut.Flush()
 }
 
 // Path is a path inside the app's root directory.

@@ -3,6 +3,7 @@ package framework_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -17,6 +19,7 @@ import (
 	"github.com/gorails/gorails/framework"
 	"github.com/gorails/gorails/framework/controller"
 	"github.com/gorails/gorails/framework/dispatch"
+	"github.com/gorails/gorails/framework/record"
 )
 
 type PagesController struct {
@@ -38,11 +41,43 @@ func (c *PagesController) Broken() error { return errors.New("the database is on
 
 func (c *PagesController) Panics() error { panic("kaboom") }
 
+// Missing returns what a finder returns for an id no row has.
+func (c *PagesController) Missing() error {
+	return fmt.Errorf("pages#missing: find 999: %w", record.ErrNotFound)
+}
+
+// Sorted returns what Order returns for a sort param that is not a column.
+func (c *PagesController) Sorted() error {
+	return fmt.Errorf("pages#sorted: %w", &record.ColumnError{Op: "Order", Term: "(select 1 from pg_sleep(1.5))", Reason: "want a column name"})
+}
+
+// Create requires the post params: without them, a params error (400).
+func (c *PagesController) Create() error {
+	if err := c.Params().Require("post").Err(); err != nil {
+		return err
+	}
+	return c.Head(http.StatusCreated)
+}
+
+// Invalid answers 422, as a record that failed its validations does.
+func (c *PagesController) Invalid() error {
+	return &controller.StatusError{Code: http.StatusUnprocessableEntity, Err: errors.New("title can't be blank")}
+}
+
+// NoView renders nothing and has no template.
+func (c *PagesController) NoView() error { return nil }
+
 func routes(r *dispatch.Mapper) {
 	r.Root(dispatch.To((*PagesController).Home))
 	r.Get("about", dispatch.To((*PagesController).About))
 	r.Get("broken", dispatch.To((*PagesController).Broken))
 	r.Get("panics", dispatch.To((*PagesController).Panics))
+	r.Post("panics", dispatch.To((*PagesController).Panics))
+	r.Get("missing", dispatch.To((*PagesController).Missing))
+	r.Get("no_view", dispatch.To((*PagesController).NoView))
+	r.Get("sorted", dispatch.To((*PagesController).Sorted))
+	r.Post("pages", dispatch.To((*PagesController).Create))
+	r.Get("invalid", dispatch.To((*PagesController).Invalid))
 }
 
 func appFiles() fstest.MapFS {
@@ -117,7 +152,7 @@ func TestAppServesViewsInsideTheLayout(t *testing.T) {
 					t.Errorf("body lacks %q:\n%s", w, rec.Body)
 				}
 			}
-			if line := fmt.Sprintf("msg=request method=GET path=%s status=200 duration=", tt.path); !strings.Contains(log.String(), line) {
+			if line := fmt.Sprintf("Completed 200 OK in "); !strings.Contains(log.String(), line) || !strings.Contains(log.String(), fmt.Sprintf(`Started GET \"%s\" for`, tt.path)) {
 				t.Errorf("no request log line %q in:\n%s", line, log.String())
 			}
 		})
@@ -140,6 +175,13 @@ func TestAppErrors(t *testing.T) {
 		{"a panic is a 500 and the app lives on", framework.Production, "/panics", 500, "public 500 page", "kaboom", "kaboom"},
 		{"development shows the error, escaped", framework.Development, "/broken", 500, "the database is on fire", "public 500 page", "status=500"},
 		{"a public file is served", framework.Production, "/robots.txt", 200, "User-agent", "", "status=200"},
+		{"a missing record is a 404 in production", framework.Production, "/missing", 404, "public 404 page", "find 999", "record not found"},
+		{"a missing record is a 404 in development", framework.Development, "/missing", 404, "find 999: record not found", "public 404 page", "status=404"},
+		{"an action without a template is a 404 in production", framework.Production, "/no_view", 404, "public 404 page", "template", "template not found"},
+		{"an action without a template is a 404 in development", framework.Development, "/no_view", 404, "pages/no_view", "public 404 page", "status=404"},
+		{"a missing public file is a 404", framework.Production, "/images/nope.png", 404, "public 404 page", "", "status=404"},
+		{"a sort param that is not a column is a 400 in production", framework.Production, "/sorted", 400, "400 Bad Request", "pg_sleep", "want a column name"},
+		{"a sort param that is not a column is a 400 in development", framework.Development, "/sorted", 400, "want a column name", "public", "status=400"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -260,19 +302,23 @@ func ExampleApp() {
 	// secrets
 	// security
 	// database
+	// cache
 	// jobs
 	// views
+	// mailer
 	// routes
 	// use request_id
+	// use method_override
 	// use logger
 	// use ssl
 	// use host_authorization
 	// use recover
 	// use static
 	// use security_headers
-	// use method_override
 	// use session
 	// use csrf
+	// use etag
+	// use pending_migrations
 	// 200 true
 }
 
@@ -285,5 +331,168 @@ func TestDevelopmentNotFoundListsTheRoutes(t *testing.T) {
 	prod := serve(newApp(t, framework.Production, io.Discard), "GET", "/nope")
 	if strings.Contains(prod.Body.String(), "pages#about") {
 		t.Error("the production 404 shows the routes")
+	}
+}
+
+func TestDevelopmentDebugPageNamesTheActionAndFiltersTheRequest(t *testing.T) {
+	t.Parallel()
+	app := framework.New(framework.Config{
+		Name: "test", Env: framework.Development, Root: t.TempDir(), Files: appFiles(), Routes: routes,
+		Logger: slog.New(slog.DiscardHandler), Getenv: func(string) string { return "" },
+		FilterParameters: []string{"isbn"},
+	})
+	if err := app.Boot(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = app.Close() })
+	tests := []struct {
+		name, method, target, body string
+		want                       []string
+	}{
+		{"an action's error lists the parsed params", "GET", "/broken?isbn=978-3&page=2", "", []string{
+			"Error in <b>PagesController#broken</b> · 500", `<h1 id="message">the database is on fire</h1>`,
+			"<td>isbn</td><td>[FILTERED]</td>", "<td>page</td><td>2</td>", "?isbn=[FILTERED]&amp;page=2",
+		}},
+		{"a panic names the action and lists the query", "GET", "/panics?isbn=978-3&page=2", "", []string{
+			"Panic in <b>PagesController#panics</b> · 500", "panic: kaboom",
+			"<td>isbn</td><td>[FILTERED]</td>", "<td>page</td><td>2</td>",
+		}},
+		{"a panic lists the form it was posted", "POST", "/panics", "post%5Btitle%5D=Hi&post%5Bisbn%5D=978-3", []string{
+			"Panic in <b>PagesController#panics</b>", "<td>post[title]</td><td>Hi</td>", "<td>post[isbn]</td><td>[FILTERED]</td>",
+			"<td>Cookie</td><td>[FILTERED]</td>",
+		}},
+		{"a missing record names the action", "GET", "/missing", "", []string{"Error in <b>PagesController#missing</b> · 404 Not Found"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := httptest.NewRequest(tt.method, "http://localhost"+tt.target, strings.NewReader(tt.body))
+			if tt.body != "" {
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				r.Header.Set("Sec-Fetch-Site", "same-origin")
+			}
+			r.Header.Set("Cookie", "_test_session=s3cr3t")
+			rec := httptest.NewRecorder()
+			app.ServeHTTP(rec, r)
+			page := rec.Body.String()
+			for _, w := range tt.want {
+				if !strings.Contains(page, w) {
+					t.Errorf("page lacks %q:\n%s", w, page)
+				}
+			}
+			if strings.Contains(page, "978-3") || strings.Contains(page, "s3cr3t") {
+				t.Errorf("page leaks a filtered value:\n%s", page)
+			}
+		})
+	}
+}
+
+// TestStaticServesNewFilesInDevelopment: development reads public/ on disk
+// for each request, so a file added while the app runs is served; a
+// production app answers from the index of its embedded public/ listed at
+// boot.
+func TestStaticServesNewFilesInDevelopment(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	for name, f := range appFiles() {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	app := framework.New(framework.Config{Name: "test", Env: framework.Development, Root: root, Routes: routes,
+		Logger: slog.New(slog.DiscardHandler), Getenv: func(string) string { return "" }})
+	if err := app.Boot(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	if err := os.WriteFile(filepath.Join(root, "public", "new.txt"), []byte("fresh"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if w := serve(app, "GET", "/new.txt"); w.Code != 200 || w.Body.String() != "fresh" {
+		t.Fatalf("a public file added after boot: %d %q", w.Code, w.Body)
+	}
+}
+
+// TestJSONRequestsGetJSONErrors: a JSON request (a .json path, or Accept:
+// application/json) that fails gets a JSON body, never an HTML page: in
+// development Rails' DebugExceptions body for an API request (status,
+// error, exception, traces), in production only the status.
+func TestJSONRequestsGetJSONErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, method, target, accept string
+		status                       int
+		exception                    string // in development
+		trace                        bool   // development lists a trace
+	}{
+		{"a missing record", "GET", "/missing", "application/json", 404, "PagesController#missing: pages#missing: find 999: record not found", false},
+		{"a missing record, by the .json suffix", "GET", "/missing.json", "text/html", 404, "record not found", false},
+		{"no route", "GET", "/nope.json", "", 404, `no route matches GET "/nope.json"`, false},
+		{"a params error", "POST", "/pages", "application/json", 400, "post", false},
+		{"an unprocessable entity", "GET", "/invalid", "application/json", 422, "title can't be blank", false},
+		{"a panic", "GET", "/panics", "application/json", 500, "kaboom", true},
+		{"a panic, by the .json suffix", "GET", "/panics.json", "", 500, "kaboom", true},
+	}
+	for _, env := range []framework.Env{framework.Development, framework.Production} {
+		app := newApp(t, env, io.Discard)
+		for _, tt := range tests {
+			t.Run(string(env)+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				r := httptest.NewRequest(tt.method, "http://localhost"+tt.target, nil)
+				r.Header.Set("Sec-Fetch-Site", "same-origin")
+				if tt.accept != "" {
+					r.Header.Set("Accept", tt.accept)
+				}
+				rec := httptest.NewRecorder()
+				app.ServeHTTP(rec, r)
+				if rec.Code != tt.status {
+					t.Errorf("status %d, want %d", rec.Code, tt.status)
+				}
+				if ct := rec.Header().Get("Content-Type"); ct != "application/json; charset=utf-8" {
+					t.Fatalf("Content-Type %q, want JSON:\n%s", ct, rec.Body)
+				}
+				var body struct {
+					Status    int     `json:"status"`
+					Error     string  `json:"error"`
+					Exception *string `json:"exception"`
+					Traces    map[string][]struct {
+						ID    int    `json:"id"`
+						Trace string `json:"trace"`
+					} `json:"traces"`
+				}
+				if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+					t.Fatalf("body is not JSON: %v\n%s", err, rec.Body)
+				}
+				if body.Status != tt.status || body.Error != http.StatusText(tt.status) {
+					t.Errorf("status %d %q in the body, want %d %q", body.Status, body.Error, tt.status, http.StatusText(tt.status))
+				}
+				if env == framework.Production {
+					if want := fmt.Sprintf(`{"status":%d,"error":%q}`, tt.status, http.StatusText(tt.status)); rec.Body.String() != want {
+						t.Errorf("production body %s, want %s (nothing of the internals)", rec.Body, want)
+					}
+					return
+				}
+				if body.Exception == nil || !strings.Contains(*body.Exception, tt.exception) {
+					t.Errorf("exception %v, want it to contain %q\n%s", body.Exception, tt.exception, rec.Body)
+				}
+				for _, k := range []string{"Application Trace", "Framework Trace", "Full Trace"} {
+					if _, ok := body.Traces[k]; !ok {
+						t.Errorf("traces lack %q: %s", k, rec.Body)
+					}
+				}
+				if full := body.Traces["Full Trace"]; tt.trace && (len(full) == 0 || !strings.Contains(full[0].Trace, "Panics")) {
+					t.Errorf("the panic's Full Trace should start at the action: %s", rec.Body)
+				}
+			})
+		}
+	}
+	// A browser's request for a page still gets the page.
+	rec := serve(newApp(t, framework.Development, io.Discard), "GET", "/missing")
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Errorf("an HTML request got %q", ct)
 	}
 }

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/gorails/gorails/framework/controller"
 	"github.com/gorails/gorails/framework/dispatch"
@@ -24,6 +24,7 @@ const (
 	InitSecrets  = "secrets"
 	InitSecurity = "security"
 	InitDatabase = "database"
+	InitCache    = "cache"
 	InitJobs     = "jobs"
 	InitViews    = "views"
 	InitRoutes   = "routes"
@@ -31,16 +32,24 @@ const (
 
 // The names of the default middleware, outermost first.
 const (
-	MiddlewareRequestID         = "request_id"
+	MiddlewareRequestID      = "request_id"
+	MiddlewareMethodOverride = "method_override"
+	// MiddlewareLogger reports each request on App.Events (Started ...,
+	// Completed ...); the log lines come from the LogSubscriber.
 	MiddlewareLogger            = "logger"
 	MiddlewareSSL               = "ssl"
 	MiddlewareHostAuthorization = "host_authorization"
 	MiddlewareRecover           = "recover"
 	MiddlewareStatic            = "static"
 	MiddlewareSecurityHeaders   = "security_headers"
-	MiddlewareMethodOverride    = "method_override"
 	MiddlewareSession           = "session"
 	MiddlewareCSRF              = "csrf"
+	// MiddlewareETag gives 200 GET responses a weak ETag and answers 304
+	// to a matching If-None-Match (Rack::ETag and Rack::ConditionalGet).
+	MiddlewareETag = "etag"
+	// MiddlewarePendingMigrations shows the pending migrations page in
+	// development; elsewhere it does nothing.
+	MiddlewarePendingMigrations = "pending_migrations"
 )
 
 func (a *App) addDefaultInitializers() {
@@ -49,8 +58,10 @@ func (a *App) addDefaultInitializers() {
 	_ = a.Initializers.Add(InitSecrets, initSecrets)
 	_ = a.Initializers.Add(InitSecurity, initSecurity)
 	_ = a.Initializers.Add(InitDatabase, initDatabase)
+	_ = a.Initializers.Add(InitCache, initCache)
 	_ = a.Initializers.Add(InitJobs, initJobs)
 	_ = a.Initializers.Add(InitViews, initViews)
+	_ = a.Initializers.Add(InitMailer, initMailer)
 	_ = a.Initializers.Add(InitRoutes, initRoutes)
 }
 
@@ -59,36 +70,51 @@ func (a *App) addDefaultInitializers() {
 // created when the stack is built, after boot.
 func (a *App) addDefaultMiddleware() {
 	_ = a.Middleware.Use(MiddlewareRequestID, middleware.RequestID)
+	// Before the logger, as Rack::MethodOverride is before Rails::Rack::Logger:
+	// the log says "Started DELETE", the method the app sees.
+	_ = a.Middleware.Use(MiddlewareMethodOverride, dispatch.MethodOverride)
 	_ = a.Middleware.Use(MiddlewareLogger, func(next http.Handler) http.Handler {
-		cfg := middleware.LogConfig{Logger: a.Logger, Context: withRecordStats, AddAttrs: recordStatsAttrs}
+		cfg := middleware.InstrumentConfig{Events: a.Events, Context: withRecordStats, DB: recordStats}
 		if a.guards.filter != nil {
 			cfg.FilterQuery = a.guards.filter.Query
 		}
-		return middleware.RequestLogger(cfg)(next)
+		if p := a.guards.proxies; p != nil {
+			cfg.ClientIP = func(r *http.Request) string { return p.ClientIP(r).String() }
+		}
+		return middleware.Instrument(cfg)(next)
 	})
-	_ = a.Middleware.Use(MiddlewareRecover, middleware.Recover(func(w http.ResponseWriter, r *http.Request, err error, stack []byte) {
-		a.renderError(w, r, http.StatusInternalServerError, err, stack)
-	}))
+	_ = a.Middleware.Use(MiddlewareRecover, middleware.Recover(a.handlePanic))
 	_ = a.Middleware.Use(MiddlewareStatic, func(next http.Handler) http.Handler {
+		// Production serves public/ from an index of its files listed at
+		// boot (no file system call per request); development and test,
+		// reading public/ on disk, look each request up so that new files
+		// are served at once.
+		if a.onDisk && !a.Env().IsProduction() {
+			return middleware.StaticReload(a.publicFiles())(next)
+		}
 		return middleware.Static(a.publicFiles())(next)
 	})
 	a.addSecurityMiddleware()
+	_ = a.Middleware.Use(MiddlewareETag, middleware.ETag)
+	_ = a.Middleware.Use(MiddlewarePendingMigrations, func(next http.Handler) http.Handler {
+		return newPendingCheck(a).middleware(next)
+	})
 }
 
 // withRecordStats starts counting a request's database statements for its
 // log line.
 func withRecordStats(ctx context.Context) context.Context {
-	ctx, _ = record.WithStats(ctx)
+	ctx, _ = record.WithRequestStats(ctx)
 	return ctx
 }
 
-// recordStatsAttrs adds the number of database statements a request ran
-// and their time to its log line, when there were any.
-func recordStatsAttrs(ctx context.Context, attrs []slog.Attr) []slog.Attr {
-	if st := record.StatsFrom(ctx); st != nil && st.Queries() > 0 {
-		attrs = append(attrs, slog.Int64("db_queries", st.Queries()), slog.Duration("db_time", st.Duration()))
+// recordStats reads back the time and number of the request's database
+// statements.
+func recordStats(ctx context.Context) (time.Duration, int64) {
+	if st := record.StatsFrom(ctx); st != nil {
+		return st.Duration(), st.Queries()
 	}
-	return attrs
+	return 0, 0
 }
 
 // publicFiles is the app's public/ directory, or nil before the "files"
@@ -125,7 +151,10 @@ func initViews(_ context.Context, a *App) error {
 	if err != nil {
 		return fmt.Errorf("app/views: %w", err)
 	}
-	cfg := view.Config{FS: views, Logger: a.Logger, Funcs: a.Config.RouteHelpers.Funcs()}
+	cfg := view.Config{FS: views, Logger: a.Logger, Funcs: a.Config.RouteHelpers.Funcs(), Now: a.clock, PerformCaching: a.PerformCaching, Events: a.Events}
+	if a.Cache != nil {
+		cfg.Fragments = fragmentCache{a.Cache}
+	}
 	if a.onDisk && a.Env().IsDevelopment() {
 		cfg.Dir = a.Path("app", "views")
 		cfg.Reload = true
@@ -145,12 +174,16 @@ func initRoutes(_ context.Context, a *App) error {
 	if a.Config.Routes == nil {
 		return errors.New("Config.Routes is nil: give the app its routes (config/routes.go)")
 	}
-	env := &controller.Env{Views: a.Views, Logger: a.Logger, Debug: a.Env().IsDevelopment()}
+	env := &controller.Env{Views: a.Views, Logger: a.Logger, Debug: a.Env().IsDevelopment(), Events: a.Events, ParamFilter: a.guards.filter}
 	// The services controllers receive with controller.Use (a generated
 	// ApplicationController uses both), typed by what they are; nil ones
 	// when the app has none.
 	controller.Provide(env, a.DB)
 	controller.Provide(env, a.Jobs)
+	controller.Provide(env, a.Cache)
+	controller.Provide(env, a.Mailer)
+	env.RateStore = a.rateStore()
+	env.ClientIP = a.clientIP
 	rs := dispatch.NewRouteSet(dispatch.Config{
 		Invoker:      env,
 		Logger:       a.Logger,
@@ -166,6 +199,13 @@ func initRoutes(_ context.Context, a *App) error {
 		draw = func(m *dispatch.Mapper) {
 			a.Config.Routes(m)
 			m.Mount(path, dash, dispatch.As(dashboardRoute))
+		}
+	}
+	if path := a.mail.preview; path != "" && a.Mailer != nil {
+		inner := draw
+		draw = func(m *dispatch.Mapper) {
+			inner(m)
+			m.Mount(path, a.mailPreviews(), dispatch.As(mailPreviewRoute))
 		}
 	}
 	if err := rs.Draw(draw); err != nil {
@@ -205,7 +245,9 @@ func (a *App) checkViewsAndHelpers(env *controller.Env, rs *dispatch.RouteSet) e
 		}
 	}
 	if hs := a.Config.RouteHelpers; hs != nil {
-		routes := slices.DeleteFunc(rs.Routes(), func(r dispatch.RouteInfo) bool { return r.Name == dashboardRoute && a.Config.JobsDashboard != "" })
+		routes := slices.DeleteFunc(rs.Routes(), func(r dispatch.RouteInfo) bool {
+			return (r.Name == dashboardRoute && a.Config.JobsDashboard != "") || (r.Name == mailPreviewRoute && a.mail.preview != "")
+		})
 		if err := hs.Check(routes); err != nil {
 			add(fmt.Errorf("%w; regenerate them with `go generate ./...` (or `gorails generate routes`)", err))
 		}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/gorails/gorails/framework/record"
 	"github.com/gorails/gorails/framework/record/driver"
@@ -32,9 +33,11 @@ var ErrDatabaseDriver = errors.New("database driver not linked")
 // section of the app's environment; DATABASE_URL overrides it, as in
 // Rails). In the test environment the database is first prepared from
 // db/schema.sql and the migrations (created, loaded, migrated), so tests
-// run against the current schema. An app without the file has no
-// database, like a Rails app made with --skip-active-record. The adapter
-// the file (or DATABASE_URL) names must be one of Config.DatabaseDrivers.
+// run against the current schema; a db/schema.sql that lacks some of the
+// migrations stops the boot, naming them (checkTestSchema). An app without
+// the file has no database, like a Rails app made with --skip-active-record.
+// The adapter the file (or DATABASE_URL) names must be one of
+// Config.DatabaseDrivers.
 func initDatabase(ctx context.Context, a *App) error {
 	drv, cfg, err := a.Database()
 	if errors.Is(err, ErrNoDatabase) {
@@ -45,6 +48,9 @@ func initDatabase(ctx context.Context, a *App) error {
 		return err
 	}
 	if a.Env().IsTest() && a.Config.Migrations != nil {
+		if err := a.checkTestSchema(); err != nil {
+			return err
+		}
 		if err := migrate.Prepare(ctx, drv, cfg, a.Config.Migrations(), a.MigrateOptions()); err != nil {
 			return fmt.Errorf("prepare the test database: %w", err)
 		}
@@ -103,7 +109,10 @@ func (a *App) DatabaseConfig() (record.Config, error) {
 	if cfg.Adapter == record.SQLite && cfg.URL == "" && cfg.Database != "" && cfg.Database != ":memory:" && !filepath.IsAbs(cfg.Database) {
 		cfg.Database = a.Path(cfg.Database)
 	}
-	cfg.Logger = a.Logger
+	cfg.Now = a.clock
+	// Statements are reported on the bus; the log subscriber writes their
+	// lines (with the app's call site in development).
+	cfg.Events = a.Events
 	cfg.FilterParameters = a.Config.FilterParameters
 	// A lazy association load inside a loop (N+1) is an error in
 	// development and test, as Rails' strict_loading_by_default.
@@ -129,3 +138,7 @@ func (a *App) Migrations() []migrate.Migration {
 	}
 	return a.Config.Migrations()
 }
+
+// clock reads Config.Now when called, so a clock set after New (the
+// testing kit's) is the one every part reads.
+func (a *App) clock() time.Time { return a.Config.Now() }

@@ -1,10 +1,12 @@
 // Package framework is the application object of gorails, and only that: an
 // *App owns its configuration, environment, logger, secrets, boot steps
 // (Initializers), middleware stack (Stack), route set, view set, database
-// (App.DB) and job client (App.Jobs, on the backend Config.JobBackend
-// names), and is itself an http.Handler. New builds it without I/O, Boot
-// runs the initializers, Close releases what they opened. The database and
-// the job client are provided to the controllers that declare them
+// (App.DB), job client (App.Jobs, on the backend Config.JobBackend
+// names) and mailer (App.Mailer, on Config.Mail: files and a preview page
+// in development, each test's outbox in test, SMTP in production), and is
+// itself an http.Handler. New builds it without I/O, Boot
+// runs the initializers, Close releases what they opened. The database, the
+// job client, the cache and the mailer are provided to the controllers that declare them
 // (controller.Use); once the routes are drawn, boot checks the views and the
 // app's generated route helpers (Config.RouteHelpers) against them.
 //

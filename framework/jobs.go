@@ -21,13 +21,17 @@ const (
 	JobBackendRedis    = "redis"
 	JobBackendAsync    = "async"
 	JobBackendInline   = "inline"
+	// JobBackendTest runs jobs inline, except those enqueued under a
+	// job.Recorder's context, which it keeps for the test (job.Test; the
+	// testing kit gives each test a Recorder). The default in test.
+	JobBackendTest = "test"
 )
 
 // ErrJobBackend is returned at boot for an unknown or unusable job backend.
 var ErrJobBackend = errors.New("job backend")
 
 // jobBackendName chooses the backend: GORAILS_JOB_BACKEND, else
-// Config.JobBackend, else inline in test, the database when the app has
+// Config.JobBackend, else test (inline unless a test records) in test, the database when the app has
 // one, async otherwise. initJobs keeps the answer in App.jobBackend.
 func (a *App) jobBackendName() string {
 	if v := strings.TrimSpace(a.Config.Getenv("GORAILS_JOB_BACKEND")); v != "" {
@@ -38,7 +42,7 @@ func (a *App) jobBackendName() string {
 	}
 	switch {
 	case a.Env().IsTest():
-		return JobBackendInline
+		return JobBackendTest
 	case a.DB != nil:
 		return JobBackendDatabase
 	default:
@@ -88,11 +92,13 @@ func initJobs(ctx context.Context, a *App) error {
 		backend = async
 	case JobBackendInline:
 		backend = job.Inline() // PerformLaterTx: the job runs after the commit
+	case JobBackendTest:
+		backend = job.Test()
 	default:
-		return fmt.Errorf("%w %q is unknown: use %s, %s, %s or %s", ErrJobBackend, name,
-			JobBackendDatabase, JobBackendRedis, JobBackendAsync, JobBackendInline)
+		return fmt.Errorf("%w %q is unknown: use %s, %s, %s, %s or %s", ErrJobBackend, name,
+			JobBackendDatabase, JobBackendRedis, JobBackendAsync, JobBackendInline, JobBackendTest)
 	}
-	a.Jobs = job.New(job.Config{Backend: backend, Logger: a.Logger.With("component", "jobs")})
+	a.Jobs = job.New(job.Config{Backend: backend, Logger: a.Logger.With("component", "jobs"), Now: a.clock, Events: a.Events})
 	if a.Config.RegisterJobs != nil {
 		if err := a.Config.RegisterJobs(a); err != nil {
 			return fmt.Errorf("register jobs: %w", err)

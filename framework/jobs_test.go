@@ -92,7 +92,7 @@ func jobsApp(t *testing.T, appEnv framework.Env, env map[string]string, cfg func
 
 // jobsAppIn is jobsApp in root: apps made in one root share the database,
 // as the processes of one app do (each command closes its app).
-func jobsAppIn(t *testing.T, root string, appEnv framework.Env, env map[string]string, cfg func(*framework.Config)) (*framework.App, *atomic.Int64) {
+func jobsAppIn(t testing.TB, root string, appEnv framework.Env, env map[string]string, cfg func(*framework.Config)) (*framework.App, *atomic.Int64) {
 	t.Helper()
 	files := appFiles()
 	files["config/database.yml"] = &fstest.MapFile{Data: []byte(fmt.Sprintf(
@@ -155,12 +155,12 @@ func TestJobBackendChoice(t *testing.T) {
 		backend string // Config.JobBackend
 		want    string // the backend's Go type, or an error's text
 	}{
-		{"test runs jobs inline", framework.Test, nil, "", "*job.InlineBackend"},
+		{"test runs jobs inline unless a test records them", framework.Test, nil, "", "*job.TestBackend"},
 		{"development uses the database", framework.Development, nil, "", "*job.DatabaseBackend"},
 		{"production uses the database", framework.Production, nil, "", "*job.DatabaseBackend"},
 		{"the config chooses", framework.Development, nil, "async", "*job.AsyncBackend"},
 		{"the environment overrides the config", framework.Development, map[string]string{"GORAILS_JOB_BACKEND": "Inline"}, "async", "*job.InlineBackend"},
-		{"an unknown backend", framework.Development, map[string]string{"GORAILS_JOB_BACKEND": "sidekiq"}, "", `job backend "sidekiq" is unknown: use database, redis, async or inline`},
+		{"an unknown backend", framework.Development, map[string]string{"GORAILS_JOB_BACKEND": "sidekiq"}, "", `job backend "sidekiq" is unknown: use database, redis, async, inline or test`},
 		{"a bad REDIS_URL names the variable, not its secret", framework.Development,
 			map[string]string{"GORAILS_JOB_BACKEND": "redis", "REDIS_URL": "http://user:s3cret@host"}, "", `REDIS_URL is not a redis:// URL`},
 		{"an unreachable Redis", framework.Development,

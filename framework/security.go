@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gorails/gorails/framework/csrf"
-	"github.com/gorails/gorails/framework/dispatch"
 	"github.com/gorails/gorails/framework/secrets"
 	"github.com/gorails/gorails/framework/security"
 	"github.com/gorails/gorails/framework/session"
@@ -20,6 +20,7 @@ type guards struct {
 	session *session.Manager
 	csrf    *csrf.Protection
 	filter  *security.Filter
+	proxies *security.Proxies // whose X-Forwarded-For names the client
 }
 
 // initSecrets loads secret_key_base: SECRET_KEY_BASE, else the encrypted
@@ -46,14 +47,23 @@ func initSecurity(_ context.Context, a *App) error {
 	if err != nil {
 		return fmt.Errorf("TrustedProxies: %w", err)
 	}
+	a.guards.proxies = proxies
 	if a.guards.hosts, err = security.HostAuthorization(a.hostsConfig()); err != nil {
 		return fmt.Errorf("%w (or set GORAILS_HOSTS=example.com)", err)
 	}
 	secure := a.Env().IsProduction()
-	if secure && c.ForceSSL {
-		a.guards.ssl = security.ForceSSL(security.SSL{Proxies: proxies})
+	forceSSL, assumeSSL, err := a.sslSettings()
+	if err != nil {
+		return err
 	}
-	a.guards.session, err = session.New(session.Config{Keys: a.Secrets, Secure: secure, Logger: a.Logger})
+	if secure && forceSSL {
+		exclude := c.SSLExclude
+		if exclude == nil {
+			exclude = healthCheck
+		}
+		a.guards.ssl = security.ForceSSL(security.SSL{Proxies: proxies, AssumeSSL: assumeSSL, Exclude: exclude})
+	}
+	a.guards.session, err = session.New(session.Config{Keys: a.Secrets, Secure: secure, Logger: a.Logger, Now: a.clock})
 	if err != nil {
 		return err
 	}
@@ -63,6 +73,34 @@ func initSecurity(_ context.Context, a *App) error {
 	}
 	a.guards.filter = security.NewFilter(append(security.DefaultFilterParams(), c.FilterParameters...)...)
 	return nil
+}
+
+// sslSettings are ForceSSL and AssumeSSL with GORAILS_FORCE_SSL and
+// GORAILS_ASSUME_SSL applied; a value that is not a boolean stops the boot
+// rather than leave HTTPS to a typo.
+func (a *App) sslSettings() (force, assume bool, err error) {
+	force, assume = a.Config.ForceSSL, a.Config.AssumeSSL
+	for _, v := range []struct {
+		name string
+		into *bool
+	}{{"GORAILS_FORCE_SSL", &force}, {"GORAILS_ASSUME_SSL", &assume}} {
+		s := strings.TrimSpace(a.Config.Getenv(v.name))
+		if s == "" {
+			continue
+		}
+		b, perr := strconv.ParseBool(s)
+		if perr != nil {
+			return false, false, fmt.Errorf("%s=%q: want true or false", v.name, s)
+		}
+		*v.into = b
+	}
+	return force, assume, nil
+}
+
+// healthCheck is ForceSSL's default exclusion: GET or HEAD /up, which a
+// load balancer may ask over plain HTTP.
+func healthCheck(r *http.Request) bool {
+	return r.URL.Path == "/up" && (r.Method == http.MethodGet || r.Method == http.MethodHead)
 }
 
 func (a *App) hostsConfig() security.Hosts {
@@ -95,7 +133,6 @@ func (a *App) addSecurityMiddleware() {
 		return a.guards.hosts(next)
 	})
 	_ = a.Middleware.Use(MiddlewareSecurityHeaders, security.Headers(security.DefaultHeaders()))
-	_ = a.Middleware.Use(MiddlewareMethodOverride, dispatch.MethodOverride)
 	_ = a.Middleware.Use(MiddlewareSession, func(next http.Handler) http.Handler {
 		return a.guards.session.Handler(next)
 	})

@@ -104,3 +104,72 @@ func TestRequestLogFiltersSecrets(t *testing.T) {
 		t.Errorf("the log lacks the harmless query parameter:\n%s", log.String())
 	}
 }
+
+// TestForceSSLInProduction: with ForceSSL (a generated app's setting) a
+// production app redirects plain HTTP and sends HSTS over HTTPS, believes
+// a trusted proxy's X-Forwarded-Proto, and is switched by GORAILS_FORCE_SSL
+// and GORAILS_ASSUME_SSL; a typo in either stops the boot.
+func TestForceSSLInProduction(t *testing.T) {
+	t.Parallel()
+	boot := func(t *testing.T, env map[string]string) (*framework.App, error) {
+		app := framework.New(framework.Config{
+			Name: "test", Env: framework.Production, Root: t.TempDir(), Files: appFiles(), Routes: routes,
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ForceSSL: true,
+			Getenv: func(k string) string {
+				if v, ok := env[k]; ok {
+					return v
+				}
+				return productionEnv(k)
+			},
+		})
+		err := app.Boot(context.Background())
+		t.Cleanup(func() { _ = app.Close() })
+		return app, err
+	}
+	tests := []struct {
+		name     string
+		env      map[string]string
+		target   string
+		remote   string
+		proto    string
+		code     int
+		location string
+		hsts     bool
+	}{
+		{"plain HTTP is redirected to HTTPS", nil, "http://example.com/about?x=1", "203.0.113.9:1", "", 301, "https://example.com/about?x=1", false},
+		{"HTTPS through a trusted proxy is served with HSTS", nil, "http://example.com/about", "127.0.0.1:1", "https", 200, "", true},
+		{"an untrusted client's X-Forwarded-Proto is not believed", nil, "http://example.com/about", "203.0.113.9:1", "https", 301, "https://example.com/about", false},
+		{"the /up health check is not redirected", nil, "http://example.com/up", "203.0.113.9:1", "", 404, "", false},
+		{"GORAILS_FORCE_SSL=false opts out", map[string]string{"GORAILS_FORCE_SSL": "false"}, "http://example.com/about", "203.0.113.9:1", "", 200, "", false},
+		{"GORAILS_ASSUME_SSL=true serves plain HTTP as HTTPS", map[string]string{"GORAILS_ASSUME_SSL": "true"}, "http://example.com/about", "203.0.113.9:1", "", 200, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			app, err := boot(t, tt.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := httptest.NewRequest("GET", tt.target, nil)
+			r.RemoteAddr = tt.remote
+			if tt.proto != "" {
+				r.Header.Set("X-Forwarded-Proto", tt.proto)
+			}
+			rec := httptest.NewRecorder()
+			app.ServeHTTP(rec, r)
+			if rec.Code != tt.code || rec.Header().Get("Location") != tt.location {
+				t.Fatalf("status %d Location %q, want %d %q", rec.Code, rec.Header().Get("Location"), tt.code, tt.location)
+			}
+			if got := rec.Header().Get("Strict-Transport-Security") != ""; got != tt.hsts {
+				t.Errorf("HSTS sent: %v, want %v", got, tt.hsts)
+			}
+		})
+	}
+	t.Run("a value that is not a boolean stops the boot", func(t *testing.T) {
+		t.Parallel()
+		_, err := boot(t, map[string]string{"GORAILS_FORCE_SSL": "flase"})
+		if err == nil || !strings.Contains(err.Error(), `GORAILS_FORCE_SSL="flase": want true or false`) {
+			t.Fatalf("boot: %v", err)
+		}
+	})
+}

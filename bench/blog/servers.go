@@ -78,12 +78,14 @@ type Env struct {
 }
 
 // gorailsEnv is the environment of the gorails app in production: a random
-// secret, loopback as its host, the database.
+// secret, loopback as its host, the database, and GORAILS_ASSUME_SSL as
+// behind a TLS-terminating proxy (the load generator speaks plain HTTP; the
+// app still runs force_ssl's HSTS and Secure cookies on every response).
 func gorailsEnv(dbURL string) []string {
 	var secret [64]byte
 	_, _ = rand.Read(secret[:])
 	return []string{"GORAILS_ENV=production", "SECRET_KEY_BASE=" + hex.EncodeToString(secret[:]),
-		"GORAILS_HOSTS=127.0.0.1", "DATABASE_URL=" + dbURL}
+		"GORAILS_HOSTS=127.0.0.1", "GORAILS_ASSUME_SSL=true", "DATABASE_URL=" + dbURL}
 }
 
 // Migrate creates the schema with the gorails app's migrations, as a

@@ -32,7 +32,7 @@ func exitCode(err error) int {
 func appCommands() []*cobra.Command {
 	return []*cobra.Command{
 		delegated("server", "Serve the application (builds it first; in development rebuilds on Go changes and runs the jobs too); -p PORT, -b HOST, -w WORKERS, -t THREADS"),
-		delegated("routes", "List the application's routes; -g PATTERN filters them"),
+		delegated("routes", "List the application's routes; -g PATTERN filters them, -E (--expanded) prints a block per route with its source line"),
 		delegated("ctl", "Control the running server: stats, phased-restart, restart, stop, halt"),
 		delegated("db:create", "Create the database"),
 		delegated("db:drop", "Drop the database"),
@@ -119,7 +119,7 @@ func isFile(p string) bool {
 // returns its path. Compiler errors are shown as go build prints them.
 func buildApp(root string, cmd *cobra.Command) (string, error) {
 	bin := filepath.Join(root, "tmp", "bin", filepath.Base(root))
-	build := exec.CommandContext(cmd.Context(), "go", "build", "-o", bin, ".")
+	build := exec.CommandContext(cmd.Context(), "go", "build", "-buildvcs=false", "-ldflags="+devLDFlags, "-o", bin, ".")
 	build.Dir = root
 	build.Stdout = cmd.ErrOrStderr()
 	build.Stderr = cmd.ErrOrStderr()

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -14,22 +17,34 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+	gserver "github.com/gorails/gorails/framework/server"
 	"github.com/spf13/cobra"
 )
 
 // rebuildDelay lets a burst of saves (an editor writing several files, a
-// git checkout) settle into one rebuild.
-const rebuildDelay = 300 * time.Millisecond
+// git checkout) settle into one rebuild; short, since it is part of the
+// time from a save to the new code answering.
+const rebuildDelay = 100 * time.Millisecond
+
+// devLDFlags leave the symbol table's DWARF and debug sections out of
+// development builds: linking is most of a rebuild's time, and stack
+// traces and the debug page need neither (they read the pclntab, kept).
+// The builds also pass -buildvcs=false: stamping the VCS state runs git
+// on every build, and tmp/bin's binary has no use for it.
+const devLDFlags = "-s -w"
 
 // skipDirs are never watched: build output, dependencies, static files.
 var skipDirs = map[string]bool{"tmp": true, ".git": true, "node_modules": true, "public": true, "log": true, "vendor": true}
 
-// devServer is `gorails server` in development: it runs the app binary as
-// a child and, when a Go file of the app changes, rebuilds it and sends the
-// server SIGUSR2, which re-executes it in place keeping the listening
-// socket: requests wait for the new binary, none are refused. A build
-// error is printed and the previous version keeps serving. Templates need
-// none of this: the view set reloads them itself.
+// devServer is `gorails server` in development: a gserver.Supervisor runs
+// the app binary as a child and keeps its listening sockets, and when a Go
+// file of the app changes this rebuilds the binary and has the supervisor
+// replace the child: requests wait in the sockets for the new version,
+// none are refused, whatever the binds. Until a build that compiles and
+// boots is there, every request gets the error page (the compiler's or
+// the boot's output, with the app's source around the line); gorails
+// server keeps running. Templates need none of this: the view set reloads
+// them itself.
 func devServer(cmd *cobra.Command, root, bin string, args []string) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
@@ -39,30 +54,56 @@ func devServer(cmd *cobra.Command, root, bin string, args []string) error {
 	if err := watchTree(w, root); err != nil {
 		return fmt.Errorf("watch the application: %w", err)
 	}
-	child := exec.Command(bin, args...)
-	child.Dir = root
-	child.Stdin, child.Stdout, child.Stderr = os.Stdin, cmd.OutOrStdout(), cmd.ErrOrStderr()
-	// Signals are handled (forwarded) before the child starts, so none is lost.
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-	defer signal.Stop(sigs)
-	if err := child.Start(); err != nil {
-		return fmt.Errorf("run %s: %w", bin, err)
+	ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	defer stop()
+	// The first ^C stops the server gracefully; a second one, while it
+	// drains, takes the default action and ends gorails at once.
+	go func() { <-ctx.Done(); stop() }()
+	stderr := cmd.ErrOrStderr()
+	// A browser's idle keep-alive connection must not hold up a restart
+	// for the second production waits for a request on its way (the
+	// user's own --idle-drain, given later, wins).
+	args = append([]string{args[0], "--idle-drain=100ms"}, args[1:]...)
+	sup := gserver.NewSupervisor(gserver.SupervisorConfig{
+		Command: func() *exec.Cmd {
+			c := exec.Command(bin, args...)
+			c.Dir = root
+			c.Stdout, c.Stderr = cmd.OutOrStdout(), stderr
+			return c
+		},
+		Down:   failurePage(root),
+		Logger: slog.New(slog.NewTextHandler(stderr, nil)).With("role", "gorails"),
+	})
+	loop := &devLoop{root: root, bin: bin, stderr: stderr, sup: sup}
+	go loop.watch(ctx, w)
+	err = sup.Run(ctx)
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		// The app said what was wrong (a port in use, a bad flag).
+		return &exitError{code: max(ee.ExitCode(), 1)}
 	}
-	done := make(chan error, 1)
-	go func() { done <- child.Wait() }()
+	return err
+}
+
+// devLoop rebuilds the app when its files change.
+type devLoop struct {
+	root, bin string
+	stderr    io.Writer
+	sup       *gserver.Supervisor
+	routes    bool // config/routes.go changed since the last build
+}
+
+func (d *devLoop) watch(ctx context.Context, w *fsnotify.Watcher) {
 	rebuild := time.NewTimer(time.Hour)
 	rebuild.Stop()
+	var saved time.Time
 	for {
 		select {
-		case err := <-done:
-			return childExit(err)
-		case sig := <-sigs:
-			// Ctrl-C reaches the server too; a second stop signal is harmless.
-			_ = child.Process.Signal(sig)
+		case <-ctx.Done():
+			return
 		case ev, ok := <-w.Events:
 			if !ok {
-				return childExit(<-done)
+				return
 			}
 			if ev.Has(fsnotify.Create) {
 				if st, err := os.Stat(ev.Name); err == nil && st.IsDir() && !skipDirs[filepath.Base(ev.Name)] {
@@ -70,21 +111,47 @@ func devServer(cmd *cobra.Command, root, bin string, args []string) error {
 				}
 			}
 			if affectsBuild(ev.Name) {
+				if filepath.Base(ev.Name) == "routes.go" && filepath.Base(filepath.Dir(ev.Name)) == "config" {
+					d.routes = true
+				}
+				if saved.IsZero() {
+					saved = time.Now()
+				}
 				rebuild.Reset(rebuildDelay)
 			}
 		case err, ok := <-w.Errors:
 			if ok {
-				fmt.Fprintf(cmd.ErrOrStderr(), "gorails: watching files: %v\n", err)
+				fmt.Fprintf(d.stderr, "gorails: watching files: %v\n", err)
 			}
 		case <-rebuild.C:
-			if err := buildInPlace(root, bin, cmd.ErrOrStderr()); err != nil {
-				fmt.Fprintf(cmd.ErrOrStderr(), "gorails: %v; still serving the previous version\n", err)
-				continue
-			}
-			fmt.Fprintln(cmd.ErrOrStderr(), "gorails: rebuilt; restarting the server on the new binary (requests wait, none are refused)")
-			_ = child.Process.Signal(syscall.SIGUSR2)
+			d.rebuild(ctx, saved)
+			saved = time.Time{}
 		}
 	}
+}
+
+// rebuild builds the app (regenerating the route helpers first when
+// config/routes.go changed) and hands the result to the supervisor.
+func (d *devLoop) rebuild(ctx context.Context, saved time.Time) {
+	start := time.Now()
+	var out bytes.Buffer
+	errs := io.MultiWriter(d.stderr, &out)
+	if d.routes {
+		if err := generateRoutes(ctx, d.root, errs); err != nil {
+			fmt.Fprintf(errs, "gorails: regenerating the route helpers: %v\n", err)
+			d.sup.Fail(gserver.Failure{Stage: "build", Message: "config/routes.go: the route helpers could not be regenerated", Output: out.String()})
+			return
+		}
+		d.routes = false
+	}
+	if err := buildInPlace(ctx, d.root, d.bin, errs); err != nil {
+		fmt.Fprintf(d.stderr, "gorails: %v; every request gets the error page until it builds\n", err)
+		d.sup.Fail(gserver.Failure{Stage: "build", Message: "the application does not compile", Output: out.String()})
+		return
+	}
+	fmt.Fprintf(d.stderr, "gorails: rebuilt in %s (%s since the save); restarting the server on the new binary (requests wait, none are refused)\n",
+		time.Since(start).Round(time.Millisecond), time.Since(saved).Round(time.Millisecond))
+	d.sup.Restart()
 }
 
 // affectsBuild reports whether a change to path can change the binary.
@@ -110,10 +177,10 @@ func watchTree(w *fsnotify.Watcher, dir string) error {
 }
 
 // buildInPlace builds the app next to bin and renames it over bin, so the
-// running binary is replaced only by one that built.
-func buildInPlace(root, bin string, stderr io.Writer) error {
+// binary is replaced only by one that built.
+func buildInPlace(ctx context.Context, root, bin string, stderr io.Writer) error {
 	tmp := bin + ".new"
-	build := exec.Command("go", "build", "-o", tmp, ".")
+	build := exec.CommandContext(ctx, "go", "build", "-buildvcs=false", "-ldflags="+devLDFlags, "-o", tmp, ".")
 	build.Dir = root
 	build.Stdout, build.Stderr = stderr, stderr
 	if err := build.Run(); err != nil {
@@ -121,14 +188,4 @@ func buildInPlace(root, bin string, stderr io.Writer) error {
 		return errors.New("the build failed (errors above)")
 	}
 	return os.Rename(tmp, bin)
-}
-
-// childExit turns the app's exit into gorails' own: a non-zero status is
-// passed on without another line, since the app already said what was wrong.
-func childExit(err error) error {
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return &exitError{code: max(ee.ExitCode(), 1)}
-	}
-	return err
 }

@@ -39,9 +39,9 @@ func TestMigrationsEndToEndOnSQLite(t *testing.T) {
 	if out, code := runCLI(t, dir, "generate", "model", "Post", "title:string", "body:text"); code != 0 {
 		t.Fatalf("generate model: exit %d\n%s", code, out)
 	}
-	// A new app's first migration creates the jobs table.
-	status := func(jobs, posts string) []string {
-		return []string{jobs + " create gorails jobs", posts + " create posts"}
+	// A new app's first migrations create the jobs and cache tables.
+	status := func(framework, posts string) []string {
+		return []string{framework + " create gorails jobs", framework + " create gorails cache entries", framework + " add meta to gorails jobs", posts + " create posts"}
 	}
 	if got, want := migrationStatus(t, dir), status("down", "down"); !slices.Equal(got, want) {
 		t.Fatalf("before migrating, db:status = %q, want %q", got, want)
@@ -51,7 +51,8 @@ func TestMigrationsEndToEndOnSQLite(t *testing.T) {
 		t.Fatalf("db:migrate exit %d\n%s", code, out)
 	}
 	schema, err := os.ReadFile(filepath.Join(dir, "db", "schema.sql"))
-	if err != nil || !strings.Contains(string(schema), "posts") || !strings.Contains(string(schema), "gorails_jobs") {
+	if err != nil || !strings.Contains(string(schema), "posts") || !strings.Contains(string(schema), "gorails_jobs") ||
+		!strings.Contains(string(schema), "gorails_cache_entries") {
 		t.Fatalf("db/schema.sql after migrate: %v\n%s", err, schema)
 	}
 	if got, want := migrationStatus(t, dir), status("up", "up"); !slices.Equal(got, want) {
@@ -117,8 +118,16 @@ func TestNewPostgresAppMigrates(t *testing.T) {
 	dir := filepath.Join(parent, name)
 	t.Setenv("DATABASE_URL", "")
 	t.Cleanup(func() { runCLI(t, dir, "db:drop") })
+	// db:create says what it did, and an existing database is one line.
+	for _, want := range []string{
+		"Created database '" + name + "_development'\n",
+		"Database '" + name + "_development' already exists\n",
+	} {
+		if out, code := runCLI(t, dir, "db:create"); code != 0 || !strings.HasSuffix(out, want) || strings.Contains(out, "WARN") {
+			t.Fatalf("db:create: exit %d, printed %q, want it to end with %q and warn of nothing", code, out, want)
+		}
+	}
 	for _, args := range [][]string{
-		{"db:create"},
 		{"generate", "model", "Book", "title:string", "pages:integer"},
 		{"generate", "model", "Shelf", "label:string"},
 		{"routes"}, // builds tmp/bin/NAME
@@ -151,8 +160,8 @@ func TestNewPostgresAppMigrates(t *testing.T) {
 		}
 		migrated += strings.Count(outs[i].String(), ": migrated (")
 	}
-	if migrated != 3 { // gorails_jobs, books, shelves
-		t.Errorf("the two migrators applied %d migrations between them, want each of the 3 exactly once:\n%s\n---\n%s", migrated, outs[0], outs[1])
+	if migrated != 5 { // gorails_jobs, gorails_cache_entries, meta on gorails_jobs, books, shelves
+		t.Errorf("the two migrators applied %d migrations between them, want each of the 5 exactly once:\n%s\n---\n%s", migrated, outs[0], outs[1])
 	}
 	out, code := runCLI(t, dir, "db:status")
 	if code != 0 || !strings.Contains(out, name+"_development") || !regexp.MustCompile(`up\s+\d{14}\s+Create books`).MatchString(out) ||
@@ -162,5 +171,61 @@ func TestNewPostgresAppMigrates(t *testing.T) {
 	schema, err := os.ReadFile(filepath.Join(dir, "db", "schema.sql"))
 	if err != nil || !strings.Contains(string(schema), "books") || !strings.Contains(string(schema), "postgresql") {
 		t.Errorf("db/schema.sql: %v\n%s", err, schema)
+	}
+}
+
+// TestMigrationsAreTheirFilesEndToEnd: deleting a migration file, by hand or
+// with `gorails destroy migration`, leaves an app that builds and whose
+// db:status tells the truth (issue 13 item 8: it used to break the build
+// with "undefined: AddSlugToArticles" in a generated list).
+func TestMigrationsAreTheirFilesEndToEnd(t *testing.T) {
+	dir := generateApp(t, "press")
+	for _, args := range [][]string{
+		{"generate", "model", "Article", "title:string"},
+		{"generate", "migration", "AddSlugToArticles", "slug:string"},
+		{"db:migrate"},
+		{"generate", "migration", "AddBodyToArticles", "body:text"},
+	} {
+		if out, code := runCLI(t, dir, args...); code != 0 {
+			t.Fatalf("gorails %v: exit %d\n%s", args, code, out)
+		}
+	}
+	// The applied AddSlugToArticles goes through destroy, the pending
+	// AddBodyToArticles is deleted by hand.
+	out, code := runCLI(t, dir, "destroy", "migration", "AddSlugToArticles")
+	if code != 0 || !regexp.MustCompile(`remove  db/migrate/\d{14}_add_slug_to_articles.go`).MatchString(out) {
+		t.Fatalf("destroy migration: exit %d\n%s", code, out)
+	}
+	body, err := filepath.Glob(filepath.Join(dir, "db", "migrate", "*_add_body_to_articles.go"))
+	if err != nil || len(body) != 1 {
+		t.Fatalf("the AddBodyToArticles file: %v %v", body, err)
+	}
+	if err := os.Remove(body[0]); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
+		cmd := osexec.Command("go", args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go %v after deleting migration files: %v\n%s", args, err, out)
+		}
+	}
+	out, code = runCLI(t, dir, "db:status")
+	if code != 0 {
+		t.Fatalf("db:status: exit %d\n%s", code, out)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`up\s+\d{14}\s+Create articles`),
+		regexp.MustCompile(`up\s+\d{14}\s+\*+ NO FILE \*+`), // the applied slug migration, now without its file
+	} {
+		if !want.MatchString(out) {
+			t.Errorf("db:status lacks %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "Add body to articles") {
+		t.Errorf("db:status still lists the deleted AddBodyToArticles:\n%s", out)
+	}
+	if out, code := runCLI(t, dir, "destroy", "migration", "AddBodyToArticles"); code == 0 || !strings.Contains(out, "no migration AddBodyToArticles in db/migrate") {
+		t.Errorf("destroying a migration that is gone: exit %d\n%s", code, out)
 	}
 }

@@ -23,8 +23,9 @@ var databaseModules = map[string]string{
 
 // TestEachDatabaseAppLinksOnlyItsDriver: an app made with `gorails new
 // --database X` builds a binary that links X's client and no other
-// database's, migrates, and passes its own tests (a model test writing in
-// a transaction it rolls back) against X.
+// database's, migrates, and passes its own tests against X: model tests
+// writing in a transaction they roll back, and a scaffold's controller test
+// that saves and shows a record with a column of every generator type.
 func TestEachDatabaseAppLinksOnlyItsDriver(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: builds binaries; skipped with -short")
@@ -58,7 +59,11 @@ func TestEachDatabaseAppLinksOnlyItsDriver(t *testing.T) {
 				}
 			})
 			for _, args := range [][]string{
-				{"generate", "model", "Book", "title:string", "pages:integer"},
+				// Every column type a generator writes, through a scaffold
+				// whose generated test saves and reads each one on X.
+				{"generate", "model", "Author", "name:string"},
+				{"generate", "scaffold", "Book", "title:string", "pages:integer", "copies:bigint", "weight:float", "price:decimal",
+					"available:boolean", "published_on:date", "released_at:datetime", "opens:time", "meta:json", "isbn:uuid:uniq", "author:references"},
 				{"db:create"},
 				{"db:migrate"},
 			} {

@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -166,10 +169,100 @@ func TestJobsEndToEnd(t *testing.T) {
 	enqueue(t, dev, filepath.Join(markers, "four"))
 	waitForFile(t, filepath.Join(markers, "four"), 30*time.Second, dev.out.String)
 
-	// The generated job's test passes in the app's test environment.
+	// The generated job's test passes in the app's test environment. It
+	// boots the app, which checks the route helpers: regenerate them for
+	// the route added above.
+	if out, code := runCLI(t, dir, "generate", "routes"); code != 0 {
+		t.Fatalf("generate routes: exit %d\n%s", code, out)
+	}
 	test := exec.Command("go", "test", "./app/jobs/")
 	test.Dir = dir
 	if out, err := test.CombinedOutput(); err != nil {
 		t.Fatalf("the generated job's test fails: %v\n%s", err, out)
+	}
+}
+
+// TestJobsHandBackAfterKill: a job whose worker process is killed with
+// SIGKILL under `gorails jobs -w 2` runs again at once (the supervisor
+// hands its jobs back), not after its 30s lease; and a job enqueued during
+// a request logs that request's id when the database backend runs it.
+func TestJobsHandBackAfterKill(t *testing.T) {
+	dir := generateApp(t, "queue")
+	addEnqueue(t, dir)
+	// A path ending in .hang makes the first run write its pid and hang.
+	p := filepath.Join(dir, "app", "jobs", "write_marker_job.go")
+	src, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(src), "\treturn os.WriteFile(args.Path", `	if strings.HasSuffix(args.Path, ".hang") {
+		if _, err := os.Stat(args.Path + ".pid"); err != nil {
+			_ = os.WriteFile(args.Path+".pid", []byte(strconv.Itoa(os.Getpid())), 0o644)
+			<-ctx.Done()
+			return ctx.Err()
+		}
+	}
+	return os.WriteFile(args.Path`, 1)
+	s = strings.Replace(s, "\t\"os\"\n", "\t\"os\"\n\t\"strconv\"\n\t\"strings\"\n", 1)
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := runCLI(t, dir, "db:migrate"); code != 0 {
+		t.Fatalf("db:migrate: exit %d\n%s", code, out)
+	}
+	markers := t.TempDir()
+	srv := startServer(t, dir, "--jobs=false")
+
+	jobs := exec.Command(gorailsBin.build(t), "jobs", "-w", "2", "-c", "3", "--poll-interval", "50ms")
+	jobs.Dir = dir
+	jobs.Env = append(os.Environ(), "GORAILS_ENV=development")
+	jobs.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	logs := &syncBuffer{}
+	jobs.Stdout, jobs.Stderr = logs, logs
+	if err := jobs.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(-jobs.Process.Pid, syscall.SIGKILL); _ = jobs.Wait() })
+
+	// The request's id reaches the job through the jobs table.
+	req, err := http.NewRequest("GET", srv.base+"/enqueue?path="+url.QueryEscape(filepath.Join(markers, "traced")), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Request-Id", "req-e2e-meta-7")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusAccepted {
+		t.Fatalf("GET /enqueue = %d\n%s", res.StatusCode, srv.out)
+	}
+	waitForFile(t, filepath.Join(markers, "traced"), 2*time.Minute, logs.String)
+	if !regexp.MustCompile(`\[req-e2e-meta-7\] Performing write_marker \(Job ID: \d+\) from database\(default\)`).MatchString(logs.String()) {
+		t.Errorf("the job's log lines lack the request id:\n%s", logs)
+	}
+
+	// kill -9 the worker process running the hanging job.
+	hang := filepath.Join(markers, "job.hang")
+	enqueue(t, srv, hang)
+	var pid int
+	for deadline := time.Now().Add(30 * time.Second); pid == 0; time.Sleep(20 * time.Millisecond) {
+		if b, err := os.ReadFile(hang + ".pid"); err == nil {
+			pid, _ = strconv.Atoi(string(b))
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hanging job did not start\n%s", logs)
+		}
+	}
+	killed := time.Now()
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	// Its lease is 30s: well before, the job has run again and finished.
+	waitForFile(t, hang, 20*time.Second, logs.String)
+	t.Logf("the killed worker's job ran again %v after kill -9", time.Since(killed).Round(time.Millisecond))
+	if !regexp.MustCompile(`handed back the jobs of an exited worker process.*pid=` + strconv.Itoa(pid) + `.*count=1`).MatchString(logs.String()) {
+		t.Errorf("the supervisor did not log handing back the job of pid %d:\n%s", pid, logs)
 	}
 }

@@ -152,3 +152,122 @@ func TestRouteHelpersCatchBrokenLinks(t *testing.T) {
 	mustGo("generate", "./...")
 	failingGo(build, "undefined: routes.PostPath")
 }
+
+// TestRoutingDSLInAGeneratedApp walks Rails' routing DSL beyond resources
+// in a generated app: an optional segment with a default, a concern, a
+// routes file drawn from config/routes.go (Rails' draw(:admin)), the
+// typed helpers generated for them, `gorails routes --expanded` with each
+// route's source line, and a running server answering the new forms.
+func TestRoutingDSLInAGeneratedApp(t *testing.T) {
+	dir := generateApp(t, "dsl")
+	write := func(rel, data string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("app/controllers/photos_controller.go", `package controllers
+
+import (
+	"github.com/gorails/gorails/framework/dispatch"
+
+	"dsl/app/routes"
+)
+
+// PhotosController serves photos(/:id) and, as a resource, albums.
+type PhotosController struct {
+	ApplicationController
+}
+
+func (c *PhotosController) Show() error {
+	r := c.Request()
+	return c.Text(200, "photo "+r.PathParam("id")+" "+r.PathParam("kind")+" "+routes.PhotosPath(dispatch.Params{"id": 7})+" "+routes.PhotosPath())
+}
+
+func (c *PhotosController) Stats() error { return c.Text(200, "stats "+routes.AlbumCommentsPath(3)) }
+
+// CommentsController is drawn by the commentable concern.
+type CommentsController struct {
+	ApplicationController
+}
+
+func (c *CommentsController) Index() error { return c.Text(200, "comments of album "+c.Request().PathParam("album_id")) }
+`)
+	write("config/routes_admin.go", `package config
+
+import (
+	"github.com/gorails/gorails/framework/dispatch"
+
+	"dsl/app/controllers"
+)
+
+// adminRoutes is drawn by Routes, as Rails' draw(:admin).
+func adminRoutes(r *dispatch.Mapper) {
+	r.Scope("admin", dispatch.As("admin"), func(r *dispatch.Mapper) {
+		r.Controller(dispatch.For[controllers.PhotosController](), func(r *dispatch.Mapper) {
+			r.Get("stats", dispatch.ToAction("stats"))
+		})
+	})
+}
+`)
+	src := readFile(t, dir, "config/routes.go")
+	root := "\tr.Root(dispatch.To((*controllers.WelcomeController).Index))"
+	drawn := root + `
+	r.Concern("commentable", func(r *dispatch.Mapper) {
+		r.Resources("comments", dispatch.For[controllers.CommentsController](), dispatch.Only("index"))
+	})
+	r.Get("photos(/:id)", dispatch.To((*controllers.PhotosController).Show), dispatch.As("photos"), dispatch.Default("kind", "jpg"))
+	r.Resources("albums", dispatch.For[controllers.PhotosController](), dispatch.Only("show"), dispatch.Concerns("commentable"))
+	r.Draw(adminRoutes)`
+	if !strings.Contains(src, root) {
+		t.Fatalf("config/routes.go has no root route:\n%s", src)
+	}
+	write("config/routes.go", strings.Replace(src, root, drawn, 1))
+
+	gen := exec.Command("go", "generate", "./...")
+	gen.Dir = dir
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("go generate: %v\n%s", err, out)
+	}
+	helpers := readFile(t, dir, "app/routes/routes.go")
+	for _, want := range []string{"func PhotosPath(query ...dispatch.Params) string", "func AlbumCommentsPath(albumID any, query ...dispatch.Params) string", "func AdminStatsPath("} {
+		if !strings.Contains(helpers, want) {
+			t.Errorf("app/routes/routes.go lacks %q:\n%s", want, helpers)
+		}
+	}
+
+	out, code := runCLI(t, dir, "routes", "--expanded")
+	if code != 0 {
+		t.Fatalf("gorails routes --expanded: exit %d\n%s", code, out)
+	}
+	for _, want := range []string{
+		"--[ Route 1 ]----",
+		"Prefix            | photos\nVerb              | GET\nURI               | /photos(/:id)(.:format)\nController#Action | photos#show {kind: \"jpg\"}\nSource Location   | config/routes.go:",
+		"Prefix            | album_comments\nVerb              | GET\nURI               | /albums/:album_id/comments(.:format)\nController#Action | comments#index\nSource Location   | config/routes.go:",
+		"Prefix            | admin_stats\nVerb              | GET\nURI               | /admin/stats(.:format)\nController#Action | photos#stats\nSource Location   | config/routes_admin.go:",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("gorails routes --expanded lacks\n%s\nin:\n%s", want, out)
+		}
+	}
+	if out, _ := runCLI(t, dir, "routes", "-g", "photos"); !strings.Contains(out, "photos GET  /photos(/:id)(.:format)") {
+		t.Errorf("gorails routes -g photos:\n%s", out)
+	}
+
+	s := startServer(t, dir)
+	for path, want := range map[string]string{
+		"/photos":            "photo  jpg /photos/7 /photos",
+		"/photos/3":          "photo 3 jpg /photos/7 /photos",
+		"/photos/3.json":     "photo 3 jpg /photos/7 /photos",
+		"/albums/2/comments": "comments of album 2",
+		"/admin/stats":       "stats /albums/3/comments",
+	} {
+		if code, body := get(t, s.base+path); code != 200 || body != want {
+			t.Errorf("GET %s: %d %q, want 200 %q", path, code, body, want)
+		}
+	}
+	if code, _ := get(t, s.base+"/photos/3/4"); code != 404 {
+		t.Errorf("GET /photos/3/4: %d, want 404", code)
+	}
+}

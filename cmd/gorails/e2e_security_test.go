@@ -141,7 +141,7 @@ func TestFormsAreProtectedAndTheFlashShows(t *testing.T) {
 		if res.StatusCode != 200 || res.Request.URL.Path != "/" {
 			t.Fatalf("status %d at %s, want 200 at / after the redirect\n%s\n%s", res.StatusCode, res.Request.URL.Path, body, srv.out)
 		}
-		if !strings.Contains(string(body), `<p class="notice">Received: hello &lt;world&gt;</p>`) {
+		if !strings.Contains(string(body), `<p class="notice" id="notice">Received: hello &lt;world&gt;</p>`) {
 			t.Errorf("the flash is not on the page (escaped):\n%s", body)
 		}
 		// The flash lives for one request only.

@@ -129,24 +129,29 @@ func (s *syncBuffer) String() string {
 
 func startServer(t *testing.T, dir string, args ...string) *server {
 	t.Helper()
+	return startServerEnv(t, dir, nil, args...)
+}
+
+// startServerEnv is startServer with more environment variables, such as
+// GORAILS_ENV=production.
+func startServerEnv(t *testing.T, dir string, env []string, args ...string) *server {
+	t.Helper()
 	port := freePort(t)
-	cmd := exec.Command(gorailsBin.build(t), append([]string{"server", "-p", fmt.Sprint(port), "-b", "127.0.0.1"}, args...)...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GORAILS_ENV=development")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	s := &server{cmd: cmd, out: &syncBuffer{}, base: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan error, 1)}
-	cmd.Stdout, cmd.Stderr = s.out, s.out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	s := startServerArgs(t, dir, env, fmt.Sprintf("127.0.0.1:%d", port),
+		append([]string{"-p", fmt.Sprint(port), "-b", "127.0.0.1"}, args...)...)
+	return s
+}
+
+// startServerArgs runs `gorails server` with exactly args (the binds are
+// the caller's) and waits until it answers on addr: host:port, or the path
+// of a unix socket. base is http://addr for TCP.
+func startServerArgs(t *testing.T, dir string, env []string, addr string, args ...string) *server {
+	t.Helper()
+	s := startBinaryEnv(t, dir, gorailsBin.build(t), addr, append(append(os.Environ(), "GORAILS_ENV=development"), env...), append([]string{"server"}, args...)...)
+	network := "tcp"
+	if strings.HasPrefix(addr, "/") {
+		network = "unix"
 	}
-	go func() { s.done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		select {
-		case <-s.done:
-		case <-time.After(5 * time.Second):
-		}
-	})
 	// The first start builds the app binary; give it time.
 	deadline := time.Now().Add(3 * time.Minute)
 	for time.Now().Before(deadline) {
@@ -155,7 +160,7 @@ func startServer(t *testing.T, dir string, args ...string) *server {
 			t.Fatalf("server exited before serving: %v\n%s", err, s.out)
 		default:
 		}
-		if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond); err == nil {
+		if c, err := net.DialTimeout(network, addr, 200*time.Millisecond); err == nil {
 			c.Close()
 			return s
 		}
@@ -198,10 +203,14 @@ func TestNewAppServesItsFirstPage(t *testing.T) {
 	if status, _ := get(t, srv.base+"/robots.txt"); status != http.StatusOK {
 		t.Errorf("GET /robots.txt (a public file) = %d, want 200", status)
 	}
+	// Browsers ask every site for /favicon.ico: a new app has one.
+	if status, body := get(t, srv.base+"/favicon.ico"); status != http.StatusOK || !strings.HasPrefix(body, "\x00\x00\x01\x00") {
+		t.Errorf("GET /favicon.ico = %d, want 200 and an icon (%q...)", status, body[:min(len(body), 8)])
+	}
 	if status, body := get(t, srv.base+"/no/such/page"); status != http.StatusNotFound {
 		t.Errorf("GET /no/such/page = %d, want 404\n%s", status, body)
 	}
-	if log := srv.out.String(); !strings.Contains(log, "method=GET path=/ status=200") {
+	if log := srv.out.String(); !strings.Contains(log, `Started GET "/" for 127.0.0.1`) || !strings.Contains(log, "Completed 200 OK in ") {
 		t.Errorf("no request log line for GET /:\n%s", log)
 	}
 

@@ -25,7 +25,7 @@ func generateCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "generate GENERATOR NAME [args]",
 		Aliases: []string{"g"},
-		Short:   "Generate code inside an application (controller, model, migration, job, routes)",
+		Short:   "Generate code inside an application (scaffold, resource, controller, model, migration, job, mailer, routes, authentication)",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return cmd.Help()
@@ -55,7 +55,7 @@ Existing files are not overwritten unless --force is given.`,
 		},
 	}
 	ctrl.Flags().BoolVarP(&force, "force", "f", false, "overwrite files that exist")
-	cmd.AddCommand(ctrl, generateModelCommand(), generateMigrationCommand(), generateJobCommand(), generateRoutesCommand())
+	cmd.AddCommand(ctrl, generateModelCommand(), generateMigrationCommand(), scaffoldCommand(true), scaffoldCommand(false), generateJobCommand(), generateMailerCommand(), generateRoutesCommand(), generateAuthenticationCommand())
 	return cmd
 }
 
@@ -63,7 +63,7 @@ func destroyCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "destroy GENERATOR NAME [args]",
 		Aliases: []string{"d"},
-		Short:   "Remove what generate created (controller, model, job)",
+		Short:   "Remove what generate created (scaffold, resource, controller, model, migration, job, mailer)",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return cmd.Help()
@@ -91,7 +91,7 @@ references to the controller in config/routes.go are reported, not edited.`,
 			return regenerateAfter("the controller was removed", cmd, root)
 		},
 	})
-	cmd.AddCommand(destroyModelCommand(), destroyJobCommand())
+	cmd.AddCommand(destroyModelCommand(), destroyMigrationCommand(), destroyScaffoldCommand(true), destroyScaffoldCommand(false), destroyJobCommand(), destroyMailerCommand())
 	return cmd
 }
 

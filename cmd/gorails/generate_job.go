@@ -28,8 +28,9 @@ func generateJobCommand() *cobra.Command {
 		Short: "Generate a background job and its test",
 		Long: `Generate app/jobs/NAME_job.go (a job type with typed arguments, a Perform
 method and a Register function for the app's job client) and
-app/jobs/NAME_job_test.go, which runs it with the inline backend, and
-register it in func Register of app/jobs/jobs.go.`,
+app/jobs/NAME_job_test.go, which enqueues and performs it with the testing
+kit (framework/gorailstest), and register it in func Register of
+app/jobs/jobs.go.`,
 		Example: "  gorails generate job SendWelcomeEmail\n  gorails g job cleanup_sessions --queue low",
 		Args:    exactArgs(1, "give the job's name, e.g. gorails generate job SendWelcomeEmail"),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -11,7 +10,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -27,7 +25,8 @@ import (
 	"github.com/gorails/gorails/internal/inflect"
 )
 
-// migrateDir is where an app keeps its migrations; migrationsFile lists them.
+// migrateDir is where an app keeps its migrations; migrationsFile declares
+// the Migrations type whose methods they are.
 const (
 	migrateDir     = "db/migrate"
 	migrationsFile = "db/migrate/migrations.go"
@@ -41,8 +40,9 @@ func generateModelCommand() *cobra.Command {
 		Short: "Generate a model, its migration and a test",
 		Long: `Generate app/models/NAME.go (a struct embedding record.Model with a field per
 column), a migration db/migrate/VERSION_create_TABLE.go that creates the
-table with timestamps, and app/models/NAME_test.go; then regenerate
-db/migrate/migrations.go. Types: string (default), text, integer, bigint,
+table with timestamps, app/models/NAME_test.go (with the testing kit,
+framework/gorailstest) and its fixtures, test/fixtures/TABLE.yml.
+Types: string (default), text, integer, bigint,
 float, decimal, boolean, date, datetime, binary, json, uuid, references.
 Append :index or :uniq to index a column.`,
 		Example: "  gorails generate model Post title:string body:text user:references\n  gorails g model Tag name:string:uniq",
@@ -63,11 +63,13 @@ Append :index or :uniq to index a column.`,
 func generateMigrationCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "migration NAME [field[:type][:index|:uniq]...]",
-		Short: "Generate a migration and regenerate db/migrate/migrations.go",
-		Long: `Generate db/migrate/VERSION_NAME.go. As in Rails, the name says what it does:
-CreateTABLE creates a table with the fields, AddXToTABLE adds them as
-columns, RemoveXFromTABLE removes them; any other name gives an empty
-migration to fill in. db/migrate/migrations.go is regenerated.`,
+		Short: "Generate a migration: db/migrate/VERSION_NAME.go",
+		Long: `Generate db/migrate/VERSION_NAME.go, a method of the Migrations type named
+after the file. As in Rails, the name says what it does: CreateTABLE
+creates a table with the fields, AddXToTABLE adds them as columns,
+RemoveXFromTABLE removes them; any other name gives an empty migration to
+fill in. The file is the migration: no list to update, and
+` + "`gorails destroy migration NAME`" + ` (or deleting the file) removes it.`,
 		Example: "  gorails generate migration AddPublishedToPosts published:boolean\n  gorails g migration RemoveBodyFromPosts body:text",
 		Args:    minArgs(1, "give the migration's name, e.g. gorails generate migration AddPublishedToPosts published:boolean"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -84,11 +86,11 @@ migration to fill in. db/migrate/migrations.go is regenerated.`,
 func destroyModelCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "model NAME",
-		Short: "Remove a generated model, its test and its create migration",
-		Long: `Remove app/models/NAME.go, its test and db/migrate/*_create_TABLE.go, then
-regenerate db/migrate/migrations.go. A migration that was applied should be
-rolled back first (db:rollback); other migrations that mention the table are
-left alone.`,
+		Short: "Remove a generated model, its test and fixtures, and its create migration",
+		Long: `Remove app/models/NAME.go, its test, test/fixtures/TABLE.yml and
+db/migrate/*_create_TABLE.go. A
+migration that was applied should be rolled back first (db:rollback); other
+migrations that mention the table are left alone.`,
 		Example: "  gorails destroy model Post",
 		Args:    exactArgs(1, "give the model's name, e.g. gorails destroy model Post"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -105,19 +107,56 @@ left alone.`,
 type columnArg struct {
 	Name   string // column: "title", "user_id"
 	Ref    string // references: "user"
-	Type   string // DSL type: "string", ...; "references"
+	Type   string // generator type: "string", ...; "references"
 	GoName string // "Title", "UserID"
-	GoType string // "string", "int64", "time.Time"
+	GoType string // "string", "int64", "*time.Time"
 	Index  bool
 	Unique bool
+	// Set for references by newModelData when app/models declares the
+	// target: "User" (the BelongsTo[User] field) and its label field.
+	RefType, RefLabel string
 }
 
-var fieldTypes = map[string]struct{ dsl, goType string }{
-	"string": {"String", "string"}, "text": {"Text", "string"}, "integer": {"Integer", "int"},
-	"bigint": {"BigInt", "int64"}, "float": {"Float", "float64"}, "decimal": {"Decimal", "float64"},
-	"boolean": {"Boolean", "bool"}, "date": {"Date", "time.Time"}, "datetime": {"DateTime", "time.Time"},
-	"binary": {"Binary", "[]byte"}, "json": {"JSON", "string"}, "uuid": {"UUID", "string"},
-	"references": {"References", "int64"},
+// fieldType is what one generator type becomes: the migration DSL's column
+// method, the model's Go type and the form's input. Value types are NOT
+// NULL (the model's zero value is what a blank form gives); types whose Go
+// field is a pointer (or []byte) are nullable, so model and column agree.
+type fieldType struct {
+	dsl, goType string
+	input       string // FormBuilder method; "" = not in forms
+	nullable    bool
+}
+
+var fieldTypes = map[string]fieldType{
+	"string":     {"String", "string", "TextField", false},
+	"text":       {"Text", "string", "TextArea", false},
+	"integer":    {"Integer", "int", "NumberField", false},
+	"bigint":     {"BigInt", "int64", "NumberField", false},
+	"float":      {"Float", "float64", "NumberField", false},
+	"decimal":    {"Decimal", "float64", "NumberField", false},
+	"boolean":    {"Boolean", "bool", "CheckBox", false},
+	"date":       {"Date", "*time.Time", "DateField", true},
+	"datetime":   {"DateTime", "*time.Time", "DatetimeField", true},
+	"time":       {"String", "string", "TimeField", false}, // a time of day as "15:04": the same on every database
+	"binary":     {"Binary", "[]byte", "", true},
+	"json":       {"JSON", "*string", "TextArea", true},
+	"uuid":       {"UUID", "*string", "TextField", true},
+	"references": {"References", "int64", "Select", false},
+}
+
+// typeNames lists the types for error messages, in Rails' order.
+const typeNames = "string, text, integer, bigint, float, decimal, boolean, date, datetime, time, binary, json, uuid, references"
+
+// columnOptions are the NOT NULL and default options of f's column.
+func columnOptions(f columnArg) string {
+	ft := fieldTypes[f.Type]
+	switch {
+	case ft.nullable:
+		return ""
+	case f.Type == "boolean":
+		return ", migrate.Null(false), migrate.Default(false)"
+	}
+	return ", migrate.Null(false)"
 }
 
 var (
@@ -148,7 +187,7 @@ func parseColumnArgs(args []string) ([]columnArg, error) {
 			case fieldTypes[p].dsl != "":
 				f.Type = p
 			default:
-				return nil, fmt.Errorf("invalid field %q: unknown type or option %q (types: string, text, integer, bigint, float, decimal, boolean, date, datetime, binary, json, uuid, references; options: index, uniq)", a, p)
+				return nil, fmt.Errorf("invalid field %q: unknown type or option %q (types: %s; options: index, uniq)", a, p, typeNames)
 			}
 		}
 		if f.Type == "references" {
@@ -161,6 +200,9 @@ func parseColumnArgs(args []string) ([]columnArg, error) {
 		}
 		if slices.Contains([]string{"id", "created_at", "updated_at"}, f.Name) {
 			return nil, fmt.Errorf("invalid field %q: record.Model already has %s", a, f.Name)
+		}
+		if reservedField(f.GoName) {
+			return nil, fmt.Errorf("invalid field %q: %s is a field or method of record.Model; choose another name", a, f.GoName)
 		}
 		out = append(out, f)
 	}
@@ -190,13 +232,42 @@ func columnLine(f columnArg) string {
 	if f.Type == "references" {
 		return fmt.Sprintf("t.References(%q, migrate.Null(false), migrate.ForeignKey)", f.Ref)
 	}
-	opt := ""
+	opt := columnOptions(f)
 	if f.Unique {
-		opt = ", migrate.UniqueIndex"
+		opt += ", migrate.UniqueIndex"
 	} else if f.Index {
-		opt = ", migrate.Index"
+		opt += ", migrate.Index"
 	}
 	return fmt.Sprintf("t.%s(%q%s)", fieldTypes[f.Type].dsl, f.Name, opt)
+}
+
+// addColumnOptions are columnOptions for a column added to a table that
+// may have rows: a NOT NULL column gets the zero value as its default.
+func addColumnOptions(f columnArg) string {
+	ft := fieldTypes[f.Type]
+	if ft.nullable {
+		return ""
+	}
+	var zero string
+	switch ft.goType {
+	case "string":
+		zero = `""`
+	case "bool":
+		zero = "false"
+	default:
+		zero = "0"
+	}
+	return ", migrate.Null(false), migrate.Default(" + zero + ")"
+}
+
+// reservedField reports whether a Go field name would hide a method or
+// field of record.Model (ID, Errors, Persisted, ...).
+func reservedField(goName string) bool {
+	switch goName {
+	case "ID", "Model", "CreatedAt", "UpdatedAt", "Errors", "ErrorsOn", "ErrorMessages", "Persisted", "NewRecord", "Destroyed", "Associations", "Validate", "TableName":
+		return true
+	}
+	return false
 }
 
 // migrationData is what templates/migration renders.
@@ -211,6 +282,49 @@ type modelData struct {
 	Module, File, Type, Table string
 	Fields                    []columnArg
 	NeedsTime, HasReferences  bool
+	BelongsTo                 bool // some field has RefType
+}
+
+// FixtureLabels are the labels of the fixtures a model is generated with
+// (test/fixtures/TABLE.yml), as Rails'.
+func (modelData) FixtureLabels() []string { return []string{"one", "two"} }
+
+// FixtureKey is the field's key in a fixture: the association's name for a
+// reference (user: one), so the fixture refers by label.
+func (f columnArg) FixtureKey() string {
+	if f.Type == "references" {
+		return f.Ref
+	}
+	return f.Name
+}
+
+// FixtureValue is a value of the field's type for the fixture labeled
+// label, different for each label (so a unique index holds).
+func (f columnArg) FixtureValue(label string) string {
+	n := map[string]string{"one": "1", "two": "2"}[label]
+	switch f.Type {
+	case "references":
+		return label
+	case "string", "text":
+		return strconv.Quote(camelize(f.Name) + " " + label)
+	case "integer", "bigint":
+		return n
+	case "float", "decimal":
+		return n + ".5"
+	case "boolean":
+		return strconv.FormatBool(label == "one")
+	case "date":
+		return "2026-01-0" + n
+	case "datetime":
+		return "2026-01-0" + n + " 10:00:00"
+	case "json":
+		return `'{"n": ` + n + `}'`
+	case "uuid":
+		return "00000000-0000-4000-8000-00000000000" + n
+	case "binary":
+		return strconv.Quote("bytes " + label)
+	}
+	return strconv.Quote(label)
 }
 
 // migrationName checks a migration name (CamelCase or snake_case) and
@@ -247,7 +361,7 @@ func guessSteps(snake string, fields []columnArg) []string {
 				add("s.AddReference(%q, %q, migrate.ForeignKey)", m[1], f.Ref)
 				continue
 			}
-			add("s.AddColumn(%q, %q, migrate.%s)", m[1], f.Name, fieldTypes[f.Type].dsl)
+			add("s.AddColumn(%q, %q, migrate.%s%s)", m[1], f.Name, fieldTypes[f.Type].dsl, addColumnOptions(f))
 			if f.Index {
 				opt := ""
 				if f.Unique {
@@ -338,6 +452,9 @@ func newMigrationFiles(root, snake, camel string, steps []string, now time.Time)
 			return nil, fmt.Errorf("another migration is already named %s: %s", snake, filepath.ToSlash(filepath.Join(migrateDir, f)))
 		}
 	}
+	if err := checkMigrationName(root, camel); err != nil {
+		return nil, err
+	}
 	v, err := nextVersion(root, now)
 	if err != nil {
 		return nil, err
@@ -345,7 +462,7 @@ func newMigrationFiles(root, snake, camel string, steps []string, now time.Time)
 	return renderGo("migration", migrationData{File: fmt.Sprintf("%014d_%s", v, snake), Func: camel, Steps: steps})
 }
 
-// generateMigration writes db/migrate/VERSION_NAME.go and regenerates migrations.go.
+// generateMigration writes db/migrate/VERSION_NAME.go.
 func generateMigration(root, name string, args []string, now time.Time, out io.Writer) error {
 	snake, camel, err := migrationName(name)
 	if err != nil {
@@ -359,10 +476,7 @@ func generateMigration(root, name string, args []string, now time.Time, out io.W
 	if err != nil {
 		return err
 	}
-	if err := generator.Write(root, files, false, out); err != nil {
-		return err
-	}
-	return writeMigrationsList(root, out)
+	return generator.Write(root, files, false, out)
 }
 
 // newModelData checks a model's name and fields.
@@ -380,15 +494,25 @@ func newModelData(root, name string, args []string) (modelData, error) {
 		return modelData{}, err
 	}
 	d := modelData{Module: module, File: file, Type: camelize(file), Table: inflect.Pluralize(file), Fields: fields}
-	for _, f := range fields {
-		d.NeedsTime = d.NeedsTime || f.GoType == "time.Time"
-		d.HasReferences = d.HasReferences || f.Type == "references"
+	if reservedModel(d.Type) {
+		return modelData{}, fmt.Errorf("invalid model name %q: %s is reserved (a Go keyword or a name the app already uses); choose another name", name, d.Type)
+	}
+	for i, f := range fields {
+		d.NeedsTime = d.NeedsTime || strings.HasSuffix(f.GoType, "time.Time")
+		if f.Type != "references" {
+			continue
+		}
+		d.HasReferences = true
+		if label, ok := modelLabel(root, camelize(f.Ref)); ok {
+			d.Fields[i].RefType, d.Fields[i].RefLabel = camelize(f.Ref), label
+			d.BelongsTo = true
+		}
 	}
 	return d, nil
 }
 
-// generateModel writes the model, its test and its create migration, and
-// regenerates migrations.go. Nothing is written when a file exists and
+// generateModel writes the model, its test and its create migration.
+// Nothing is written when a file exists and
 // differs (without force) or a migration is already named create_TABLE.
 func generateModel(root, name string, args []string, now time.Time, force bool, out io.Writer) error {
 	d, err := newModelData(root, name, args)
@@ -404,19 +528,16 @@ func generateModel(root, name string, args []string, now time.Time, force bool, 
 	if err != nil {
 		return err
 	}
-	if err := generator.Write(root, append(mfiles, files...), force, out); err != nil {
-		return err
-	}
-	return writeMigrationsList(root, out)
+	return generator.Write(root, append(mfiles, files...), force, out)
 }
 
-// destroyModel removes what generateModel created and regenerates migrations.go.
+// destroyModel removes what generateModel created.
 func destroyModel(root, name string, out io.Writer) error {
 	if !modelNameRE.MatchString(name) {
 		return fmt.Errorf("invalid model name %q", name)
 	}
 	file := inflect.Underscore(name)
-	paths := []string{"app/models/" + file + ".go", "app/models/" + file + "_test.go"}
+	paths := []string{"app/models/" + file + ".go", "app/models/" + file + "_test.go", "test/fixtures/" + inflect.Pluralize(file) + ".yml"}
 	files, err := migrationFiles(root)
 	if err != nil {
 		return err
@@ -426,115 +547,183 @@ func destroyModel(root, name string, out io.Writer) error {
 			paths = append(paths, migrateDir+"/"+f)
 		}
 	}
-	if err := generator.Remove(root, paths, out); err != nil {
-		return err
-	}
-	return writeMigrationsList(root, out)
+	return generator.Remove(root, paths, out)
 }
 
-// migrationFunc finds the function a migration file declares: a top-level
-// func with no parameters returning migrate.Migration. src is the file's
-// text, or nil to read path.
-func migrationFunc(path string, src []byte) (string, error) {
-	var text any // a nil []byte would parse as an empty file
-	if src != nil {
-		text = src
-	}
-	f, err := parser.ParseFile(token.NewFileSet(), path, text, parser.SkipObjectResolution)
-	if err != nil {
-		return "", err
-	}
-	for _, decl := range f.Decls {
-		fn, ok := decl.(*ast.FuncDecl)
-		if !ok || fn.Recv != nil || fn.Type.Params.NumFields() != 0 || fn.Type.Results.NumFields() != 1 {
-			continue
-		}
-		if sel, ok := fn.Type.Results.List[0].Type.(*ast.SelectorExpr); ok && sel.Sel.Name == "Migration" {
-			return fn.Name.Name, nil
-		}
-	}
-	return "", errors.New("it declares no func NAME() migrate.Migration")
-}
-
-// renderMigrationsList is the text of db/migrate/migrations.go for the
-// migration files in root. Every file must be well named, with a unique
-// version, and declare its function; errors name the file.
-func renderMigrationsList(root string) ([]byte, error) {
+// migrationMethods lists the migrations of db/migrate, method name -> file
+// name: the methods of Migrations the files declare (func (Migrations)
+// Name() ...). It fails when db/migrate/migrations.go does not declare the
+// Migrations type, as an app from an older gorails does.
+func migrationMethods(root string) (map[string]string, error) {
 	files, err := migrationFiles(root)
 	if err != nil {
 		return nil, err
 	}
-	return migrationsList(files, func(p string) (string, error) {
-		return migrationFunc(filepath.Join(root, filepath.FromSlash(p)), nil)
-	})
-}
-
-// migrationsList renders migrations.go for the migration files (names in
-// db/migrate, sorted); funcOf returns the function a file (by its path from
-// the app root) declares.
-func migrationsList(files []string, funcOf func(path string) (string, error)) ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteString("// Code generated by gorails from the files in db/migrate; DO NOT EDIT.\n" +
-		"// `gorails generate migration` and `gorails generate model` rewrite it.\n\n" +
-		"package migrate\n\nimport \"github.com/gorails/gorails/framework/record/migrate\"\n\n" +
-		"// All returns the app's migrations in version order, for migrate.New.\n" +
-		"func All() []migrate.Migration {\n\treturn []migrate.Migration{\n")
-	seen := map[int64]string{}
+	list := filepath.Join(root, filepath.FromSlash(migrationsFile))
+	if _, err := os.Stat(list); err == nil {
+		files = append(files, filepath.Base(migrationsFile))
+	}
+	out := map[string]string{}
+	hasType := false
 	for _, f := range files {
-		p := migrateDir + "/" + f
-		v, _, err := migrate.ParseFileName(f)
+		p := filepath.Join(root, filepath.FromSlash(migrateDir), f)
+		file, err := parser.ParseFile(token.NewFileSet(), p, nil, parser.SkipObjectResolution)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
+			return nil, err
 		}
-		if other, ok := seen[v]; ok {
-			return nil, fmt.Errorf("%s and %s: version %d: %w", other, p, v, migrate.ErrDuplicateVersion)
+		for _, decl := range file.Decls {
+			switch d := decl.(type) {
+			case *ast.FuncDecl:
+				if d.Recv != nil && len(d.Recv.List) == 1 && receiverName(d.Recv.List[0].Type) == "Migrations" {
+					out[d.Name.Name] = f
+				}
+			case *ast.GenDecl:
+				for _, spec := range d.Specs {
+					if ts, ok := spec.(*ast.TypeSpec); ok && ts.Name.Name == "Migrations" {
+						hasType = true
+					}
+				}
+			}
 		}
-		seen[v] = p
-		fn, err := funcOf(p)
+	}
+	if !hasType {
+		return nil, fmt.Errorf("%s does not declare the Migrations type that migrations are methods of; "+
+			"copy db/migrate/migrations.go from a new app (gorails new) and turn each func NAME() migrate.Migration into func (Migrations) NAME() migrate.Migration", migrateDir)
+	}
+	return out, nil
+}
+
+func receiverName(e ast.Expr) string {
+	if star, ok := e.(*ast.StarExpr); ok {
+		e = star.X
+	}
+	if id, ok := e.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
+}
+
+// destroyMigrationCommand is `gorails destroy migration NAME`.
+func destroyMigrationCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "migration NAME|VERSION",
+		Short: "Remove a migration file",
+		Long: `Remove db/migrate/VERSION_NAME.go, found by its name (AddPublishedToPosts or
+add_published_to_posts) or its version. Nothing else needs changing: the
+migrations are the files. A migration that was applied should be rolled
+back first (gorails db:rollback): its version stays in schema_migrations.`,
+		Example: "  gorails destroy migration AddPublishedToPosts\n  gorails d migration 20261123085000",
+		Args:    exactArgs(1, "give the migration's name or version, e.g. gorails destroy migration AddPublishedToPosts"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			root, err := findApp()
+			if err != nil {
+				return fmt.Errorf("destroy: %w", err)
+			}
+			return destroyMigration(root, args[0], cmd.OutOrStdout())
+		},
+	}
+}
+
+// destroyMigration removes the migration file named (or versioned) name.
+func destroyMigration(root, name string, out io.Writer) error {
+	match := func(version int64, snake string) bool { return strconv.FormatInt(version, 10) == name }
+	if !versionRE.MatchString(name) {
+		want, _, err := migrationName(name)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
+			return err
 		}
-		fmt.Fprintf(&b, "\t\tmigrate.File(%q, %s()),\n", f, fn)
+		match = func(_ int64, snake string) bool { return snake == want }
 	}
-	b.WriteString("\t}\n}\n")
-	return format.Source(b.Bytes())
-}
-
-// writeMigrationsList regenerates db/migrate/migrations.go.
-func writeMigrationsList(root string, out io.Writer) error {
-	f, err := migrationsListFile(root)
+	files, err := migrationFiles(root)
 	if err != nil {
-		return fmt.Errorf("regenerate %s: %w", migrationsFile, err)
+		return err
 	}
-	return generator.Write(root, []generator.File{f}, true, out)
-}
-
-// migrationsListFile is db/migrate/migrations.go for the migrations under
-// root.
-func migrationsListFile(root string) (generator.File, error) {
-	src, err := renderMigrationsList(root)
-	if err != nil {
-		return generator.File{}, err
-	}
-	return generator.File{Path: migrationsFile, Data: src, Mode: 0o644}, nil
-}
-
-// migrationsListOf is db/migrate/migrations.go for the migrations among
-// files, which are not on disk yet: `gorails new` adds it to a new app.
-func migrationsListOf(files []generator.File) (generator.File, error) {
-	srcs := map[string][]byte{}
-	var names []string
+	var paths []string
 	for _, f := range files {
-		dir, name := path.Split(f.Path)
-		if dir == migrateDir+"/" && strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") && f.Path != migrationsFile {
-			srcs[f.Path] = f.Data
-			names = append(names, name)
+		if v, n, err := migrate.ParseFileName(f); err == nil && match(v, n) {
+			paths = append(paths, migrateDir+"/"+f)
 		}
 	}
-	slices.Sort(names)
-	src, err := migrationsList(names, func(p string) (string, error) { return migrationFunc(p, srcs[p]) })
-	if err != nil {
-		return generator.File{}, err
+	if len(paths) == 0 {
+		return fmt.Errorf("no migration %s in %s", name, migrateDir)
 	}
-	return generator.File{Path: migrationsFile, Data: src, Mode: 0o644}, nil
+	if err := generator.Remove(root, paths, out); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%12s  if it was applied, its version stays in schema_migrations: roll back first next time (gorails db:rollback)\n", "note")
+	return nil
+}
+
+var versionRE = regexp.MustCompile(`^\d{14}$`)
+
+// checkMigrationName fails when a migration method named camel exists.
+func checkMigrationName(root, camel string) error {
+	methods, err := migrationMethods(root)
+	if err != nil {
+		return err
+	}
+	if f, ok := methods[camel]; ok {
+		return fmt.Errorf("another migration is already called %s: %s", camel, migrateDir+"/"+f)
+	}
+	return nil
+}
+
+// reservedModel reports whether a model's type name is taken by the app or
+// the framework (ApplicationController, the Migrations type, the tables of
+// schema_migrations and jobs).
+func reservedModel(typ string) bool {
+	switch typ {
+	case "Application", "Migration", "Migrations", "SchemaMigration", "GorailsJob", "Model", "Record":
+		return true
+	}
+	return false
+}
+
+// modelLabel finds `type typ struct` in app/models and returns the field a
+// select shows for its records: Name, else Title, else the first string
+// field, else "" (the id). ok is false when app/models does not declare typ.
+func modelLabel(root, typ string) (label string, ok bool) {
+	files, _ := filepath.Glob(filepath.Join(root, "app", "models", "*.go"))
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			continue
+		}
+		for _, decl := range f.Decls {
+			gd, isGen := decl.(*ast.GenDecl)
+			if !isGen {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				ts, isType := spec.(*ast.TypeSpec)
+				if !isType || ts.Name.Name != typ {
+					continue
+				}
+				st, isStruct := ts.Type.(*ast.StructType)
+				if !isStruct {
+					return "", false
+				}
+				var first string
+				for _, fl := range st.Fields.List {
+					id, isIdent := fl.Type.(*ast.Ident)
+					if !isIdent || id.Name != "string" {
+						continue
+					}
+					for _, n := range fl.Names {
+						if n.Name == "Name" || n.Name == "Title" {
+							return n.Name, true
+						}
+						if first == "" && n.IsExported() {
+							first = n.Name
+						}
+					}
+				}
+				return first, true
+			}
+		}
+	}
+	return "", false
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"go/format"
 	"os"
 	"os/exec"
@@ -12,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorails/gorails/framework/record/migrate"
 	"github.com/spf13/cobra"
 )
 
@@ -63,8 +61,9 @@ func TestGenerateModelGolden(t *testing.T) {
 		"output.txt":                                out.String(),
 		"app/models/post.go":                        readFile(t, root, "app/models/post.go"),
 		"app/models/post_test.go":                   readFile(t, root, "app/models/post_test.go"),
+		"app/models/app_test.go":                    readFile(t, root, "app/models/app_test.go"),
+		"test/fixtures/posts.yml":                   readFile(t, root, "test/fixtures/posts.yml"),
 		"db/migrate/20261123085000_create_posts.go": readFile(t, root, "db/migrate/20261123085000_create_posts.go"),
-		"db/migrate/migrations.go":                  readFile(t, root, "db/migrate/migrations.go"),
 	})
 }
 
@@ -88,9 +87,8 @@ func TestGenerateMigrationGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkGolden(t, "migration/"+tc.dir, map[string]string{
-				"output.txt":               out.String(),
-				"db/migrate/" + tc.file:    readFile(t, root, "db/migrate/"+tc.file),
-				"db/migrate/migrations.go": readFile(t, root, "db/migrate/migrations.go"),
+				"output.txt":            out.String(),
+				"db/migrate/" + tc.file: readFile(t, root, "db/migrate/"+tc.file),
 			})
 		})
 	}
@@ -113,58 +111,89 @@ func TestGenerateMigrationVersionsStayUniqueAndOrdered(t *testing.T) {
 	if !slices.Equal(files, want) {
 		t.Errorf("files = %v, want %v", files, want)
 	}
-	list := readFile(t, root, "db/migrate/migrations.go")
-	if !strings.Contains(list, `migrate.File("20261123085002_add_body_to_posts.go", AddBodyToPosts()),`) {
-		t.Errorf("migrations.go does not list the last migration:\n%s", list)
+	methods, err := migrationMethods(root)
+	if err != nil || methods["AddBodyToPosts"] != "20261123085002_add_body_to_posts.go" {
+		t.Errorf("the migration methods are %v (%v), want AddBodyToPosts in 20261123085002_add_body_to_posts.go", methods, err)
 	}
 	if err := generateMigration(root, "AddTitleToPosts", nil, genTime, &out); err == nil || !strings.Contains(err.Error(), "already named add_title_to_posts") {
 		t.Errorf("a second AddTitleToPosts: err = %v", err)
 	}
 }
 
-func TestMigrationsListRejectsBadFiles(t *testing.T) {
+func TestGenerateMigrationRefuses(t *testing.T) {
 	cases := []struct {
 		name  string
 		files map[string]string
 		want  []string
-		is    error
 	}{
-		{"a bad file name", map[string]string{"create_posts.go": "package migrate\n"}, []string{"db/migrate/create_posts.go"}, migrate.ErrBadFileName},
-		{"a duplicate version", map[string]string{
-			"20261123085000_create_posts.go": "package migrate\nimport \"github.com/gorails/gorails/framework/record/migrate\"\nfunc CreatePosts() migrate.Migration { return migrate.Migration{} }\n",
-			"20261123085000_create_tags.go":  "package migrate\nimport \"github.com/gorails/gorails/framework/record/migrate\"\nfunc CreateTags() migrate.Migration { return migrate.Migration{} }\n",
-		}, []string{"20261123085000_create_posts.go", "20261123085000_create_tags.go"}, migrate.ErrDuplicateVersion},
-		{"a file without its function", map[string]string{"20261123085000_create_posts.go": "package migrate\n"}, []string{"db/migrate/20261123085000_create_posts.go", "declares no func"}, nil},
+		{"an app whose migrations.go is an old generated list", map[string]string{
+			"migrations.go": "package migrate\nimport \"github.com/gorails/gorails/framework/record/migrate\"\nfunc All() []migrate.Migration { return nil }\n",
+		}, []string{"db/migrate does not declare the Migrations type", "func (Migrations) NAME() migrate.Migration"}},
+		{"a method name another file already declares", map[string]string{
+			"20261123085000_titles.go": "package migrate\nimport \"github.com/gorails/gorails/framework/record/migrate\"\nfunc (Migrations) AddTitleToPosts() migrate.Migration { return migrate.Migration{} }\n",
+		}, []string{"another migration is already called AddTitleToPosts: db/migrate/20261123085000_titles.go"}},
+		{"a file that does not parse", map[string]string{"20261123085000_broken.go": "package migrate\nfunc (\n"}, []string{"20261123085000_broken.go:"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			root := newTestApp(t)
 			dir := filepath.Join(root, "db", "migrate")
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				t.Fatal(err)
-			}
 			for n, src := range tc.files {
 				if err := os.WriteFile(filepath.Join(dir, n), []byte(src), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
+			before := snapshot(t, root)
 			err := generateMigration(root, "AddTitleToPosts", nil, genTime, &bytes.Buffer{})
 			if err == nil {
 				t.Fatal("generate succeeded")
-			}
-			if tc.is != nil && !errors.Is(err, tc.is) {
-				t.Errorf("err = %v, want %v", err, tc.is)
 			}
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not mention %q", err, w)
 				}
 			}
-			if _, err := os.Stat(filepath.Join(root, "db", "migrate", "migrations.go")); err == nil {
-				t.Error("migrations.go was written")
+			if after := snapshot(t, root); after != before {
+				t.Errorf("the failed generate wrote files:\n%s", after)
 			}
 		})
+	}
+}
+
+func TestDestroyMigration(t *testing.T) {
+	t.Parallel()
+	root := newTestApp(t)
+	var out bytes.Buffer
+	for _, n := range []string{"CreatePosts", "AddTitleToPosts"} {
+		if err := generateMigration(root, n, nil, genTime, &out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct{ name, arg, removed, err string }{
+		{"by its CamelCase name", "AddTitleToPosts", "db/migrate/20261123085001_add_title_to_posts.go", ""},
+		{"by its version", "20261123085000", "db/migrate/20261123085000_create_posts.go", ""},
+		{"one that is gone", "AddTitleToPosts", "", "no migration AddTitleToPosts in db/migrate"},
+		{"a name that is not one", "../../etc/passwd", "", "invalid migration name"},
+	}
+	for _, tt := range tests {
+		out.Reset()
+		err := destroyMigration(root, tt.arg, &out)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%s: err = %v, want %q", tt.name, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if !strings.Contains(out.String(), "remove  "+tt.removed) || !strings.Contains(out.String(), "gorails db:rollback") {
+			t.Errorf("%s printed:\n%s", tt.name, out.String())
+		}
+		if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(tt.removed))); err == nil {
+			t.Errorf("%s: %s is still there", tt.name, tt.removed)
+		}
 	}
 }
 
@@ -200,15 +229,17 @@ func TestDestroyModel(t *testing.T) {
 	}
 	want := `      remove  app/models/post.go
       remove  app/models/post_test.go
+      remove  test/fixtures/posts.yml
       remove  db/migrate/20261123085000_create_posts.go
-       force  db/migrate/migrations.go
 `
 	if out.String() != want {
 		t.Errorf("output:\n%s\nwant:\n%s", out.String(), want)
 	}
-	list := readFile(t, root, "db/migrate/migrations.go")
-	if strings.Contains(list, "CreatePosts") || !strings.Contains(list, "CreateTags()") {
-		t.Errorf("migrations.go after destroy:\n%s", list)
+	if !isFile(filepath.Join(root, "app", "models", "app_test.go")) || !isFile(filepath.Join(root, "test", "fixtures", "tags.yml")) {
+		t.Error("destroy model removed what the package's other tests need (app_test.go) or another model's fixtures")
+	}
+	if methods, err := migrationMethods(root); err != nil || methods["CreatePosts"] != "" || methods["CreateTags"] == "" {
+		t.Errorf("migrations after destroy: %v (%v)", methods, err)
 	}
 }
 
@@ -238,16 +269,14 @@ func TestGeneratedModelCompilesAndPasses(t *testing.T) {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go test in the generated app: %v\n%s", err, b)
 	}
-}
-
-func TestMigrationsListOfANewApp(t *testing.T) {
-	t.Parallel()
-	f, err := migrationsListFile(t.TempDir())
-	if err != nil {
+	// The files are the migrations: deleting one by hand breaks nothing.
+	if err := os.Remove(filepath.Join(root, "db", "migrate", "20261123085002_add_published_at_to_posts.go")); err != nil {
 		t.Fatal(err)
 	}
-	if f.Path != "db/migrate/migrations.go" || !strings.Contains(string(f.Data), "func All() []migrate.Migration {\n\treturn []migrate.Migration{}\n}\n") {
-		t.Errorf("%s:\n%s", f.Path, f.Data)
+	cmd = exec.Command("go", "vet", "./...")
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("after deleting a migration file, go vet in the generated app: %v\n%s", err, b)
 	}
 }
 
@@ -257,11 +286,13 @@ func TestModelCommandsRunInsideAnApp(t *testing.T) {
 	steps := []struct {
 		cmd   func() *cobra.Command
 		args  []string
-		check string // a file that must exist afterwards ("!" prefix: must not)
+		check string // a file (a glob) that must exist afterwards ("!" prefix: must not)
 	}{
 		{generateModelCommand, []string{"Comment", "body:text"}, "app/models/comment.go"},
-		{generateMigrationCommand, []string{"AddAuthorToComments", "author:string"}, "db/migrate/migrations.go"},
+		{generateMigrationCommand, []string{"AddAuthorToComments", "author:string"}, "db/migrate/*_add_author_to_comments.go"},
+		{generateMigrationCommand, []string{"AddSlugToComments", "slug:string"}, "db/migrate/*_add_slug_to_comments.go"},
 		{destroyModelCommand, []string{"Comment"}, "!app/models/comment.go"},
+		{destroyMigrationCommand, []string{"AddSlugToComments"}, "!db/migrate/*_add_slug_to_comments.go"},
 	}
 	for _, s := range steps {
 		c := s.cmd()
@@ -272,14 +303,13 @@ func TestModelCommandsRunInsideAnApp(t *testing.T) {
 		if err := c.Execute(); err != nil {
 			t.Fatalf("%s %v: %v\n%s", c.Name(), s.args, err, out.String())
 		}
-		p, mustExist := strings.CutPrefix(s.check, "!")
-		_, err := os.Stat(filepath.Join(root, filepath.FromSlash(p)))
-		if (err == nil) != !mustExist {
-			t.Errorf("after %s %v: stat %s: %v", c.Name(), s.args, p, err)
+		p, mustNotExist := strings.CutPrefix(s.check, "!")
+		found, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(p)))
+		if err != nil || (len(found) == 1) == mustNotExist {
+			t.Errorf("after %s %v: %s matches %q (%v)", c.Name(), s.args, p, found, err)
 		}
 	}
-	list := readFile(t, root, "db/migrate/migrations.go")
-	if strings.Contains(list, "CreateComments") || !strings.Contains(list, "AddAuthorToComments()") {
-		t.Errorf("migrations.go:\n%s", list)
+	if methods, err := migrationMethods(root); err != nil || len(methods) != 1 || methods["AddAuthorToComments"] == "" {
+		t.Errorf("migrations: %v (%v), want AddAuthorToComments alone", methods, err)
 	}
 }

@@ -257,11 +257,12 @@ func helperNames(root, module string) ([]string, error) {
 
 // helper is one named route as helpersSource writes it.
 type helper struct {
-	route  dispatch.RouteInfo
-	v      string   // the package variable: "editPostRoute"
-	fn     string   // "EditPost": EditPostPath, EditPostURL
-	params []string // Go parameter names, in path order
-	reqs   []string // the requirements as NewRouteHelper takes them
+	route    dispatch.RouteInfo
+	v        string   // the package variable: "editPostRoute"
+	fn       string   // "EditPost": EditPostPath, EditPostURL
+	params   []string // Go parameter names, in path order
+	optional []string // the params of optional groups, given by name
+	reqs     []string // the requirements as NewRouteHelper takes them
 }
 
 // helpersSource renders app/routes/routes.go for routes (as
@@ -283,8 +284,14 @@ func helpersSource(routes []dispatch.RouteInfo) ([]byte, error) {
 		}
 		fns[h.fn] = r.Name
 		h.v = lowerFirst(h.fn) + "Route"
-		params := dispatch.NewRouteHelper(r.Name, r.Path).Params()
-		for _, p := range params {
+		rh := dispatch.NewRouteHelper(r.Name, r.Path)
+		h.optional = rh.Optional()
+		for _, p := range h.optional {
+			if re, ok := r.Requirements[p]; ok {
+				h.reqs = append(h.reqs, p, re)
+			}
+		}
+		for _, p := range rh.Params() {
 			h.params = append(h.params, paramIdent(p))
 			if re, ok := r.Requirements[p]; ok {
 				h.reqs = append(h.reqs, p, re)
@@ -317,6 +324,9 @@ func helpersSource(routes []dispatch.RouteInfo) ([]byte, error) {
 			what = h.route.Verb + " " + what
 		}
 		fmt.Fprintf(&b, "\n// %sPath is the path of the route %s: %s (%s).\n", h.fn, h.route.Name, what, h.route.Endpoint)
+		if len(h.optional) > 0 {
+			fmt.Fprintf(&b, "// Its optional params are given by name in query: %s.\n", strings.Join(h.optional, ", "))
+		}
 		fmt.Fprintf(&b, "func %sPath(%squery ...dispatch.Params) string { return %s.Path(query%s) }\n", h.fn, decl, h.v, args)
 		fmt.Fprintf(&b, "\n// %sURL is %sPath on base, such as \"https://example.com\".\n", h.fn, h.fn)
 		fmt.Fprintf(&b, "func %sURL(base string, %squery ...dispatch.Params) string { return %s.URL(base, query%s) }\n", h.fn, decl, h.v, args)

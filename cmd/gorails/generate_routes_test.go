@@ -47,6 +47,19 @@ func sampleRoutes(r *dispatch.Mapper) {
 	r.Get("feed/:type", dispatch.To((*PostsController).Index), dispatch.As("feed"), dispatch.Format(true))
 	r.Mount("/status", http.NotFoundHandler(), dispatch.As("status"))
 	r.Get("unnamed/:id", dispatch.To((*PostsController).Show), dispatch.As(""))
+	// The DSL forms of Rails beyond resources: optional groups, params
+	// sharing a segment, defaults, path names, concerns, a controller scope.
+	r.Get("photos(/:id)", dispatch.To((*PostsController).Show), dispatch.As("photos"))
+	r.Get("calendar/:kind(/:year(/:month))", dispatch.To((*PostsController).Index), dispatch.As("calendar"), dispatch.Default("kind", "all"))
+	r.Get("read/:id-:slug", dispatch.To((*PostsController).Show), dispatch.As("slugged"), dispatch.Constrain("id", `\d+`))
+	r.Concern("commentable", func(r *dispatch.Mapper) {
+		r.Resources("comments", dispatch.For[CommentsController](), dispatch.Only("index"))
+	})
+	r.Scope("(:locale)", dispatch.Constrain("locale", "en|nl"), func(r *dispatch.Mapper) {
+		r.Resources("articles", dispatch.For[PostsController](), dispatch.Only("new", "show"), dispatch.Concerns("commentable"),
+			dispatch.PathNames(map[string]string{"new": "neu"}))
+	})
+	r.Controller(dispatch.For[PostsController](), func(r *dispatch.Mapper) { r.Get("drafts", dispatch.ToAction("preview")) })
 }
 
 // TestRouteHelpersSourceGolden pins the helpers generated for a route set
@@ -86,20 +99,27 @@ func TestRouteHelpersSourceGolden(t *testing.T) {
 		t.Fatalf("the generated helpers do not compile: %v", err)
 	}
 	for name, sig := range map[string]string{
-		"RootPath":        "func(query ...github.com/gorails/gorails/framework/dispatch.Params) string",
-		"PostCommentPath": "func(postID any, id any, query ...github.com/gorails/gorails/framework/dispatch.Params) string",
-		"EditPostURL":     "func(base string, id any, query ...github.com/gorails/gorails/framework/dispatch.Params) string",
-		"APIUsersPath":    "func(query ...github.com/gorails/gorails/framework/dispatch.Params) string",
-		"FeedPath":        "func(typeParam any, query ...github.com/gorails/gorails/framework/dispatch.Params) string",
-		"Helpers":         "func() github.com/gorails/gorails/framework/dispatch.RouteHelpers",
-		"PreviewPostPath": "func(id any, query ...github.com/gorails/gorails/framework/dispatch.Params) string",
-		"StatusPath":      "func(query ...github.com/gorails/gorails/framework/dispatch.Params) string",
-		"ArchivePath":     "func(year any, query ...github.com/gorails/gorails/framework/dispatch.Params) string",
-		"FilePath":        "func(path any, query ...github.com/gorails/gorails/framework/dispatch.Params) string",
-		"PostCommentsURL": "func(base string, postID any, query ...github.com/gorails/gorails/framework/dispatch.Params) string",
-		"NewPostPath":     "func(query ...github.com/gorails/gorails/framework/dispatch.Params) string",
-		"PostsPath":       "func(query ...github.com/gorails/gorails/framework/dispatch.Params) string",
-		"PostPath":        "func(id any, query ...github.com/gorails/gorails/framework/dispatch.Params) string",
+		"RootPath":            "func(query ...github.com/gorails/gorails/framework/dispatch.Params) string",
+		"PostCommentPath":     "func(postID any, id any, query ...github.com/gorails/gorails/framework/dispatch.Params) string",
+		"EditPostURL":         "func(base string, id any, query ...github.com/gorails/gorails/framework/dispatch.Params) string",
+		"APIUsersPath":        "func(query ...github.com/gorails/gorails/framework/dispatch.Params) string",
+		"FeedPath":            "func(typeParam any, query ...github.com/gorails/gorails/framework/dispatch.Params) string",
+		"Helpers":             "func() github.com/gorails/gorails/framework/dispatch.RouteHelpers",
+		"PreviewPostPath":     "func(id any, query ...github.com/gorails/gorails/framework/dispatch.Params) string",
+		"StatusPath":          "func(query ...github.com/gorails/gorails/framework/dispatch.Params) string",
+		"ArchivePath":         "func(year any, query ...github.com/gorails/gorails/framework/dispatch.Params) string",
+		"FilePath":            "func(path any, query ...github.com/gorails/gorails/framework/dispatch.Params) string",
+		"PostCommentsURL":     "func(base string, postID any, query ...github.com/gorails/gorails/framework/dispatch.Params) string",
+		"NewPostPath":         "func(query ...github.com/gorails/gorails/framework/dispatch.Params) string",
+		"PostsPath":           "func(query ...github.com/gorails/gorails/framework/dispatch.Params) string",
+		"PostPath":            "func(id any, query ...github.com/gorails/gorails/framework/dispatch.Params) string",
+		"PhotosPath":          "func(query ...github.com/gorails/gorails/framework/dispatch.Params) string",
+		"CalendarURL":         "func(base string, kind any, query ...github.com/gorails/gorails/framework/dispatch.Params) string",
+		"SluggedPath":         "func(id any, slug any, query ...github.com/gorails/gorails/framework/dispatch.Params) string",
+		"ArticlePath":         "func(id any, query ...github.com/gorails/gorails/framework/dispatch.Params) string",
+		"NewArticlePath":      "func(query ...github.com/gorails/gorails/framework/dispatch.Params) string",
+		"ArticleCommentsPath": "func(articleID any, query ...github.com/gorails/gorails/framework/dispatch.Params) string",
+		"DraftsPath":          "func(query ...github.com/gorails/gorails/framework/dispatch.Params) string",
 	} {
 		obj := pkg.Scope().Lookup(name)
 		if obj == nil {

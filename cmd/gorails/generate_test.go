@@ -26,7 +26,7 @@ func newTestApp(t *testing.T) string {
 	}
 	var keep []generator.File
 	for _, f := range files {
-		if f.Path == "go.mod" || f.Path == jobsFile || strings.HasPrefix(f.Path, "config/") {
+		if f.Path == "go.mod" || f.Path == jobsFile || f.Path == mailersFile || f.Path == migrationsFile || strings.HasPrefix(f.Path, "config/") {
 			keep = append(keep, f)
 		}
 	}

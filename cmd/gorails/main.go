@@ -54,8 +54,9 @@ build cache) and runs the command with it:
                             and runs the background jobs too
   gorails routes            list the routes
   gorails db:migrate        apply migrations (db:rollback, db:status, ... )
-  gorails generate ...      controller, model, migration, job, routes (destroy removes them)
+  gorails generate ...      controller, model, migration, job, mailer, routes (destroy removes them)
   gorails jobs              run the background jobs (jobs:stats counts them)
+  gorails test              prepare the test database and run the tests
   gorails ctl stats         ask the running server for its stats
   gorails credentials:edit  edit the encrypted credentials`,
 		SilenceErrors: true,
@@ -67,7 +68,9 @@ build cache) and runs the command with it:
 	root.AddCommand(newCommand(), versionCommand())
 	root.AddCommand(generateCommand(), destroyCommand())
 	root.AddCommand(appCommands()...)
+	root.AddCommand(testCommand())
 	root.AddCommand(credentialsCommands()...)
+	root.AddCommand(devCacheCommand())
 	return root
 }
 

@@ -109,6 +109,7 @@ func newApp(cmd *cobra.Command, dir, database string) error {
 		return err
 	}
 	files = append(files, generator.File{Path: "go.sum", Data: []byte(gorails.GoSum), Mode: 0o644})
+	slices.SortFunc(files, func(a, b generator.File) int { return strings.Compare(a.Path, b.Path) })
 	if err := generator.WriteTree(dst, files, cmd.OutOrStdout()); err != nil {
 		if errors.Is(err, generator.ErrNotEmpty) {
 			return fmt.Errorf("cannot create the application: %s exists and is not empty; choose a new directory", dir)
@@ -123,16 +124,11 @@ func newApp(cmd *cobra.Command, dir, database string) error {
 // dispatch.Describe lists them: the welcome page at the root.
 var initialRoutes = []dispatch.RouteInfo{{Name: "root", Verb: "GET", Path: "/", Endpoint: "welcome#index"}}
 
-// renderApp renders a new app's files: the templates, the list of its
-// first migrations (db/migrate/migrations.go: the jobs table) and the route
-// helpers of its first routes, written by the code that regenerates them
+// renderApp renders a new app's files: the templates (its first migration,
+// the jobs table, among them) and the route helpers of its first routes, written by the code that regenerates them
 // later (the app's tests check they match config/routes.go).
 func renderApp(data appData) ([]generator.File, error) {
 	files, err := generator.Render(templates.FS, "app", data, nil)
-	if err != nil {
-		return nil, err
-	}
-	list, err := migrationsListOf(files)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +136,7 @@ func renderApp(data appData) ([]generator.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	files = append(files, list, generator.File{Path: helpersFile, Data: helpers, Mode: 0o644})
+	files = append(files, generator.File{Path: helpersFile, Data: helpers, Mode: 0o644})
 	slices.SortFunc(files, func(a, b generator.File) int { return strings.Compare(a.Path, b.Path) })
 	return files, nil
 }

@@ -144,3 +144,37 @@ func TestNewDatabaseConfig(t *testing.T) {
 		})
 	}
 }
+
+func TestGoTestArgs(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{nil, "test -p 1 ./..."},
+		{[]string{"-v"}, "test -p 1 -v ./..."},
+		{[]string{"-run", "TestPost", "./app/models"}, "test -p 1 -run TestPost ./app/models"},
+		{[]string{"-run", "TestPost"}, "test -p 1 -run TestPost ./..."},
+		{[]string{"-p", "4", "-count=1"}, "test -p 4 -count=1 ./..."},
+		{[]string{"-race", "./..."}, "test -p 1 -race ./..."},
+	}
+	for _, c := range cases {
+		if got := strings.Join(goTestArgs(c.args), " "); got != c.want {
+			t.Errorf("goTestArgs(%q) = %q, want %q", c.args, got, c.want)
+		}
+	}
+}
+
+func TestDevCacheTogglesTheFile(t *testing.T) {
+	root := t.TempDir()
+	for i, want := range []bool{true, false, true} {
+		on, err := toggleDevCache(root)
+		if err != nil || on != want {
+			t.Fatalf("toggle %d: %v, %v; want %v", i+1, on, err, want)
+		}
+		_, err = os.Stat(filepath.Join(root, "tmp", "caching-dev.txt"))
+		if exists := err == nil; exists != want {
+			t.Fatalf("toggle %d: the file exists: %v; want %v", i+1, exists, want)
+		}
+	}
+}

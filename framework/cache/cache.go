@@ -6,7 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"reflect"
+	"strings"
 	"time"
+
+	"github.com/gorails/gorails/framework/event"
 )
 
 // Config configures a [Cache]. The zero value works: an in-process
@@ -41,6 +45,13 @@ type Config struct {
 	// context ending are not reported, nor are the caller's own mistakes
 	// (bad options, Increment of a value that is not a counter).
 	OnError func(ctx context.Context, err *Error)
+
+	// Events, when set, receives Rails' cache events: CacheRead,
+	// CacheWrite, CacheFetchHit, CacheGenerate and CacheDelete
+	// (cache_read.active_support, ...), with the namespaced key and the
+	// store's name. A call times itself only when someone subscribes to
+	// its event's kind.
+	Events *event.Bus
 }
 
 // Cache is the user's API over a Store: typed values, versions, expiry,
@@ -57,6 +68,8 @@ type Cache struct {
 	compressAt int // 0: never
 	onError    func(context.Context, *Error)
 	shared     *shared
+	events     *event.Bus
+	storeName  string // for events: "cache.Memory", "dbstore.Store"
 }
 
 // shared is what namespaced views of one Cache have in common.
@@ -71,10 +84,11 @@ func New(cfg Config) (*Cache, error) {
 	if cfg.ExpiresIn < 0 {
 		return nil, fmt.Errorf("%w: Config.ExpiresIn %v is negative", ErrInvalidOptions, cfg.ExpiresIn)
 	}
-	c := &Cache{store: cfg.Store, expiresIn: cfg.ExpiresIn, coder: cfg.Coder, onError: cfg.OnError, shared: &shared{}}
+	c := &Cache{store: cfg.Store, expiresIn: cfg.ExpiresIn, coder: cfg.Coder, onError: cfg.OnError, shared: &shared{}, events: cfg.Events}
 	if c.store == nil {
 		c.store = NewMemory(MemoryConfig{})
 	}
+	c.storeName = strings.TrimPrefix(reflect.TypeOf(c.store).String(), "*")
 	if c.coder == nil {
 		c.coder = JSONCoder{}
 	}
@@ -234,11 +248,23 @@ func (c *Cache) Delete(ctx context.Context, keys ...string) (int, error) {
 	if len(sks) == 0 {
 		return 0, nil
 	}
+	var start time.Time
+	on := c.events.Enabled(event.KindCacheDelete)
+	if on {
+		start = time.Now()
+	}
 	n, err := c.store.Delete(ctx, sks...)
 	if err != nil {
-		return n, c.fail(ctx, "delete", keys[0], err)
+		err = c.fail(ctx, "delete", keys[0], err)
 	}
-	return n, nil
+	if on {
+		names := make([]string, len(keys))
+		for i, k := range keys {
+			names[i] = c.prefix + k
+		}
+		c.events.Emit(ctx, &event.CacheDelete{Key: strings.Join(names, ", "), Store: c.storeName, Start: start, Duration: time.Since(start), Err: err})
+	}
+	return n, err
 }
 
 // DeleteMatched removes the keys of this Cache's namespace that match

@@ -49,7 +49,8 @@
 // expiry: Memory (per process, LRU bounded by bytes), Redis (go-redis,
 // shared by processes and hosts) and Null (keeps nothing; for tests). The
 // package cachetest states the contract as a conformance suite that every
-// store runs, including the database store to come (Solid Cache). Optional
+// store runs, including the database store (framework/cache/dbstore, Rails' Solid
+// Cache). Optional
 // interfaces add what only some stores can: Matcher (DeleteMatched by
 // glob) and Cleaner (drop expired entries now).
 //

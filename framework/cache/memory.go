@@ -22,6 +22,9 @@ type MemoryConfig struct {
 	// MaxBytes bounds the keys, values and bookkeeping held; 0 means
 	// DefaultMemoryBytes. Past it, the least recently used entries go.
 	MaxBytes int64
+	// Now is the store's clock, read to expire entries; nil: time.Now.
+	// Tests set a fake one (cachetest.Clock).
+	Now func() time.Time
 }
 
 // Memory is a Store in the memory of one process (Rails' MemoryStore):
@@ -37,6 +40,7 @@ type Memory struct {
 	bytes     int64
 	max       int64
 	evictions uint64
+	now       func() time.Time
 }
 
 type memItem struct {
@@ -59,7 +63,11 @@ func NewMemory(cfg MemoryConfig) *Memory {
 	if m <= 0 {
 		m = DefaultMemoryBytes
 	}
-	return &Memory{items: map[string]*memItem{}, max: m}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Memory{items: map[string]*memItem{}, max: m, now: now}
 }
 
 // MemoryStats is a snapshot of a Memory store.
@@ -92,7 +100,7 @@ func (m *Memory) live(key string, now int64) *memItem {
 		return it
 	}
 	if now == 0 {
-		now = time.Now().UnixNano()
+		now = m.now().UnixNano()
 	}
 	if now >= it.expires {
 		m.remove(it)
@@ -133,14 +141,14 @@ func (m *Memory) GetMulti(_ context.Context, keys []string) ([][]byte, error) {
 func (m *Memory) Set(_ context.Context, key string, value []byte, expires time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.set(key, value, unixNano(expires), time.Now().UnixNano())
+	return m.set(key, value, unixNano(expires), m.now().UnixNano())
 }
 
 // SetMulti implements Store.
 func (m *Memory) SetMulti(_ context.Context, items []Item) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := time.Now().UnixNano()
+	now := m.now().UnixNano()
 	for _, it := range items {
 		if err := m.set(it.Key, it.Value, unixNano(it.Expires), now); err != nil {
 			return err
@@ -153,7 +161,7 @@ func (m *Memory) SetMulti(_ context.Context, items []Item) error {
 func (m *Memory) Add(_ context.Context, key string, value []byte, expires time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := time.Now().UnixNano()
+	now := m.now().UnixNano()
 	if m.live(key, now) != nil {
 		return false, nil
 	}
@@ -209,7 +217,7 @@ func (m *Memory) Delete(_ context.Context, keys ...string) (int, error) {
 func (m *Memory) Increment(_ context.Context, key string, delta int64, expires time.Time) (int64, time.Time, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := time.Now().UnixNano()
+	now := m.now().UnixNano()
 	var n, exp int64
 	if it := m.live(key, now); it != nil {
 		v, err := strconv.ParseInt(string(it.value), 10, 64)
@@ -251,7 +259,7 @@ func (m *Memory) DeleteMatched(_ context.Context, pattern string) (int, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := time.Now().UnixNano()
+	now := m.now().UnixNano()
 	n := 0
 	for k := range m.items {
 		if !p.match(k) {
@@ -269,7 +277,7 @@ func (m *Memory) DeleteMatched(_ context.Context, pattern string) (int, error) {
 func (m *Memory) Cleanup(context.Context) (int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := time.Now().UnixNano()
+	now := m.now().UnixNano()
 	n := 0
 	for _, it := range m.items {
 		if it.expires != 0 && now >= it.expires {

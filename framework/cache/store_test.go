@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -14,8 +15,8 @@ import (
 )
 
 func TestMemoryStoreMeetsTheStoreContract(t *testing.T) {
-	cachetest.TestStore(t, func(t *testing.T) cache.Store {
-		return cache.NewMemory(cache.MemoryConfig{MaxBytes: 8 << 20})
+	cachetest.TestStoreClocked(t, func(t *testing.T, now func() time.Time) cache.Store {
+		return cache.NewMemory(cache.MemoryConfig{MaxBytes: 8 << 20, Now: now})
 	}, cachetest.Options{})
 }
 
@@ -68,4 +69,36 @@ func TestTheSuiteRunsSeriallyOnAStoreSharedBetweenCalls(t *testing.T) {
 		_ = shared.Clear(context.Background())
 		return shared
 	}, cachetest.Options{Serial: true})
+}
+
+// The real-clock suite (Redis's) still runs on a store that could take a
+// fake clock: its expiry checks hold on the real clock too.
+func TestMemoryStoreMeetsTheStoreContractOnTheRealClock(t *testing.T) {
+	cachetest.TestStore(t, func(t *testing.T) cache.Store {
+		return cache.NewMemory(cache.MemoryConfig{})
+	}, cachetest.Options{})
+}
+
+// slowIncrements is a Memory store whose Increment takes longer than the
+// suite's short lifetimes, as on a machine loaded by -race: the expired
+// counter check must still pass, deterministically on the fake clock and
+// by retrying with a longer lifetime on the real one.
+type slowIncrements struct{ *cache.Memory }
+
+func (s slowIncrements) Increment(ctx context.Context, key string, delta int64, expires time.Time) (int64, time.Time, error) {
+	time.Sleep(50 * time.Millisecond)
+	return s.Memory.Increment(ctx, key, delta, expires)
+}
+
+func TestStoreSuiteExpiryChecksDoNotDependOnTheMachinesSpeed(t *testing.T) {
+	t.Run("fake clock", func(t *testing.T) {
+		cachetest.TestStoreClocked(t, func(t *testing.T, now func() time.Time) cache.Store {
+			return slowIncrements{cache.NewMemory(cache.MemoryConfig{Now: now})}
+		}, cachetest.Options{})
+	})
+	t.Run("real clock", func(t *testing.T) {
+		cachetest.TestStore(t, func(t *testing.T) cache.Store {
+			return slowIncrements{cache.NewMemory(cache.MemoryConfig{})}
+		}, cachetest.Options{})
+	})
 }

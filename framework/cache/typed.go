@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/gorails/gorails/framework/event"
 )
 
 // Read returns the value under key as a T. ok is false on a miss: no
@@ -13,6 +15,16 @@ import (
 // as a T, is a miss too: the *Error is returned (and passed to
 // Config.OnError) for the caller to see, not to handle.
 func Read[T any](ctx context.Context, c *Cache, key string, opts Options) (v T, ok bool, err error) {
+	if c.events.Enabled(event.KindCacheRead) {
+		start := time.Now()
+		v, ok, err = read[T](ctx, c, key, opts)
+		c.events.Emit(ctx, &event.CacheRead{Key: c.prefix + key, Store: c.storeName, Hit: ok, Start: start, Duration: time.Since(start), Err: err})
+		return v, ok, err
+	}
+	return read[T](ctx, c, key, opts)
+}
+
+func read[T any](ctx context.Context, c *Cache, key string, opts Options) (v T, ok bool, err error) {
 	sk, err := c.storeKey(key)
 	if err != nil {
 		return v, false, err
@@ -59,6 +71,16 @@ func Add[T any](ctx context.Context, c *Cache, key string, value T, opts Options
 }
 
 func write[T any](ctx context.Context, c *Cache, key string, value T, opts Options, add bool) (bool, error) {
+	if c.events.Enabled(event.KindCacheWrite) {
+		start := time.Now()
+		ok, err := writeEntry(ctx, c, key, value, opts, add)
+		c.events.Emit(ctx, &event.CacheWrite{Key: c.prefix + key, Store: c.storeName, Start: start, Duration: time.Since(start), Err: err})
+		return ok, err
+	}
+	return writeEntry(ctx, c, key, value, opts, add)
+}
+
+func writeEntry[T any](ctx context.Context, c *Cache, key string, value T, opts Options, add bool) (bool, error) {
 	sk, err := c.storeKey(key)
 	if err != nil {
 		return false, err
@@ -136,8 +158,19 @@ func Fetch[T any](ctx context.Context, c *Cache, key string, opts Options, compu
 		var stale entry
 		hasStale := false
 		if !opts.Force {
+			var start time.Time
+			onRead, onHit := c.events.Enabled(event.KindCacheRead), c.events.Enabled(event.KindCacheFetchHit)
+			if onRead || onHit {
+				start = time.Now()
+			}
 			v, e, state := fetchRead[T](ctx, c, key, sk, &opts)
+			if onRead {
+				c.events.Emit(ctx, &event.CacheRead{Key: c.prefix + key, Store: c.storeName, Hit: state == entryFresh, Start: start, Duration: time.Since(start)})
+			}
 			if state == entryFresh {
+				if onHit {
+					c.events.Emit(ctx, &event.CacheFetchHit{Key: c.prefix + key, Store: c.storeName, Start: start, Duration: time.Since(start)})
+				}
 				return v, nil
 			}
 			stale, hasStale = e, state == entryExpired
@@ -225,7 +258,13 @@ func lead[T any](ctx context.Context, c *Cache, key, sk string, opts Options, co
 			c.fail(ctx, "write", key, err)
 		}
 	}
-	v, err = compute()
+	if c.events.Enabled(event.KindCacheGenerate) {
+		start := time.Now()
+		v, err = compute()
+		c.events.Emit(ctx, &event.CacheGenerate{Key: c.prefix + key, Store: c.storeName, Start: start, Duration: time.Since(start), Err: err})
+	} else {
+		v, err = compute()
+	}
 	var b []byte
 	var logical, physical time.Time
 	now := time.Now()
@@ -236,8 +275,13 @@ func lead[T any](ctx context.Context, c *Cache, key, sk string, opts Options, co
 	// Write before letting the next caller lead, so that it finds the
 	// entry instead of computing it again.
 	if err == nil && (logical.IsZero() || logical.After(now)) {
-		if err := c.store.Set(ctx, sk, b, physical); err != nil {
-			c.fail(ctx, "write", key, err)
+		err := c.store.Set(ctx, sk, b, physical)
+		var failed error
+		if err != nil {
+			failed = c.fail(ctx, "write", key, err)
+		}
+		if c.events.Enabled(event.KindCacheWrite) {
+			c.events.Emit(ctx, &event.CacheWrite{Key: c.prefix + key, Store: c.storeName, Start: now, Duration: time.Since(now), Err: failed})
 		}
 	}
 	cl.entry, cl.err, cl.cancelled = b, err, err != nil && ctx.Err() != nil

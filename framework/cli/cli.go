@@ -93,6 +93,7 @@ the app's config/server.go; flags override them.`,
 			cfg.Logger = app.Logger
 			stopJobs := func() {}
 			boot := func() (http.Handler, error) {
+				app.Config.Server.Port = cfg.Port // -p: the port development's mail links use
 				if err := app.Boot(cmd.Context()); err != nil {
 					return nil, fmt.Errorf("boot: %w", err)
 				}
@@ -106,8 +107,9 @@ the app's config/server.go; flags override them.`,
 				return app, nil
 			}
 			// A hot restart replaces the process: hand the running jobs back
-			// first instead of leaving them to the rescuer.
-			cfg.BeforeExec = func() { stopJobs() }
+			// first instead of leaving them to the rescuer, and write out
+			// the log lines production buffers.
+			cfg.BeforeExec = func() { stopJobs(); _ = app.FlushLog() }
 			err := server.Run(cmd.Context(), cfg, boot)
 			stopJobs()
 			if errors.Is(err, syscall.EADDRINUSE) {
@@ -123,6 +125,7 @@ the app's config/server.go; flags override them.`,
 
 func routesCommand(app *framework.App) *cobra.Command {
 	var grep string
+	var expanded bool
 	cmd := &cobra.Command{
 		Use:   "routes",
 		Short: "List the routes: name, verb, path and controller#action",
@@ -132,10 +135,15 @@ func routesCommand(app *framework.App) *cobra.Command {
 				return fmt.Errorf("boot: %w", err)
 			}
 			defer app.Close()
+			if expanded {
+				root, _ := os.Getwd() // source locations are shown relative to the app
+				return dispatch.WriteRoutesExpanded(cmd.OutOrStdout(), app.Routes.Routes(), grep, root, dispatch.ExpandedWidth)
+			}
 			return dispatch.WriteRoutes(cmd.OutOrStdout(), app.Routes.Routes(), grep)
 		},
 	}
 	cmd.Flags().StringVarP(&grep, "grep", "g", "", "show only routes whose name, verb, path or controller#action match this regexp (case-insensitive)")
+	cmd.Flags().BoolVarP(&expanded, "expanded", "E", false, "print each route as a block: Prefix, Verb, URI, Controller#Action and Source Location")
 	return cmd
 }
 

@@ -112,6 +112,12 @@ func TestRoutesCommand(t *testing.T) {
 	if out := run(t, app, "routes", "-g", "about"); !strings.Contains(out, "/about") || !strings.Contains(out, "pages#about") || strings.Contains(out, "pages#home") {
 		t.Errorf("routes -g about printed:\n%s", out)
 	}
+	app, _ = newApp(t, t.TempDir(), nil, nil)
+	out := run(t, app, "routes", "--expanded", "-g", "about")
+	if !strings.HasPrefix(out, "--[ Route 1 ]----") || !strings.Contains(out, "\nURI               | /about(.:format)\n") ||
+		!strings.Contains(out, "\nController#Action | pages#about\n") || !strings.Contains(out, "\nSource Location   | ") {
+		t.Errorf("routes --expanded -g about printed:\n%s", out)
+	}
 }
 
 func TestUnknownCommandsAndBadConfigFailWithOneLine(t *testing.T) {

@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/gorails/gorails/framework"
 	"github.com/gorails/gorails/framework/record"
@@ -108,12 +112,22 @@ func dbCommands(app *framework.App) []*cobra.Command {
 		{
 			Use: "db:create", Short: "Create the database", Args: cobra.NoArgs,
 			RunE: withConfig(func(ctx context.Context, drv driver.Driver, cfg record.Config) error {
-				err := migrate.CreateDatabase(ctx, drv, cfg)
-				if errors.Is(err, migrate.ErrDatabaseExists) {
-					fmt.Fprintf(out, "%s already exists\n", cfg.String())
-					return nil
+				name := databaseName(app, cfg)
+				if !app.Logger.Enabled(ctx, slog.LevelDebug) {
+					// An existing database is one line of its own below, not
+					// a warning carrying the failed CREATE DATABASE.
+					cfg.Logger = slog.New(slog.DiscardHandler)
 				}
-				return err
+				err := migrate.CreateDatabase(ctx, drv, cfg)
+				switch {
+				case errors.Is(err, migrate.ErrDatabaseExists):
+					fmt.Fprintf(out, "Database '%s' already exists\n", name)
+					return nil
+				case err != nil:
+					return err
+				}
+				fmt.Fprintf(out, "Created database '%s'\n", name)
+				return nil
 			}),
 		},
 		{
@@ -122,7 +136,11 @@ func dbCommands(app *framework.App) []*cobra.Command {
 				if app.Env().IsProduction() && os.Getenv("DISABLE_DATABASE_ENVIRONMENT_CHECK") != "1" {
 					return errors.New("db:drop refuses to drop a production database; set DISABLE_DATABASE_ENVIRONMENT_CHECK=1 if you mean it")
 				}
-				return migrate.DropDatabase(ctx, drv, cfg)
+				if err := migrate.DropDatabase(ctx, drv, cfg); err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "Dropped database '%s'\n", databaseName(app, cfg))
+				return nil
 			}),
 		},
 		migrateCmd, rollback, redo, status,
@@ -191,4 +209,40 @@ func seed(ctx context.Context, app *framework.App, db *record.DB) error {
 func envInt64(name string) int64 {
 	n, _ := strconv.ParseInt(os.Getenv(name), 10, 64)
 	return n
+}
+
+// databaseName is the database cfg points at as db:create and db:drop name
+// it, as Rails does: the database's name on a server, or the SQLite file
+// (relative to the app when it is inside it). Never a password: only the
+// path of a URL or DSN is read.
+func databaseName(app *framework.App, cfg record.Config) string {
+	name := cfg.Database
+	if cfg.URL != "" {
+		name = cfg.URL
+		if u, err := url.Parse(cfg.URL); err == nil && u.Scheme != "" && u.Opaque == "" {
+			name = u.Path
+			if cfg.WithDefaults().Adapter != record.SQLite {
+				name = strings.TrimPrefix(name, "/")
+			}
+		} else {
+			// file:db/x.sqlite3, sqlite3:..., or a MySQL DSN user:pass@tcp(host)/name
+			if at := strings.LastIndexByte(name, '@'); at >= 0 {
+				name = name[at+1:]
+				if i := strings.IndexByte(name, '/'); i >= 0 {
+					name = name[i+1:]
+				}
+			} else if i := strings.IndexByte(name, ':'); i >= 0 {
+				name = name[i+1:]
+			}
+		}
+		if i := strings.IndexByte(name, '?'); i >= 0 {
+			name = name[:i]
+		}
+	}
+	if filepath.IsAbs(name) {
+		if rel, err := filepath.Rel(app.Config.Root, name); err == nil && filepath.IsLocal(rel) {
+			name = rel
+		}
+	}
+	return name
 }

@@ -3,14 +3,22 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/gorails/gorails/framework"
 	"github.com/gorails/gorails/framework/cli"
 	"github.com/gorails/gorails/framework/record"
+	"github.com/gorails/gorails/framework/record/driver"
+	recordmysql "github.com/gorails/gorails/framework/record/mysql"
+	"github.com/gorails/gorails/framework/record/postgres"
+	"github.com/gorails/gorails/framework/record/sqlite"
+	"github.com/gorails/gorails/internal/testenv"
 )
 
 func TestDatabaseCommands(t *testing.T) {
@@ -74,6 +82,58 @@ func TestDatabaseCommandErrors(t *testing.T) {
 			code := cli.Main(context.Background(), app, tt.args, &out, &errOut)
 			if code != 1 || !strings.Contains(errOut.String(), tt.want) {
 				t.Fatalf("exit %d, stderr %q; want exit 1 saying %q", code, errOut.String(), tt.want)
+			}
+		})
+	}
+}
+
+func TestCreateAndDropSayWhatTheyDid(t *testing.T) {
+	tests := []struct {
+		name string
+		url  func(t *testing.T) (url, dbName string)
+	}{
+		{"SQLite names the file relative to the app", func(t *testing.T) (string, string) { return "", "app.sqlite3" }},
+		{"PostgreSQL names the database", func(t *testing.T) (string, string) {
+			u, err := url.Parse(testenv.PostgresDB(t, "cli_create"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u.String(), strings.TrimPrefix(u.Path, "/")
+		}},
+		{"MySQL names the database", func(t *testing.T) (string, string) {
+			cfg, err := mysql.ParseDSN(testenv.MySQLDB(t, "cli_create"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			u := url.URL{Scheme: "mysql", User: url.UserPassword(cfg.User, cfg.Passwd), Host: cfg.Addr, Path: "/" + cfg.DBName}
+			if cfg.Passwd == "" {
+				u.User = url.User(cfg.User)
+			}
+			return u.String(), cfg.DBName
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dbURL, name := tt.url(t)
+			t.Setenv("DATABASE_URL", dbURL)
+			var log bytes.Buffer
+			app, _ := newApp(t, t.TempDir(), nil, func(c *framework.Config) {
+				c.Logger = slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelInfo}))
+				c.DatabaseDrivers = []driver.Driver{sqlite.Driver{}, postgres.Driver{}, recordmysql.Driver{}}
+			})
+			steps := []struct{ cmd, want string }{
+				{"db:drop", "Dropped database '" + name + "'\n"},
+				{"db:create", "Created database '" + name + "'\n"},
+				{"db:create", "Database '" + name + "' already exists\n"},
+				{"db:drop", "Dropped database '" + name + "'\n"},
+			}
+			for _, s := range steps {
+				if out := run(t, app, s.cmd); out != s.want {
+					t.Errorf("%s printed %q, want %q", s.cmd, out, s.want)
+				}
+			}
+			if log.Len() > 0 {
+				t.Errorf("the commands logged more than their one line:\n%s", log.String())
 			}
 		})
 	}

@@ -36,7 +36,7 @@ within --shutdown-timeout and hand back the rest.
 
 With -w 0 (the default) this process runs the jobs with -c executors; with
 -w N a supervisor starts N worker processes and restarts any that dies,
-while the others' rescuers requeue its jobs once its leases expire.
+handing the jobs it was running back to their queues as soon as it exits.
 Queues are drained by weight (-q mailers:2 -q default:1) or, with
 --strict, in the order listed. The defaults come from Config.Worker.`,
 		Example: "  gorails jobs\n  gorails jobs -c 20 -q critical:3 -q default\n  gorails jobs -w 4",
@@ -111,7 +111,10 @@ func superviseJobs(ctx context.Context, app *framework.App, n int, cfg job.Worke
 		shutdown = job.DefaultShutdownTimeout
 	}
 	app.Logger.Info("jobs: supervisor started", "processes", n, "pid", os.Getpid())
+	rescuer, _ := app.Jobs.Backend().(job.WorkerRescuer) // a dead worker's jobs go back at once
 	err = job.Supervise(ctx, job.SupervisorConfig{
+		Rescuer:   rescuer,
+		Now:       app.Jobs.Now,
 		Processes: n,
 		Command: func(int) *exec.Cmd {
 			c := exec.Command(exe, args...)
@@ -137,8 +140,8 @@ func parseQueues(specs []string) ([]job.QueueWeight, error) {
 			}
 			if hasWeight {
 				w, err := strconv.Atoi(weight)
-				if err != nil || w < 1 {
-					return nil, fmt.Errorf("--queue %q: the weight after ':' must be a whole number of at least 1", s)
+				if err != nil || w < 1 || w > job.MaxQueueWeight {
+					return nil, fmt.Errorf("--queue %q: the weight after ':' must be a whole number from 1 to %d", s, job.MaxQueueWeight)
 				}
 				q.Weight = w
 			}

@@ -80,7 +80,8 @@ func TestJobsCommandErrors(t *testing.T) {
 		vars map[string]string
 		want string
 	}{
-		{[]string{"jobs", "-q", "mailers:0"}, nil, `the weight after ':' must be a whole number of at least 1`},
+		{[]string{"jobs", "-q", "mailers:0"}, nil, `the weight after ':' must be a whole number from 1 to 1048576`},
+		{[]string{"jobs", "-q", "a:9223372036854775807", "-q", "b"}, nil, `the weight after ':' must be a whole number from 1 to 1048576`},
 		{[]string{"jobs", "-q", ":2"}, nil, `give a queue name`},
 		{[]string{"jobs", "-w", "-1"}, nil, `give 0 (this process) or a number of worker processes`},
 		{[]string{"jobs"}, map[string]string{"GORAILS_JOB_BACKEND": "async"}, `the "async" job backend runs jobs inside the app process`},

@@ -24,6 +24,9 @@ func workerConfig(app *framework.App, cfg job.WorkerConfig) job.WorkerConfig {
 // app before its first db:migrate) it waits for it, checking every
 // tableWait, so migrating in another terminal is enough.
 func startJobWorker(app *framework.App, cfg job.WorkerConfig, tableWait time.Duration) (stop func(), err error) {
+	// A development server restarted after a crash (or a sibling worker
+	// process of its master that died) hands the dead one's jobs back now.
+	cfg.RescueLocalDead = cfg.RescueLocalDead || app.Env().IsDevelopment()
 	w, err := job.NewWorker(app.Jobs, workerConfig(app, cfg))
 	if err != nil {
 		return nil, err

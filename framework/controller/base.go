@@ -10,6 +10,8 @@ import (
 	"unsafe"
 
 	"github.com/gorails/gorails/framework/dispatch"
+	"github.com/gorails/gorails/framework/event"
+	"github.com/gorails/gorails/framework/security"
 	"github.com/gorails/gorails/framework/view"
 )
 
@@ -31,6 +33,22 @@ type Env struct {
 	// when params hold keys that were not permitted, instead of dropping them
 	// with a debug log line.
 	RaiseOnUnpermitted bool
+	// RateStore counts the requests of RateLimit callbacks; the framework
+	// sets the app's cache, shared by workers and machines when the cache
+	// is. nil: each limiter counts in its own process memory.
+	RateStore security.RateStore
+	// ClientIP identifies the client of a request for RateLimit without a
+	// by function: the framework resolves it through the trusted proxies
+	// (X-Forwarded-For). nil: the peer's address.
+	ClientIP func(*http.Request) string
+	// Events, when set, receives a StartProcessing before each action
+	// (with its params filtered through ParamFilter) and a Redirect per
+	// redirect; the action is recorded in the request's event.Runtime for
+	// the App's ProcessAction.
+	Events *event.Bus
+	// ParamFilter hides sensitive params in StartProcessing; nil is Rails'
+	// default list (security.DefaultFilterParams).
+	ParamFilter *security.Filter
 
 	mu        sync.Mutex
 	types     map[reflect.Type]*typeInfo
@@ -73,6 +91,7 @@ type Base struct {
 	halted    bool
 	out       bodyWriter
 	params    *Params
+	jw        jsonWriter // JSON's writer, here so that it costs no allocation
 }
 
 // base lets the wrapper reach the embedded Base of any app controller type.
@@ -88,6 +107,7 @@ type wrapper struct {
 	env     *Env
 	log     *slog.Logger // Env.Logger, or one that discards
 	action  dispatch.Action
+	name    string // "PostsController", "Admin::UsersController": the log's name of the controller
 	ti      *typeInfo
 	uses    []service
 	seq     *sequence
@@ -133,7 +153,7 @@ func (e *Env) wrapperFor(a dispatch.ControllerAction) (*wrapper, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &wrapper{env: e, log: log, action: a.Action, ti: ti, uses: uses, seq: seq, newCtrl: a.New, run: a.Run}, nil
+	return &wrapper{env: e, log: log, action: a.Action, name: logName(a), ti: ti, uses: uses, seq: seq, newCtrl: a.New, run: a.Run}, nil
 }
 
 // sequenceFor returns the callback sequence of one action of type t,
@@ -162,6 +182,9 @@ func (w *wrapper) serve(rw http.ResponseWriter, r *dispatch.Request) error {
 	c := w.newCtrl()
 	b := c.(embedsBase).base()
 	b.w, b.req, b.env, b.log, b.action, b.act = rw, r, w.env, w.log, w.action, w
+	if bus := w.env.Events; bus.Enabled(event.KindProcessAction) || bus.Enabled(event.KindStartProcessing) {
+		w.instrument(r)
+	}
 	self := w.ti.layout.self(b)
 	for i := range w.uses {
 		w.uses[i].set(unsafe.Add(self, w.uses[i].off))

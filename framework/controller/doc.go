@@ -27,6 +27,12 @@
 //		return c.Redirect(routes.PostPath(c.Post.ID)) // a generated route helper: a typo does not compile
 //	}
 //
+// Redirect stays on the request's host: another host, a javascript: or
+// data: URL, a protocol-relative //host or a backslash is refused with an
+// *UnsafeRedirectError (ErrUnsafeRedirect, 400), so a return_to param
+// cannot make an open redirect. RedirectOtherHost opts one call in to
+// another host (an OAuth provider), still over http or https only.
+//
 // # Views get data, not the controller
 //
 // A view's {{.Data}} is the controller's exported fields, those of the

@@ -31,6 +31,7 @@ var testViews = fstest.MapFS{
 	"posts/index.html.tmpl":         {Data: []byte(`<ul>{{range .Data.Items}}<li>{{.}}</li>{{end}}</ul>`)},
 	"pages/about.html.tmpl":         {Data: []byte(`about {{page_path "about"}} {{page_url $ "about"}} at {{.RequestPath}}`)},
 	"flash/show.html.tmpl":          {Data: []byte(`notice: {{.Flash.notice}}|{{csrf_token .}}`)},
+	"fresh/show.html.tmpl":          {Data: []byte(`<h1>{{.Data.Title}}</h1>`)},
 	"pages/broken.html.tmpl":        {Data: []byte(`{{.Data.Nope.Deeper}}`)},
 }
 

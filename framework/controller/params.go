@@ -26,6 +26,11 @@ var (
 	// ErrUnpermittedParams: params hold keys Permit did not allow, with
 	// Env.RaiseOnUnpermitted set.
 	ErrUnpermittedParams = errors.New("found unpermitted params")
+	// ErrForbiddenAttributes: params that did not go through Permit were
+	// given to a mass assignment (record.Assign, record.Update; Rails'
+	// ActiveModel::ForbiddenAttributesError). It is a bug in the action,
+	// so it is not a 400: the debug page names it.
+	ErrForbiddenAttributes = errors.New("params must be permitted before they are assigned to a model: c.Params().Require(\"post\").Permit(\"title\", ...)")
 )
 
 // ParamError is a problem with one param: missing, of the wrong shape, or
@@ -75,10 +80,11 @@ func (e *UnpermittedError) StatusCode() int { return http.StatusBadRequest }
 // Errors are sticky so that calls chain: when the request's params could not
 // be parsed, or Require failed, Permit and the getters return that error.
 type Params struct {
-	values dispatch.Params
-	prefix string // "post" for the params under post; "" at the root
-	err    error
-	b      *Base
+	values    dispatch.Params
+	prefix    string // "post" for the params under post; "" at the root
+	err       error
+	b         *Base
+	permitted bool // returned by Permit: may be mass-assigned
 }
 
 // Params returns the request's params: body, then query, then path params
@@ -123,6 +129,9 @@ func (p *Params) Require(key string) *Params {
 		return &Params{err: p.err, b: p.b}
 	}
 	v, ok := p.values[key]
+	if !ok && p.prefix == "" && p.jsonBody() {
+		v, ok = p.wrapped(), true
+	}
 	if !ok || blank(v) {
 		return &Params{err: &ParamError{Key: p.name(key), Err: ErrParamMissing}, b: p.b}
 	}
@@ -131,6 +140,31 @@ func (p *Params) Require(key string) *Params {
 		return &Params{err: &ParamError{Key: p.name(key), Err: fmt.Errorf("%w: expected nested params (%s[...])", ErrInvalidParam, p.name(key))}, b: p.b}
 	}
 	return &Params{values: m, prefix: p.name(key), b: p.b}
+}
+
+// jsonBody reports whether the request's body is JSON.
+func (p *Params) jsonBody() bool {
+	if p.b == nil || p.b.req == nil || p.b.req.HTTP().ContentLength == 0 {
+		return false
+	}
+	ct := p.b.req.HTTP().Header.Get("Content-Type")
+	return strings.HasPrefix(ct, "application/json") || strings.Contains(ct, "+json")
+}
+
+// wrapped is Rails' wrap_parameters for a JSON body that does not nest its
+// attributes under the model's key ({"title": "x"} for post[title]): the
+// root params but routing's own (controller, action, format) and the path
+// params, as if they had been sent nested. Permit still decides what is
+// assigned.
+func (p *Params) wrapped() dispatch.Params {
+	out := make(dispatch.Params, len(p.values))
+	for k, v := range p.values {
+		if alwaysPermitted(k) || p.b.req.PathParam(k) != "" {
+			continue
+		}
+		out[k] = v
+	}
+	return out
 }
 
 func blank(v any) bool {
@@ -179,7 +213,29 @@ func (p *Params) Permit(filters ...any) (*Params, error) {
 			p.b.log.Debug("unpermitted params", "action", p.b.action.String(), "keys", strings.Join(dropped, ", "))
 		}
 	}
-	return &Params{values: out, prefix: p.prefix, b: p.b}, nil
+	return &Params{values: out, prefix: p.prefix, b: p.b, permitted: true}, nil
+}
+
+// Permitted reports whether these params came from Permit, and so may be
+// mass-assigned.
+func (p *Params) Permitted() bool { return p.permitted && p.err == nil }
+
+// AttributeValues hands the params to a mass assignment (it makes Params a
+// record.Attributes, so record.Assign(ctx, db, &post, permitted) works):
+// the values of permitted params, else an error wrapping
+// ErrForbiddenAttributes (or the error that made these params unusable).
+func (p *Params) AttributeValues() (map[string]any, error) {
+	if p.err != nil {
+		return nil, p.err
+	}
+	if !p.permitted {
+		name := p.prefix
+		if name == "" {
+			name = "the root params"
+		}
+		return nil, fmt.Errorf("%s: %w", name, ErrForbiddenAttributes)
+	}
+	return p.values, nil
 }
 
 // Filter is a Permit rule for a key whose value is not a scalar: see List

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gorails/gorails/framework/view"
+	"github.com/gorails/gorails/internal/railsjson"
 )
 
 // ErrMissingTemplate is returned by an action that rendered nothing and has
@@ -89,7 +90,7 @@ func (b *Base) Render(opts ...RenderOption) error {
 	}
 	o.Helpers = b.helpers()
 	b.out = bodyWriter{w: b.w, status: o.status, contentType: contentType(o.Format)}
-	if err := b.env.Views.Render(&b.out, o.Options); err != nil {
+	if err := b.env.Views.RenderContext(b.req.Context(), &b.out, o.Options); err != nil {
 		if !b.out.wrote {
 			b.performed = false // nothing went out: a rescue handler may still answer
 		}
@@ -149,13 +150,46 @@ func (b *Base) HTML(status int, html template.HTML) error {
 	return b.write(status, "text/html; charset=utf-8", []byte(html))
 }
 
-// JSON writes v as JSON with the given status.
+// JSON writes v as JSON with the given status, without a trailing newline
+// (Rails' render json: sends none). It is encoding/json's but for times,
+// which are Rails' (ISO 8601 with milliseconds and the zone:
+// "2026-12-05T10:31:02.123Z").
+//
+// It encodes v as json.Marshal does (HTML characters escaped) into
+// encoding/json's own pooled buffer, which goes to the response as it is:
+// no copy of the body. Nothing is written when v does not encode.
 func (b *Base) JSON(status int, v any) error {
-	body, err := json.Marshal(v)
+	b.jw = jsonWriter{b: b, status: status}
+	err := json.NewEncoder(&b.jw).Encode(railsjson.Value(v))
+	if werr := b.jw.err; werr != nil || b.jw.wrote {
+		return werr
+	}
 	if err != nil {
 		return fmt.Errorf("%s#%s: render json: %w", b.action.Controller, b.action.Name, err)
 	}
-	return b.write(status, "application/json; charset=utf-8", append(body, '\n'))
+	return nil
+}
+
+// jsonWriter receives a json.Encoder's one write of a value that encoded
+// (the Encoder writes nothing for one that does not) and writes it as the
+// response without the Encoder's trailing newline.
+type jsonWriter struct {
+	b      *Base
+	status int
+	wrote  bool
+	err    error
+}
+
+func (j *jsonWriter) Write(p []byte) (int, error) {
+	j.wrote = true
+	body := p
+	if n := len(body); n > 0 && body[n-1] == '\n' {
+		body = body[:n-1]
+	}
+	if j.err = j.b.write(j.status, "application/json; charset=utf-8", body); j.err != nil {
+		return 0, j.err
+	}
+	return len(p), nil
 }
 
 // Text writes s as plain text with the given status.

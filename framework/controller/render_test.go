@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorails/gorails/framework/controller"
 	"github.com/gorails/gorails/framework/dispatch"
@@ -36,6 +37,13 @@ func (c *RenderController) Show() error {
 		return c.Render(controller.Data(map[string]string{"Title": "from data"}))
 	case "json":
 		return c.JSON(http.StatusCreated, map[string]any{"title": c.Title})
+	case "json-times":
+		at := time.Date(2026, 12, 5, 10, 31, 2, 123456789, time.UTC)
+		return c.JSON(http.StatusOK, struct {
+			CreatedAt time.Time  `json:"created_at"`
+			Local     time.Time  `json:"local"`
+			Missing   *time.Time `json:"missing"`
+		}{at, at.In(time.FixedZone("", -5*3600)), nil})
 	case "text":
 		return c.Text(http.StatusOK, "plain <text>")
 	case "html":
@@ -118,7 +126,10 @@ func TestRenderers(t *testing.T) {
 		{name: "the format suffix picks the view's format", target: "/posts/1.json", status: 200,
 			contentType: "application/json; charset=utf-8", body: `{"title": "Hi <there>"}`},
 		{name: "JSON encodes with its status", target: "/posts/1?do=json", status: 201,
-			contentType: "application/json; charset=utf-8", body: `{"title":"Hi \u003cthere\u003e"}` + "\n"},
+			contentType: "application/json; charset=utf-8", body: `{"title":"Hi \u003cthere\u003e"}`},
+		{name: "JSON writes times as Rails does: milliseconds and the zone", target: "/posts/1?do=json-times", status: 200,
+			contentType: "application/json; charset=utf-8",
+			body:        `{"created_at":"2026-12-05T10:31:02.123Z","local":"2026-12-05T05:31:02.123-05:00","missing":null}`},
 		{name: "Text writes plain text unescaped", target: "/posts/1?do=text", status: 200,
 			contentType: "text/plain; charset=utf-8", body: "plain <text>"},
 		{name: "HTML writes trusted markup", target: "/posts/1?do=html", status: 200,
@@ -139,7 +150,7 @@ func TestRenderers(t *testing.T) {
 		{name: "rendering twice is an error that reaches the error handler", target: "/posts/1?do=double", status: 200,
 			body: "firsterror: render#show: " + controller.ErrDoubleRender.Error() + "\n"},
 		{name: "RespondTo runs the answer for the format suffix", target: "/posts/1.json?do=respond", status: 200,
-			contentType: "application/json; charset=utf-8", body: `{"title":"Hi \u003cthere\u003e"}` + "\n"},
+			contentType: "application/json; charset=utf-8", body: `{"title":"Hi \u003cthere\u003e"}`},
 		{name: "RespondTo's html answer may render by convention", target: "/posts/1?do=respond", status: 200,
 			body: "<main><h1>Hi &lt;there&gt;</h1></main>"},
 		{name: "RespondTo follows the Accept header", target: "/posts/1?do=respond", header: []string{"Accept", "application/json"},

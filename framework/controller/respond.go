@@ -52,9 +52,10 @@ func (b *Base) RespondTo(f Formats) error {
 	return fn()
 }
 
-// format is the request's format, as dispatch reads it: the route's format
-// suffix (/posts/1.json), else the first type of the Accept header it knows,
-// else "html".
+// format is the request's format, as dispatch negotiates it (Rails'
+// rules): the format param (/posts/1.json, ?format=json), else the Accept
+// header by q-value unless it is a browser's (*/* among several types),
+// else "html". See dispatch.Request.Format.
 func (b *Base) format() string { return b.req.Format() }
 
 // Format returns the request's format, as Render and RespondTo use it.

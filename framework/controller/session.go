@@ -27,7 +27,7 @@ func (b *Base) CSRFToken() string { return csrf.Token(b.req.HTTP()) }
 // CSRF token (made only if a template asks) and the flash messages.
 func (b *Base) helpers() view.Helpers {
 	r := b.req.HTTP()
-	h := view.Helpers{RequestPath: r.URL.Path, URLs: b.req}
+	h := view.Helpers{RequestPath: r.URL.Path, URLs: b.req, RequestContext: r.Context()}
 	s := session.FromContext(r.Context())
 	if s == nil {
 		return h

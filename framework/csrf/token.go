@@ -2,6 +2,7 @@ package csrf
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"html"
@@ -86,4 +87,21 @@ func valid(token string, secret []byte) bool {
 	var unmasked [secretSize]byte
 	subtle.XORBytes(unmasked[:], buf[:secretSize], buf[secretSize:])
 	return subtle.ConstantTimeCompare(unmasked[:], secret) == 1
+}
+
+// SecretDigest returns a short digest of the request's session CSRF secret
+// ("" when the session has none), for validators of pages that carry a
+// token: a cached page stays valid only while the secret its tokens mask
+// does. It never creates the secret and reveals nothing of it.
+func SecretDigest(r *http.Request) string {
+	s := session.FromContext(r.Context())
+	if s == nil {
+		return ""
+	}
+	secret := sessionSecret(s, false)
+	if secret == nil {
+		return ""
+	}
+	sum := sha256.Sum256(append([]byte("gorails csrf etag\x00"), secret...))
+	return base64.RawURLEncoding.EncodeToString(sum[:12])
 }

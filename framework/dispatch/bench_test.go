@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -155,6 +157,127 @@ func TestStaticMatchDoesNotAllocate(t *testing.T) {
 		req := httptest.NewRequest("GET", path, nil)
 		if n := testing.AllocsPerRun(100, func() { rs.ServeHTTP(w, req) }); n != 0 {
 			t.Errorf("%s: %v allocs per request, want 0", name, n)
+		}
+	}
+}
+
+// BenchmarkRouteHelper builds the link of a post, /posts/500: the helper a
+// view calls ({{post_path .ID}}, through RouteHelpers.Funcs), the typed
+// function `gorails generate routes` writes (RouteHelper.Path), and the
+// hand-written concatenation.
+func BenchmarkRouteHelper(b *testing.B) {
+	h := dispatch.NewRouteHelper("post", "/posts/:id(.:format)")
+	fn := dispatch.RouteHelpers{h}.Funcs()["post_path"].(func(...any) (string, error))
+	var id int64 = 500
+	if p, err := fn(id); err != nil || p != "/posts/500" {
+		b.Fatalf("post_path(500) = %q, %v", p, err)
+	}
+	b.Run("view-func", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := fn(id); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("typed", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = h.Path(nil, id)
+		}
+	})
+	b.Run("raw/concat", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = "/posts/" + strconv.FormatInt(id, 10)
+		}
+	})
+}
+
+// negotiateController reads the format and the params, as an action that
+// calls respond_to and params does.
+type negotiateController struct{ base }
+
+func (c *negotiateController) Act() error {
+	p, err := c.r.Params()
+	if err != nil {
+		return err
+	}
+	_, _ = c.r.Format(), p.Map("q")
+	return nil
+}
+
+// BenchmarkNegotiate: a request with a nested query and a browser's Accept
+// header, through dispatch (params with deep_munge, Rails' format rules)
+// and through http.ServeMux with url.ParseQuery and a string check of
+// Accept, in the same run.
+func BenchmarkNegotiate(b *testing.B) {
+	const target = "/posts/42?page=2&q[title]=go&q[tags][]=a&q[tags][]=b"
+	const accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+	rs := draw(b, dispatch.Config{}, func(r *dispatch.Mapper) {
+		r.Get("posts/:id", dispatch.To((*negotiateController).Act))
+	})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /posts/{id}", func(w http.ResponseWriter, r *http.Request) {
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			w.WriteHeader(400)
+			return
+		}
+		_, _, _ = r.PathValue("id"), strings.HasPrefix(r.Header.Get("Accept"), "application/json"), q["q[title]"]
+	})
+	for _, h := range []struct {
+		name string
+		h    http.Handler
+	}{{"dispatch", rs}, {"servemux", mux}} {
+		req := httptest.NewRequest("GET", target, nil)
+		req.Header.Set("Accept", accept)
+		mustServe(b, h.h, []*http.Request{req})
+		b.Run(h.name, func(b *testing.B) {
+			w := &nopWriter{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				h.h.ServeHTTP(w, req)
+			}
+		})
+	}
+}
+
+// BenchmarkDSLForms matches an optional segment (/photos/7 on
+// photos(/:id)) and segments with two params (/files/report.pdf on
+// files/:name.:ext; /posts/12-my-post on posts/:id-:slug with id
+// constrained, which takes the regexp) against the raw baseline in the
+// same run: http.ServeMux on one param, split by hand.
+func BenchmarkDSLForms(b *testing.B) {
+	act := dispatch.To((*noopController).Act)
+	rs := draw(b, dispatch.Config{}, func(r *dispatch.Mapper) {
+		r.Get("photos(/:id)", act, dispatch.As("photos"))
+		r.Get("posts/:id-:slug", act, dispatch.As("slugged"), dispatch.Constrain("id", `\d+`))
+		r.Get("files/:name.:ext", act, dispatch.As("file"))
+	})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /photos/{id}", func(http.ResponseWriter, *http.Request) {})
+	mux.HandleFunc("GET /posts/{slug}", func(_ http.ResponseWriter, r *http.Request) {
+		id, _, _ := strings.Cut(r.PathValue("slug"), "-")
+		_, _ = strconv.Atoi(id)
+	})
+	mux.HandleFunc("GET /files/{file}", func(_ http.ResponseWriter, r *http.Request) {
+		_, _, _ = strings.Cut(r.PathValue("file"), ".")
+	})
+	for _, c := range []struct{ name, path string }{{"optional", "/photos/7"}, {"shared", "/files/report.pdf"}, {"shared_constrained", "/posts/12-my-post"}} {
+		req := httptest.NewRequest("GET", c.path, nil)
+		for _, h := range []struct {
+			name string
+			h    http.Handler
+		}{{"dispatch", rs}, {"servemux", mux}} {
+			mustServe(b, h.h, []*http.Request{req})
+			b.Run(c.name+"/"+h.name, func(b *testing.B) {
+				w := &nopWriter{h: http.Header{}}
+				b.ReportAllocs()
+				for b.Loop() {
+					h.h.ServeHTTP(w, req)
+				}
+			})
 		}
 	}
 }

@@ -28,15 +28,42 @@ func (rs *RouteSet) parseBody(r *http.Request) (Params, []*File, error) {
 	p := &parser{lim: rs.limits(), src: SourceBody}
 	switch {
 	case mt == "application/x-www-form-urlencoded":
-		return out, nil, rs.parseForm(p, r.Body, out)
+		body, rewind := rewindable(r)
+		defer rewind()
+		return out, nil, rs.parseForm(p, body, out)
 	case mt == "multipart/form-data":
 		files, err := rs.parseMultipart(p, r.Body, mtParams["boundary"], out)
 		return out, files, err
 	case mt == "application/json" || (len(mt) > 5 && mt[len(mt)-5:] == "+json"):
-		return out, nil, rs.parseJSON(p, r.Body, out)
+		body, rewind := rewindable(r)
+		defer rewind()
+		return out, nil, rs.parseJSON(p, body, out)
 	}
 	return out, nil, nil
 }
+
+// rewindable returns a reader of r's body and a func that puts back what
+// was read, so that the action can still read the raw body (r.FormValue,
+// its own decoder) after the params were parsed, for the request log or
+// anything else, as a Rails action can rewind request.body. Multipart
+// bodies (files) are not kept.
+func rewindable(r *http.Request) (io.Reader, func()) {
+	var buf bytes.Buffer
+	orig := r.Body
+	return io.TeeReader(orig, &buf), func() {
+		r.Body = rewoundBody{Reader: io.MultiReader(&buf, orig), Closer: orig}
+	}
+}
+
+type rewoundBody struct {
+	io.Reader
+	io.Closer
+}
+
+// Unwrap returns the body the params were parsed from, for middleware that
+// wrapped it before the router (the development debug page keeps a copy of
+// what was read, to list a form's fields after a panic).
+func (b rewoundBody) Unwrap() io.ReadCloser { return b.Closer.(io.ReadCloser) }
 
 func (p *parser) tooLarge(limit int64) error {
 	return p.fail("", fmt.Errorf("%w: body over %d bytes", ErrParamsTooLarge, limit))

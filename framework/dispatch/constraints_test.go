@@ -63,23 +63,6 @@ func TestRequestConstraintsAndFormats(t *testing.T) {
 	}
 }
 
-func TestFormatFromAccept(t *testing.T) {
-	t.Parallel()
-	for accept, want := range map[string]string{
-		"":                                 "html",
-		"application/json":                 "json",
-		"text/html,application/xhtml+xml":  "html",
-		"application/xml;q=0.9, text/html": "xml",
-		"image/png":                        "html",
-	} {
-		req := httptest.NewRequest("GET", "/things/1", nil)
-		req.Header.Set("Accept", accept)
-		if c, _ := paramsOf(t, dispatch.Config{}, req); c.format != want {
-			t.Errorf("Accept %q: format %q, want %q", accept, c.format, want)
-		}
-	}
-}
-
 func TestResourceConstraintReachesTheNestedParam(t *testing.T) {
 	t.Parallel()
 	rs := draw(t, dispatch.Config{}, func(r *dispatch.Mapper) {

@@ -7,7 +7,11 @@
 //   - the routing DSL an application's config/routes.go draws with ([Mapper]):
 //     Get/Post/Put/Patch/Delete/Match, Root, Resources and Resource with Rails'
 //     paths and names, Member and Collection, Namespace, Scope, Constraints,
-//     Redirect, Mount, optional format suffixes and globs;
+//     Redirect, Mount, optional format suffixes and globs; and Rails' forms
+//     beyond those: optional groups ("photos(/:id)"), params sharing a
+//     segment (":id-:slug"), Concern/Concerns, Default and Defaults,
+//     PathNames, Controller with ToAction, Draw (routes from several
+//     files), Direct and Resolve ([RouteSet.PathFor]);
 //   - typed route targets built from Go method expressions ([To], [For]), so a
 //     route to a missing action is a compile error;
 //   - the [RouteSet]: compiled once by [RouteSet.Draw] into a tree matcher,
@@ -19,7 +23,8 @@
 //     ([RouteSet.Path], [Request.Path]) for what only knows a name;
 //   - the per-request [Request] with path, query and body params merged with
 //     Rack's nested syntax ([Params], [ParamError]);
-//   - the `routes` table ([WriteRoutes]) and the [MethodOverride] middleware.
+//   - the `routes` table ([WriteRoutes], [WriteRoutesExpanded] with each
+//     route's source line) and the [MethodOverride] middleware.
 //
 // dispatch must not import framework/controller, framework/view or
 // framework/record. A route to a controller action is served through an
@@ -36,8 +41,12 @@
 // the same; a route that could never be reached is a Draw error
 // ([ErrUnreachable]) instead of a silent dead route. Params follow Rails'
 // default segment requirement [^/.]+ (a dot starts the format) unless
-// Constrain says otherwise. Paths are matched in their escaped form; doubled
-// and trailing slashes are ignored.
+// Constrain says otherwise. A path with optional groups is expanded into
+// one route per combination of groups kept (keeping comes first, as
+// Journey's greedy regexp prefers); a segment with several params is
+// matched by a regexp, after static segments and before a plain param.
+// Paths are matched in their escaped form; doubled and trailing slashes
+// are ignored.
 //
 // A request flows like this: the RouteSet matches method and path (static
 // paths by one map lookup, others by a segment tree walk), takes a pooled

@@ -133,3 +133,33 @@ func ExampleMethodOverride() {
 	fmt.Println(rec.Body)
 	// Output: posts#destroy
 }
+
+// Rails' routing forms beyond resources: a concern, an optional segment
+// with a default, and params sharing a segment.
+func ExampleMapper_Concern() {
+	rs := dispatch.NewRouteSet(dispatch.Config{Invoker: testInvoker{}})
+	err := rs.Draw(func(r *dispatch.Mapper) {
+		r.Concern("commentable", func(r *dispatch.Mapper) {
+			r.Resources("comments", dispatch.For[CommentsController](), dispatch.Only("index"))
+		})
+		r.Resources("posts", dispatch.For[PostsController](), dispatch.Only("show"), dispatch.Concerns("commentable"))
+		r.Get("photos(/:page)", dispatch.To((*PostsController).Index), dispatch.As("photos"), dispatch.Default("page", "1"))
+		r.Get("read/:id-:slug", dispatch.To((*PostsController).Show), dispatch.As("slugged"), dispatch.Constrain("id", `\d+`))
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_ = dispatch.WriteRoutes(os.Stdout, rs.Routes(), "")
+	p1, _ := rs.Path("photos")
+	p2, _ := rs.Path("photos", dispatch.Params{"page": 2})
+	p3, _ := rs.Path("slugged", 12, "my-post")
+	fmt.Println(p1, p2, p3)
+	// Output:
+	//        Prefix Verb URI Pattern                        Controller#Action
+	// post_comments GET  /posts/:post_id/comments(.:format) comments#index
+	//          post GET  /posts/:id(.:format)               posts#show
+	//        photos GET  /photos(/:page)(.:format)          posts#index {page: "1"}
+	//       slugged GET  /read/:id-:slug(.:format)          posts#show {id: /\d+/}
+	// /photos /photos/2 /read/12-my-post
+}

@@ -1,6 +1,7 @@
 package dispatch_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -16,7 +17,7 @@ func FuzzParseQuery(f *testing.F) {
 	for _, tc := range rackNested {
 		f.Add(tc.query)
 	}
-	for _, s := range []string{"a=1&a[b]=2", "a[][b]=1&a[][b]=2", "x[y]=1&x[y]z=2", "%zz", "a[[]]=1", "[]=1&[a]=2", "a[]]=1"} {
+	for _, s := range []string{"a=1&a[b]=2", "a&a[b]=1", "a&a[]=1&a[]", "a[b]=1&a", "a[][b]=1&a[][b]=2", "x[y]=1&x[y]z=2", "%zz", "a[[]]=1", "[]=1&[a]=2", "a[]]=1"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, q string) {
@@ -39,6 +40,9 @@ func fuzzRoutes(t testing.TB) *dispatch.RouteSet {
 	return draw(t, dispatch.Config{}, func(r *dispatch.Mapper) {
 		appRoutes(r)
 		r.Get("p/:id", dispatch.To((*PostsController).Show), dispatch.As("p"))
+		r.Get("o(/:x(/:y))", dispatch.To((*PostsController).Show), dispatch.As("o"), dispatch.Default("x", "0"))
+		r.Get("s/:a-:b.:c", dispatch.To((*PostsController).Show), dispatch.As("s"), dispatch.Constrain("a", `\d+`))
+		r.Get("(:locale)/l/:id(.:ext)", dispatch.To((*PostsController).Show), dispatch.As("l"), dispatch.Constrain("locale", "en|nl"))
 		r.Scope("/api", dispatch.Format(true), func(r *dispatch.Mapper) {
 			r.Resources("comments", dispatch.For[CommentsController](), dispatch.Constrain("id", `[0-9a-f]+`))
 		})
@@ -47,7 +51,8 @@ func fuzzRoutes(t testing.TB) *dispatch.RouteSet {
 
 func FuzzMatch(f *testing.F) {
 	for _, s := range []string{"/", "/posts", "/posts/1.json", "/posts/1/comments/2", "/files/a/b.c", "/jobs/x",
-		"//posts//", "/posts/%2F", "/posts/a%zz", "/api/comments/ff.json", "/nums/1.2", "/old/%7B"} {
+		"//posts//", "/posts/%2F", "/posts/a%zz", "/api/comments/ff.json", "/nums/1.2", "/old/%7B",
+		"/o", "/o/1/2.json", "/s/1-a-b.c", "/s/1-a.b.json", "/nl/l/3.pdf", "/l/3.pdf.json", "/o/%2F/%zz"} {
 		for _, m := range []string{"GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"} {
 			f.Add(m, s)
 		}
@@ -99,7 +104,8 @@ func FuzzPathRoundTrip(f *testing.F) {
 // that a route helper built from the route's pattern (as generated app
 // helpers are) builds the same path.
 func FuzzDraw(f *testing.F) {
-	for _, s := range [][2]string{{"posts/:id", "post"}, {"*path", "x"}, {"", ""}, {"a/(b)", "-"}, {":a/:a", "a b"}, {"//x//", "news"}} {
+	for _, s := range [][2]string{{"posts/:id", "post"}, {"*path", "x"}, {"", ""}, {"a/(b)", "-"}, {":a/:a", "a b"}, {"//x//", "news"},
+		{"photos(/:id)", "photos"}, {"(:l)/x(/:a(/:b))", "x"}, {":id-:slug", "s"}, {"f/:name.:ext(.:format)", "f"}, {"a(.:b)", "a"}, {"((((a))))", "a"}} {
 		f.Add(s[0], s[1])
 	}
 	f.Fuzz(func(t *testing.T, path, name string) {
@@ -140,4 +146,54 @@ func FuzzDraw(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzRequestQuery: a query ParseQuery accepts is accepted by every action
+// (and one it rejects is a 400 before the action runs), and the request's
+// params hold no nil inside an array (Rails' deep_munge).
+func FuzzRequestQuery(f *testing.F) {
+	for _, s := range []string{"a[]", "a&a[b]=1", "a[][b]&a[]&a[][c][]", "%zz", "x[y][]=1&x[y][]"} {
+		f.Add(s)
+	}
+	rs := draw(f, dispatch.Config{}, func(r *dispatch.Mapper) {
+		r.Match("things/:id", dispatch.To((*captureController).Show), dispatch.Via("all"))
+	})
+	f.Fuzz(func(t *testing.T, q string) {
+		if strings.ContainsAny(q, "# \t\r\n") {
+			return
+		}
+		req := httptest.NewRequest("GET", "/things/1", nil)
+		req.URL.RawQuery = q
+		c := &capture{}
+		req = req.WithContext(context.WithValue(req.Context(), captureKey{}, c))
+		rec := httptest.NewRecorder()
+		rs.ServeHTTP(rec, req)
+		_, perr := dispatch.ParseQuery(q)
+		switch {
+		case perr != nil && rec.Code != 400:
+			t.Fatalf("?%s: ParseQuery fails (%v) but the request got %d", q, perr, rec.Code)
+		case perr == nil && (rec.Code != 200 || c.err != nil):
+			t.Fatalf("?%s: ParseQuery succeeds but the request got %d (%v)", q, rec.Code, c.err)
+		case perr == nil && hasNilInList(c.params):
+			t.Fatalf("?%s: params %#v keep a nil in a list", q, c.params)
+		}
+	})
+}
+
+func hasNilInList(v any) bool {
+	switch v := v.(type) {
+	case dispatch.Params:
+		for _, e := range v {
+			if hasNilInList(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if e == nil || hasNilInList(e) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -14,8 +14,9 @@ import (
 // and what [RouteHelpers.Funcs] gives templates. It is immutable and safe
 // for concurrent use.
 type RouteHelper struct {
-	name string
-	rt   *route
+	name   string
+	rt     *route
+	direct DirectFunc // a direct route's ([Mapper.Direct]); rt is nil
 }
 
 // NewRouteHelper compiles the helper of the route named name from its
@@ -64,6 +65,9 @@ func newRouteHelper(name, pattern string, requirements []string) (*RouteHelper, 
 		}
 		rt.paramRes[j] = re
 	}
+	if err := rt.finish(); err != nil {
+		return nil, err
+	}
 	return &RouteHelper{name: name, rt: rt}, nil
 }
 
@@ -71,10 +75,43 @@ func newRouteHelper(name, pattern string, requirements []string) (*RouteHelper, 
 func (h *RouteHelper) Name() string { return h.name }
 
 // Pattern is the route's path as [RouteInfo] shows it, "/posts/:id/edit(.:format)".
-func (h *RouteHelper) Pattern() string { return h.rt.pattern() }
+// A direct route's helper has none: "".
+func (h *RouteHelper) Pattern() string {
+	if h.rt == nil {
+		return ""
+	}
+	return h.rt.pattern()
+}
 
-// Params are the route's path param names, in path order.
-func (h *RouteHelper) Params() []string { return slices.Clone(h.rt.params) }
+// Params are the route's path params the helper takes in order, as
+// generated helpers take them: all of them, unless the path has optional
+// groups ("/photos(/:id)"), whose params ([RouteHelper.Optional]) are given
+// by name.
+func (h *RouteHelper) Params() []string {
+	if h.rt == nil {
+		return nil
+	}
+	if h.rt.variants != nil {
+		return slices.Clone(h.rt.required)
+	}
+	return slices.Clone(h.rt.params)
+}
+
+// Optional are the params of the route's optional groups, in path order:
+// a helper writes a group when all its params are given by name
+// (dispatch.Params{"id": 5}) and leaves it out otherwise.
+func (h *RouteHelper) Optional() []string {
+	if h.rt == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range h.rt.params {
+		if !slices.Contains(h.rt.required, p) && h.rt.variants != nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 // Path returns the route's path for params, which fill the route's path
 // params in order (values as [RouteSet.Path] takes them: strings, integers,
@@ -95,7 +132,7 @@ func (h *RouteHelper) Path(query []Params, params ...any) string {
 
 // URL is Path prefixed with base, the scheme and host ("https://example.com").
 func (h *RouteHelper) URL(base string, query []Params, params ...any) string {
-	return strings.TrimSuffix(base, "/") + h.Path(query, params...)
+	return joinBase(base, h.Path(query, params...))
 }
 
 func (h *RouteHelper) path(query []Params, params []any) (string, error) {
@@ -114,12 +151,27 @@ func (h *RouteHelper) path(query []Params, params []any) (string, error) {
 	return h.generate(args)
 }
 
+// generate builds the path of a route's helper. A direct route's helper
+// is called through callDirect (template funcs) or RouteSet.Path instead:
+// handing args to its func here would make every helper call allocate
+// them.
 func (h *RouteHelper) generate(args []any) (string, error) {
+	if h.rt == nil {
+		return "", fmt.Errorf("dispatch: %s is a direct route: build it with RouteSet.Path or the template funcs: %w", h.name, ErrUnknownRoute)
+	}
 	p, err := h.rt.generate(args)
 	if err != nil {
 		return "", fmt.Errorf("dispatch: %s_path: %w", h.name, err)
 	}
 	return p, nil
+}
+
+func (h *RouteHelper) callDirect(args []any) (string, error) {
+	u, err := h.direct(args...)
+	if err != nil {
+		return "", fmt.Errorf("dispatch: %s_path: %w", h.name, err)
+	}
+	return u, nil
 }
 
 // BaseURLer is what a template's URL helper takes as its base: the view's
@@ -146,9 +198,14 @@ type RouteHelpers []*RouteHelper
 // that links to a missing route fails the boot's template check, with its
 // file and line. Errors (a missing or rejected param) abort the template.
 func (hs RouteHelpers) Funcs() map[string]any {
-	m := make(map[string]any, 2*len(hs))
+	m := make(map[string]any, 6*len(hs))
 	for _, h := range hs {
-		m[h.name+"_path"] = func(args ...any) (string, error) { return h.generate(args) }
+		gen := h.generate
+		if h.direct != nil {
+			gen = h.callDirect
+		}
+		m[h.name+"_path"] = func(args ...any) (string, error) { return gen(args) }
+		h.addFixedArity(m, gen)
 		m[h.name+"_url"] = func(base any, args ...any) (string, error) {
 			var b string
 			switch v := base.(type) {
@@ -159,14 +216,50 @@ func (hs RouteHelpers) Funcs() map[string]any {
 			default:
 				return "", fmt.Errorf("dispatch: %s_url: the first argument is the base URL ($ or a string), not %T", h.name, base)
 			}
-			p, err := h.generate(args)
+			p, err := gen(args)
 			if err != nil {
 				return "", err
 			}
-			return strings.TrimSuffix(b, "/") + p, nil
+			return joinBase(b, p), nil
 		}
 	}
 	return m
+}
+
+// addFixedArity adds to m the fixed-arity forms of h's helpers, which a
+// view set calls instead of the variadic ones when the arguments fit (NAME__N
+// for N arguments; see view.FixedArity): {{posts_path}} and {{post_path
+// .ID}} then cost no []any, and a path without params is built once. Each
+// does what the variadic helper does with those arguments, but returns only
+// the string and panics with the variadic helper's error: text/template
+// calls helpers through reflect, which allocates every result, and turns a
+// helper's panic into the same "error calling" error as an error result.
+func (h *RouteHelper) addFixedArity(m map[string]any, gen func([]any) (string, error)) {
+	base := func(v any) string {
+		switch v := v.(type) {
+		case string:
+			return v
+		case BaseURLer:
+			return v.BaseURL()
+		}
+		panic(fmt.Errorf("dispatch: %s_url: the first argument is the base URL ($ or a string), not %T", h.name, v))
+	}
+	if h.direct == nil {
+		if p, err := gen(nil); err == nil {
+			m[h.name+"_path__0"] = func() string { return p }
+			m[h.name+"_url__1"] = func(b any) string { return joinBase(base(b), p) }
+		}
+	}
+	one := func(a any) string {
+		args := [1]any{a}
+		p, err := gen(args[:])
+		if err != nil {
+			panic(err)
+		}
+		return p
+	}
+	m[h.name+"_path__1"] = one
+	m[h.name+"_url__2"] = func(b, a any) string { return joinBase(base(b), one(a)) }
 }
 
 // Check reports whether the helpers match routes, the routes an app draws:
@@ -198,7 +291,7 @@ func (hs RouteHelpers) Check(routes []RouteInfo) error {
 		}
 	}
 	for _, h := range hs {
-		if !seen[h.name] {
+		if !seen[h.name] && h.direct == nil {
 			diffs = append(diffs, fmt.Sprintf("helper %s_path names no route", h.name))
 		}
 	}
@@ -221,6 +314,10 @@ func (rs *RouteSet) Helpers() RouteHelpers {
 		if rt.name != "" {
 			hs = append(hs, &RouteHelper{name: rt.name, rt: rt})
 		}
+	}
+	names := slices.Sorted(maps.Keys(t.directs))
+	for _, name := range names {
+		hs = append(hs, &RouteHelper{name: name, direct: t.directs[name]})
 	}
 	return hs
 }

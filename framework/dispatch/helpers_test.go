@@ -102,7 +102,8 @@ func TestNewRouteHelperRefusesABadPattern(t *testing.T) {
 	t.Parallel()
 	for _, tc := range [][]string{
 		{"bad name", "/x"},
-		{"x", "/a/:id-:slug"},
+		{"x", "/a/:id:slug"},
+		{"x", "/a(/:id"},
 		{"x", "/a/:id", "id"},
 		{"x", "/a/:id", "slug", `\d+`},
 		{"x", "/a/:id", "id", `(`},
@@ -168,6 +169,81 @@ func TestRouteHelperFuncsInTemplates(t *testing.T) {
 			t.Fatalf("got %v", err)
 		}
 	})
+}
+
+// TestRouteHelperFixedArity checks that each fixed-arity form (NAME__N,
+// which view sets call instead of NAME with N arguments) answers what the
+// variadic helper answers, its errors included, for every named route and
+// hostile arguments.
+func TestRouteHelperFixedArity(t *testing.T) {
+	t.Parallel()
+	rs := draw(t, dispatch.Config{}, helperRoutes)
+	funcs := rs.Helpers().Funcs()
+	call := func(fn any, args ...any) (out string, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = r.(error)
+			}
+		}()
+		switch f := fn.(type) {
+		case func(...any) (string, error):
+			return f(args...)
+		case func(any, ...any) (string, error):
+			return f(args[0], args[1:]...)
+		case func() string:
+			return f(), nil
+		case func(any) string:
+			return f(args[0]), nil
+		case func(any, any) string:
+			return f(args[0], args[1]), nil
+		}
+		t.Fatalf("unexpected helper type %T", fn)
+		return "", nil
+	}
+	values := []any{7, "a b/c", "../x", "", nil, -1, 3.5, dispatch.Params{"page": 2}, map[string]any{"id": 3}, []int{1}, "json", struct{}{}}
+	bases := []any{"http://example.com/", baseURL("https://b.test"), 5, nil}
+	fixed := 0
+	for name, fn := range funcs {
+		variadic, n, ok := strings.Cut(name, "__")
+		if !ok {
+			continue
+		}
+		fixed++
+		var argSets [][]any
+		switch {
+		case n == "0":
+			argSets = [][]any{{}}
+		case n == "1" && strings.HasSuffix(variadic, "_path"):
+			for _, v := range values {
+				argSets = append(argSets, []any{v})
+			}
+		case n == "1":
+			for _, b := range bases {
+				argSets = append(argSets, []any{b})
+			}
+		case n == "2":
+			for _, b := range bases {
+				for _, v := range values {
+					argSets = append(argSets, []any{b, v})
+				}
+			}
+		default:
+			t.Fatalf("unexpected fixed form %s", name)
+		}
+		for _, args := range argSets {
+			want, wantErr := call(funcs[variadic], args...)
+			got, err := call(fn, args...)
+			if got != want || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+				t.Errorf("%s%v = %q, %v; %s answers %q, %v", name, args, got, err, variadic, want, wantErr)
+			}
+		}
+	}
+	if fixed == 0 {
+		t.Fatal("no fixed-arity forms")
+	}
+	if _, ok := funcs["post_path__0"]; ok {
+		t.Error("post_path has a param: it has no form without arguments")
+	}
 }
 
 func TestRouteHelpersCheck(t *testing.T) {

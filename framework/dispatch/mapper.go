@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -116,10 +119,43 @@ func (m *Mapper) onScope(on string, fn func(*Mapper)) {
 
 var wordPath = regexp.MustCompile(`^[\w\-/]+$`)
 
+var (
+	slashGroup  = regexp.MustCompile(`/(\(+)/?`)
+	allOptional = regexp.MustCompile(`^(\(+[^)]+\))(\(+/:[^)]+\))*$`)
+	leadGroup   = regexp.MustCompile(`^(\(+)/`)
+)
+
+// normalizeOptional is what Rails' Mapper.normalize_path does to optional
+// groups after a slash: "/(:locale)/posts" is "(/:locale)/posts", and a
+// path made only of groups keeps its leading slash outside them
+// ("/(:locale)", the root of an optional scope).
+func normalizeOptional(path string) string {
+	if !strings.Contains(path, "(") {
+		return path
+	}
+	path = slashGroup.ReplaceAllString(path, "$1/")
+	if allOptional.MatchString(path) {
+		path = leadGroup.ReplaceAllString(path, "/$1")
+	}
+	return path
+}
+
 // addRoute is Rails' add_route: action is the path string (explicitPath) or
 // a standard action drawn by Resources.
 func (m *Mapper) addRoute(action string, explicitPath bool, t Target, verbs []string, o *options) {
-	path := m.pathForAction(action, explicitPath)
+	sc := m.sc
+	if explicitPath {
+		// A path that spells its format (Rails' "photos(/:id)(.:format)"
+		// or "feed.:format") has no other one added.
+		if p, ok := strings.CutSuffix(action, "(.:format)"); ok {
+			action, sc = p, sc.child(sc.level)
+			sc.format = formatOptional
+		} else if p, ok := strings.CutSuffix(action, ".:format"); ok {
+			action, sc = p, sc.child(sc.level)
+			sc.format = formatRequired
+		}
+	}
+	path := normalizeOptional(m.in(sc).pathForAction(action, explicitPath))
 	nameAction := action
 	if explicitPath && !wordPath.MatchString(action) {
 		nameAction = ""
@@ -128,30 +164,137 @@ func (m *Mapper) addRoute(action string, explicitPath bool, t Target, verbs []st
 	if !o.asSet || o.as != "" { // As("") draws no name, as Rails' as: nil
 		name = m.nameForAction(o.as, nameAction, o.asSet)
 	}
-	sc := m.sc
-	if len(o.cons) > 0 || o.formatSet || o.defaultFormat != "" || o.host != "" || o.subdomain != "" || len(o.when) > 0 {
+	if len(o.cons) > 0 || o.formatSet || o.defaultFormat != "" || o.host != "" || o.subdomain != "" || len(o.when) > 0 || len(o.defaults) > 0 {
 		sc = sc.with(o)
 	}
-	if explicitPath && strings.HasSuffix(action, "/") {
-		sc = sc.child(sc.level)
-		sc.format = formatNone // Rails adds no (.:format) to a path ending in "/"
+	// Rails adds no (.:format) to the root path "/" only (newRoute): its
+	// Mapping.normalize_path drops a trailing slash first, so a namespace's
+	// root is /admin(.:format).
+	if t.kind == kindNamed {
+		var err error
+		if t, err = t.resolve(sc.ctrl); err != nil {
+			m.d.fail(fmt.Errorf("dispatch: route %s: %w", path, err))
+			return
+		}
 	}
 	rt, err := newRoute(sc, path, t, verbs)
 	if err != nil {
 		m.d.fail(err)
 		return
 	}
+	rt.source = callerOutside()
 	m.d.add(rt, name, o.asSet)
+}
+
+// callerOutside is the file:line of the first caller outside this package:
+// the line of config/routes.go that drew the route (Rails' Source
+// Location in routes --expanded).
+func callerOutside() string {
+	var pcs [32]uintptr
+	n := runtime.Callers(3, pcs[:])
+	frames := runtime.CallersFrames(pcs[:n])
+	for {
+		f, more := frames.Next()
+		if f.Function != "" && !strings.HasPrefix(f.Function, thisPackage) {
+			return f.File + ":" + strconv.Itoa(f.Line)
+		}
+		if !more {
+			return ""
+		}
+	}
+}
+
+// maxDrawDepth bounds Draw inside Draw: a routes func that draws itself.
+const maxDrawDepth = 32
+
+const thisPackage = "github.com/gorails/gorails/framework/dispatch."
+
+// Draw draws the routes of each fn in the current scope: Rails' draw(:admin),
+// which reads config/routes/admin.rb. In Go a routes file is a func in the
+// app's config package, in a file of its own (config/routes_admin.go:
+// func adminRoutes(r *dispatch.Mapper)), so `routes --expanded` shows
+// that file as the routes' source; a missing one is a compile error.
+func (m *Mapper) Draw(fns ...func(*Mapper)) {
+	for _, fn := range fns {
+		switch {
+		case fn == nil:
+			m.d.fail(fmt.Errorf("dispatch: Draw(nil): %w", ErrInvalidRoute))
+		case m.d.draws >= maxDrawDepth:
+			m.d.fail(fmt.Errorf("dispatch: Draw nested more than %d deep (does a routes func draw itself?): %w", maxDrawDepth, ErrInvalidRoute))
+		default:
+			m.d.draws++
+			fn(m)
+			m.d.draws--
+		}
+	}
+}
+
+// Concern defines a concern, routes drawn wherever it is used (Rails'
+// concern :commentable do resources :comments end): inside a resource
+// through the [Concerns] option or by calling [Mapper.Concerns] in a block,
+// where its routes nest as if written there. Define it before use; a name
+// defined twice is an error.
+func (m *Mapper) Concern(name string, fn func(*Mapper)) {
+	switch {
+	case fn == nil:
+		m.d.fail(fmt.Errorf("dispatch: concern %q without a block: %w", name, ErrInvalidRoute))
+	case m.d.concerns[name] != nil:
+		m.d.fail(fmt.Errorf("dispatch: concern %q is already defined: %w", name, ErrInvalidRoute))
+	default:
+		if m.d.concerns == nil {
+			m.d.concerns = map[string]func(*Mapper){}
+		}
+		m.d.concerns[name] = fn
+	}
+}
+
+// Concerns draws the named concerns here (Rails' concerns :commentable).
+func (m *Mapper) Concerns(names ...string) {
+	for _, name := range names {
+		fn := m.d.concerns[name]
+		switch {
+		case fn == nil:
+			m.d.fail(fmt.Errorf("dispatch: no concern named %q was found (define it with Concern before using it): %w", name, ErrInvalidRoute))
+		case slices.Contains(m.d.drawing, name):
+			m.d.fail(fmt.Errorf("dispatch: concern %q uses itself (%s): %w", name, strings.Join(append(m.d.drawing, name), " -> "), ErrInvalidRoute))
+		default:
+			m.d.drawing = append(m.d.drawing, name)
+			fn(m)
+			m.d.drawing = m.d.drawing[:len(m.d.drawing)-1]
+		}
+	}
+}
+
+// Controller draws the block with res as the controller that [ToAction]
+// targets name (Rails' controller :posts do ... end); other options are
+// those of [Mapper.Scope].
+func (m *Mapper) Controller(res Resource, args ...any) {
+	o, block := m.splitArgs("controller "+res.base.typeName, args)
+	if res.actions == nil {
+		m.d.fail(fmt.Errorf("dispatch: Controller: zero Resource, use dispatch.For: %w", ErrInvalidTarget))
+		return
+	}
+	c := m.sc.with(o)
+	base := res.base
+	c.ctrl = &base
+	m.run(c, block)
+}
+
+// Defaults applies [Default] options to the routes drawn in the block
+// (Rails' defaults page: "1" do ... end).
+func (m *Mapper) Defaults(args ...any) {
+	o, block := m.splitArgs("defaults", args)
+	m.run(m.sc.with(o), block)
 }
 
 func (m *Mapper) pathForAction(action string, explicitPath bool) string {
 	switch {
 	case explicitPath:
-		return joinPath(m.sc.path, action)
+		return joinPath(m.sc.path, m.sc.actionPath(action))
 	case m.sc.canonical(action):
 		return m.sc.path
 	default:
-		return joinPath(m.sc.path, action)
+		return joinPath(m.sc.path, m.sc.actionPath(action))
 	}
 }
 

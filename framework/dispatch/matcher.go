@@ -12,6 +12,7 @@ import (
 type node struct {
 	statics []staticKid
 	index   map[string]*node // built when statics is large
+	comps   []compositeKid   // segments with several params, tried before param
 	param   *node
 	glob    *node
 	routes  []*route // routes ending here, in definition order
@@ -19,6 +20,13 @@ type node struct {
 }
 
 const indexThreshold = 8
+
+// compositeKid is a child for a segment with several params (":id-:slug"),
+// keyed by its regexp.
+type compositeKid struct {
+	seg *segment
+	n   *node
+}
 
 // staticKid is a static child under one key; a segment whose escaped form
 // differs from its text is reachable under both.
@@ -43,6 +51,8 @@ func (n *node) insert(rt *route) *node {
 				cur.glob = &node{}
 			}
 			cur = cur.glob
+		case segComposite:
+			cur = cur.compositeChild(&s)
 		}
 	}
 	if rt.mount != nil {
@@ -51,6 +61,17 @@ func (n *node) insert(rt *route) *node {
 		cur.routes = append(cur.routes, rt)
 	}
 	return cur
+}
+
+func (n *node) compositeChild(s *segment) *node {
+	for _, k := range n.comps {
+		if k.seg.re.String() == s.re.String() {
+			return k.n
+		}
+	}
+	c := &node{}
+	n.comps = append(n.comps, compositeKid{s, c})
+	return c
 }
 
 func (n *node) staticChild(text, esc string) *node {
@@ -130,6 +151,11 @@ func (n *node) find(rest string, m *matcher) *route {
 			}
 		}
 	}
+	for _, k := range n.comps {
+		if rt := k.find(seg, tail, dot, m); rt != nil {
+			return rt
+		}
+	}
 	if n.param != nil && seg != "" {
 		if rt := n.findParam(seg, tail, dot, m); rt != nil {
 			return rt
@@ -155,6 +181,27 @@ func (n *node) findParam(seg, tail string, dot int, m *matcher) *route {
 		}
 	}
 	m.vals = m.vals[:len(m.vals)-1]
+	return nil
+}
+
+func (k compositeKid) find(seg, tail string, dot int, m *matcher) *route {
+	base := len(m.vals)
+	if vals, ok := k.seg.matchComposite(seg, m.vals); ok {
+		m.vals = vals
+		if rt := k.n.find(tail, m); rt != nil {
+			return rt
+		}
+		m.vals = m.vals[:base]
+	}
+	if dot > 0 {
+		if vals, ok := k.seg.matchComposite(seg[:dot], m.vals); ok {
+			m.vals = vals
+			if rt := k.n.pickFormat(seg[dot+1:], m); rt != nil {
+				return rt
+			}
+			m.vals = m.vals[:base]
+		}
+	}
 	return nil
 }
 
@@ -237,10 +284,8 @@ func (rt *route) accepts(m *matcher, withFormat bool) bool {
 			continue
 		}
 		// Rails' default segment requirement [^/.?]+: a dot starts the format.
-		if rt.segs[len(rt.segs)-1].kind != segGlob || i != len(rt.paramRes)-1 {
-			if strings.IndexByte(v, '.') >= 0 {
-				return false
-			}
+		if rt.plain[i] && strings.IndexByte(v, '.') >= 0 {
+			return false
 		}
 	}
 	return rt.acceptsRequest(m.req)

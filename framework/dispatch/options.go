@@ -32,6 +32,9 @@ type options struct {
 	cons                        []paramConstraint
 	host, subdomain             string
 	when                        []func(*http.Request) bool
+	defaults                    []paramDefault
+	pathNames                   map[string]string
+	concerns                    []string
 }
 
 func collect(opts []Option) *options {
@@ -126,4 +129,44 @@ func Subdomain(sub string) Option { return func(o *options) { o.subdomain = stri
 // constraints). fn runs during matching and must be safe for concurrent use.
 func When(fn func(*http.Request) bool) Option {
 	return func(o *options) { o.when = append(o.when, fn) }
+}
+
+// Default sets the param name to value for the routes it applies to when
+// their path does not give it (Rails' defaults: { page: "1" }): a path
+// param an optional group leaves out, or a param no path has. As in Rails,
+// a default is a path param: it wins over a query or body param of the
+// same name, and `routes` lists it with the constraints. Default("format",
+// f) is [DefaultFormat].
+func Default(name, value string) Option {
+	return func(o *options) {
+		if name == "format" {
+			o.defaultFormat = value
+			return
+		}
+		o.defaults = append(o.defaults, paramDefault{name, value})
+	}
+}
+
+// PathNames renames the path segments of actions (Rails' path_names:):
+// PathNames(map[string]string{"new": "neu", "edit": "bearbeiten"}) draws
+// /posts/neu and /posts/:id/bearbeiten, named new_post and edit_post as
+// before. It applies to a resource's new and edit routes and to routes
+// whose path is one action word (Get("preview", ...)), in the resource or
+// scope it is given to and below.
+func PathNames(names map[string]string) Option {
+	return func(o *options) {
+		if o.pathNames == nil {
+			o.pathNames = map[string]string{}
+		}
+		for k, v := range names {
+			o.pathNames[k] = v
+		}
+	}
+}
+
+// Concerns draws the named concerns ([Mapper.Concern]) inside a resource,
+// after its block and before its own routes, as Rails' concerns: option:
+// Resources("posts", t, dispatch.Concerns("commentable")).
+func Concerns(names ...string) Option {
+	return func(o *options) { o.concerns = append(o.concerns, names...) }
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -130,8 +131,10 @@ type limits struct {
 }
 
 // ParseQuery parses a query string with Rack's nested syntax (post[title],
-// tags[], a[][b]) and Rack's default limits (depth 32, 4096 params). Errors
-// are *ParamError.
+// tags[], a[][b]) and Rack's default limits (depth 32, 4096 params), as
+// Rack 3.1's QueryParser does: it keeps the nils Rack keeps (a[] gives
+// [nil]); [Request.QueryParams] then removes them from arrays as Rails'
+// deep_munge does. Errors are *ParamError.
 func ParseQuery(query string) (Params, error) {
 	p := &parser{lim: limits{depth: 32, params: 4096}, src: SourceQuery}
 	out := Params{}
@@ -152,7 +155,11 @@ func (p *parser) fail(key string, err error) error {
 func (p *parser) query(q string, into Params) error {
 	for q != "" {
 		var part string
-		part, q, _ = strings.Cut(q, "&")
+		var more bool
+		part, q, more = strings.Cut(q, "&")
+		if more {
+			q = strings.TrimLeft(q, " ") // the separator is /& */, as Rack's and Rails'
+		}
 		if part == "" {
 			continue
 		}
@@ -305,12 +312,11 @@ func hasKey(h Params, key string) bool {
 	return true
 }
 
+// arrayAt and hashAt are Rack's params[k] ||= [] and ||= {}: a key first
+// seen without a value (a&a[]=1, a&a[b]=1) becomes the array or hash.
 func (p *parser) arrayAt(params Params, k string) ([]any, error) {
 	switch v := params[k].(type) {
 	case nil:
-		if _, ok := params[k]; ok {
-			return nil, p.conflict(k, "Array", v)
-		}
 		return []any{}, nil
 	case []any:
 		return v, nil
@@ -320,8 +326,8 @@ func (p *parser) arrayAt(params Params, k string) ([]any, error) {
 }
 
 func (p *parser) hashAt(params Params, k string) (Params, error) {
-	v, ok := params[k]
-	if !ok {
+	v := params[k]
+	if v == nil {
 		return Params{}, nil
 	}
 	if h, ok := v.(Params); ok {
@@ -348,4 +354,30 @@ func rubyType(v any) string {
 		return "File"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// deepMunge is Rails' deep_munge (ActionDispatch::Request::Utils'
+// NoNilParamEncoder): nils are removed from every array, at any depth, so
+// that a[] gives [] and a JSON [null] gives []. It changes p in place.
+func deepMunge(p Params) {
+	for k, v := range p {
+		switch v := v.(type) {
+		case Params:
+			deepMunge(v)
+		case []any:
+			p[k] = mungeList(v)
+		}
+	}
+}
+
+func mungeList(l []any) []any {
+	for i, e := range l {
+		switch e := e.(type) {
+		case Params:
+			deepMunge(e)
+		case []any:
+			l[i] = mungeList(e)
+		}
+	}
+	return slices.DeleteFunc(l, func(e any) bool { return e == nil })
 }

@@ -31,6 +31,16 @@ var rackNested = []struct {
 	{`foo="bar"`, P{"foo": `"bar"`}},
 	{"foo=bar&foo=quux", P{"foo": "quux"}},
 	{"foo&foo=", P{"foo": ""}},
+	{"foo=1& bar=2&  baz=3", P{"foo": "1", "bar": "2", "baz": "3"}}, // DEFAULT_SEP is /& */
+	{" foo=1", P{" foo": "1"}},
+	{"foo=1;bar=2", P{"foo": "1;bar=2"}},
+	// Rack's params[k] ||= {} and ||= []: a key first seen without a value
+	// becomes the hash or array (Rack 3.1 spec_utils).
+	{"foo&foo[bar]=1", P{"foo": P{"bar": "1"}}},
+	{"foo&foo[]=1", P{"foo": L{"1"}}},
+	{"foo&foo[][bar]=1", P{"foo": L{P{"bar": "1"}}}},
+	{"x[y]&x[y][z]=1", P{"x": P{"y": P{"z": "1"}}}},
+	{"foo[bar]=1&foo", P{"foo": nil}},
 	{"foo=1&bar=2", P{"foo": "1", "bar": "2"}},
 	{"&foo=1&&bar=2", P{"foo": "1", "bar": "2"}},
 	{"foo&bar=", P{"foo": nil, "bar": ""}},
@@ -193,7 +203,10 @@ func TestJSONBodies(t *testing.T) {
 		{"anything else goes under _json", `[1,2]`, P{"_json": L{json.Number("1"), json.Number("2")}}, nil},
 		{"invalid JSON is malformed", `{"a":`, nil, dispatch.ErrMalformedParams},
 		{"trailing data is malformed", `{} {}`, nil, dispatch.ErrMalformedParams},
-		{"deep JSON is too deep", strings.Repeat(`{"a":`, 40) + "1" + strings.Repeat("}", 40), nil, dispatch.ErrParamsTooDeep},
+		{"nils are removed from arrays (deep_munge)", `{"a":[null,1,[null,"x"],{"b":[null]}],"c":null,"d":[]}`,
+			P{"a": L{json.Number("1"), L{"x"}, P{"b": L{}}}, "c": nil, "d": L{}}, nil},
+		{"JSON 90 deep is fine", strings.Repeat(`{"a":`, 90) + "1" + strings.Repeat("}", 90), nil, nil},
+		{"deep JSON is too deep", strings.Repeat(`{"a":`, 110) + "1" + strings.Repeat("}", 110), nil, dispatch.ErrParamsTooDeep},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -206,6 +219,9 @@ func TestJSONBodies(t *testing.T) {
 					t.Fatalf("err %v status %d, want %v and 400", c.err, rec.Code, tc.err)
 				}
 				return
+			}
+			if c.err != nil {
+				t.Fatalf("err %v", c.err)
 			}
 			for k, v := range tc.want {
 				if !reflect.DeepEqual(c.params[k], v) {
@@ -325,5 +341,80 @@ func TestParamsAccessors(t *testing.T) {
 	}
 	if dispatch.SourceBody.String() != "body" || dispatch.SourceNone.String() != "none" {
 		t.Error("Source.String")
+	}
+}
+
+// TestDeepMunge: Rails' deep_munge (perform_deep_munge, on by default)
+// removes nils from arrays in the params Rack parsed; nils in hashes stay.
+func TestDeepMunge(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, query string
+		want        P
+	}{
+		{"a[] is an empty array", "a[]", P{"a": L{}}},
+		{"a valueless element is dropped", "a[]=1&a[]&a[]=2", P{"a": L{"1", "2"}}},
+		{"an empty value is kept", "a[]=", P{"a": L{""}}},
+		{"arrays inside hashes are munged", "x[y][]", P{"x": P{"y": L{}}}},
+		{"arrays inside arrays of hashes are munged", "x[][y][]&x[][z]=1", P{"x": L{P{"y": L{}, "z": "1"}}}},
+		{"a nil in a hash stays", "x[y]", P{"x": P{"y": nil}}},
+		{"a key without value stays nil", "a", P{"a": nil}},
+		{"a nil replaced by a hash", "a&a[b]=1", P{"a": P{"b": "1"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			for _, body := range []bool{false, true} {
+				var req *http.Request
+				if body {
+					req = httptest.NewRequest("POST", "/things/1", strings.NewReader(tc.query))
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				} else {
+					req = httptest.NewRequest("GET", "/things/1?"+tc.query, nil)
+				}
+				c, _ := paramsOf(t, dispatch.Config{}, req)
+				for k, v := range tc.want {
+					if !reflect.DeepEqual(c.params[k], v) {
+						t.Errorf("body %v: params[%q] = %#v, want %#v", body, k, c.params[k], v)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestMalformedQueryIsA400Everywhere: Rails parses the params of every
+// action, so a malformed query string is a 400 naming the problem even for
+// an action that never reads params.
+func TestMalformedQueryIsA400Everywhere(t *testing.T) {
+	t.Parallel()
+	rs := draw(t, dispatch.Config{}, func(r *dispatch.Mapper) {
+		r.Get("about", dispatch.To((*WelcomeController).About))
+	})
+	tests := []struct {
+		query, msg string
+	}{
+		{"a=%zz", `invalid %-encoding in "%zz"`},
+		{"a=%ff", "invalid UTF-8"},
+		{"a=1&a[b]=2", "expected Hash (got String) for param `a'"},
+		{"a[b]=1&a[]=2", "expected Array (got Hash) for param `a'"},
+		{"a" + strings.Repeat("[a]", 110) + "=1", "more than 100 levels"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.query, func(t *testing.T) {
+			t.Parallel()
+			rec := httptest.NewRecorder()
+			req := httptest.NewRequest("GET", "/about", nil)
+			req.URL.RawQuery = tc.query
+			rs.ServeHTTP(rec, req)
+			if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), tc.msg) {
+				t.Fatalf("GET /about?%s: %d %q, want 400 with %q", tc.query, rec.Code, rec.Body, tc.msg)
+			}
+		})
+	}
+	rec := httptest.NewRecorder()
+	rs.ServeHTTP(rec, httptest.NewRequest("GET", "/about?a&a[b]=1&c[]", nil))
+	if rec.Code != 200 {
+		t.Fatalf("a well-formed query: %d %q", rec.Code, rec.Body)
 	}
 }

@@ -78,7 +78,7 @@ var railsTables = []struct {
 		want: []string{
 			"admin_users GET /admin/users(.:format) admin/users#index",
 			"admin_user GET /admin/users/:id(.:format) admin/users#show",
-			"admin_root GET /admin admin/welcome#index",
+			"admin_root GET /admin(.:format) admin/welcome#index",
 		},
 	},
 	{

@@ -71,12 +71,20 @@ func (r *Request) PathParam(name string) string {
 	if name == "format" {
 		return r.pathFormat()
 	}
+	for _, d := range r.route.defaults {
+		if d.name == name {
+			return d.value
+		}
+	}
 	return ""
 }
 
 // PathParams returns the path params, with "format" when the path had one.
 func (r *Request) PathParams() Params {
-	p := make(Params, len(r.route.params)+1)
+	p := make(Params, len(r.route.params)+len(r.route.defaults)+1)
+	for _, d := range r.route.defaults {
+		p[d.name] = d.value
+	}
 	for i, n := range r.route.params {
 		p[n] = r.paramAt(i)
 	}
@@ -104,43 +112,11 @@ func (r *Request) rawParamAt(i int) string {
 	return escapeSegment(v, r.route.segs[len(r.route.segs)-1].kind == segGlob && i == len(r.route.params)-1)
 }
 
-// Format returns the requested format: the path's suffix ("/posts/1.json"
-// gives "json"), else the route's DefaultFormat, else the first type of the
-// Accept header it knows, else "html".
-func (r *Request) Format() string {
-	if f := r.pathFormat(); f != "" {
-		return f
-	}
-	return formatFromAccept(r.req.Header.Get("Accept"))
-}
-
-var acceptFormats = []struct{ mime, format string }{
-	{"text/html", "html"}, {"application/xhtml+xml", "html"}, {"application/json", "json"},
-	{"text/vnd.turbo-stream.html", "turbo_stream"}, {"application/xml", "xml"}, {"text/xml", "xml"},
-	{"text/plain", "text"}, {"text/csv", "csv"}, {"text/javascript", "js"},
-	{"application/javascript", "js"}, {"application/rss+xml", "rss"}, {"application/atom+xml", "atom"},
-}
-
 func (r *Request) pathFormat() string {
 	if r.m.format != "" {
 		return r.m.format
 	}
 	return r.route.defFormat
-}
-
-func formatFromAccept(accept string) string {
-	for accept != "" {
-		var item string
-		item, accept, _ = strings.Cut(accept, ",")
-		mt, _, _ := strings.Cut(item, ";")
-		mt = strings.TrimSpace(mt)
-		for _, f := range acceptFormats {
-			if strings.EqualFold(mt, f.mime) {
-				return f.format
-			}
-		}
-	}
-	return "html"
 }
 
 // Params returns the request's params merged as Rails does: body params,
@@ -152,13 +128,20 @@ func (r *Request) Params() (Params, error) {
 	if r.merged != nil {
 		return r.merged, nil
 	}
-	body, err := r.BodyParams()
-	if err != nil {
-		return nil, err
+	// A request without a typed body or a query string (most GETs) has no
+	// params but its path's: their parsers are not run for nothing.
+	var body, query Params
+	if req := r.req; r.bodyDone || req.Body != nil && req.Body != http.NoBody && req.Header.Get("Content-Type") != "" {
+		var err error
+		if body, err = r.BodyParams(); err != nil {
+			return nil, err
+		}
 	}
-	query, err := r.QueryParams()
-	if err != nil {
-		return nil, err
+	if r.queryDone || r.req.URL.RawQuery != "" {
+		var err error
+		if query, err = r.QueryParams(); err != nil {
+			return nil, err
+		}
 	}
 	m := make(Params, len(body)+len(query)+len(r.route.params)+3)
 	for k, v := range body {
@@ -167,8 +150,14 @@ func (r *Request) Params() (Params, error) {
 	for k, v := range query {
 		m[k] = v
 	}
-	for k, v := range r.PathParams() {
-		m[k] = v
+	for _, d := range r.route.defaults { // Rails' path_parameters: defaults, then the path
+		m[d.name] = d.value
+	}
+	for i, n := range r.route.params {
+		m[n] = r.paramAt(i)
+	}
+	if f := r.pathFormat(); f != "" {
+		m["format"] = f
 	}
 	if a := r.route.action; a.Name != "" {
 		m["controller"], m["action"] = a.Controller, a.Name
@@ -213,7 +202,8 @@ func (r *Request) ParamSource(key string) Source {
 	return SourceNone
 }
 
-// QueryParams returns the params of the query string alone.
+// QueryParams returns the params of the query string alone, with nils
+// removed from arrays as Rails' deep_munge removes them (a[] gives []).
 func (r *Request) QueryParams() (Params, error) {
 	if !r.queryDone {
 		r.queryDone = true
@@ -221,19 +211,24 @@ func (r *Request) QueryParams() (Params, error) {
 		r.query = Params{}
 		if err := p.query(r.req.URL.RawQuery, r.query); err != nil {
 			r.query, r.queryErr = nil, err
+		} else {
+			deepMunge(r.query)
 		}
 	}
 	return r.query, r.queryErr
 }
 
 // BodyParams returns the params of the body alone (urlencoded, multipart or
-// JSON; empty for other content types).
+// JSON; empty for other content types), with nils removed from arrays as
+// Rails' deep_munge removes them (JSON [null, 1] gives [1]).
 func (r *Request) BodyParams() (Params, error) {
 	if !r.bodyDone {
 		r.bodyDone = true
 		r.body, r.files, r.bodyErr = r.rs.parseBody(r.req)
 		if r.bodyErr != nil {
 			r.body = nil
+		} else {
+			deepMunge(r.body)
 		}
 	}
 	return r.body, r.bodyErr
@@ -246,6 +241,12 @@ func (rs *RouteSet) limits() limits {
 // Path generates the path of the named route; see [RouteSet.Path].
 func (r *Request) Path(name string, args ...any) (string, error) {
 	return r.rs.Path(name, args...)
+}
+
+// PathFor returns the path of model (Rails' polymorphic_path); see
+// [RouteSet.PathFor].
+func (r *Request) PathFor(model any, query ...Params) (string, error) {
+	return r.rs.PathFor(model, query...)
 }
 
 // URL generates the full URL of the named route on the request's

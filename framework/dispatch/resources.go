@@ -51,10 +51,13 @@ func (m *Mapper) resources(name string, res Resource, singleton bool, o *options
 	scoped.asSet, scoped.pathSet = false, false
 	sc := m.sc.with(&scoped).child(level)
 	sc.res, sc.ownsRes = r, true
+	base := res.base
+	sc.ctrl = &base
 	mm := m.in(sc)
 	if block != nil {
 		block(mm)
 	}
+	mm.Concerns(o.concerns...) // Rails draws them after the block, before the resource's own routes
 	mm.drawResource(r)
 }
 
@@ -129,7 +132,7 @@ func (m *Mapper) collection(fn func(*Mapper)) {
 
 func (m *Mapper) newScope(fn func(*Mapper)) {
 	c := m.sc.child(levelNew)
-	c.path = joinPath(c.path, m.sc.res.path+"/new")
+	c.path = joinPath(c.path, m.sc.res.path+"/"+m.sc.actionPath("new"))
 	fn(m.in(c))
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -26,8 +27,8 @@ type Config struct {
 	// MethodNotAllowed answers requests whose path matches but whose method
 	// does not; the Allow header is already set. Default: plain 405.
 	MethodNotAllowed http.Handler
-	// MaxParamDepth limits the nesting of params (a[b][c]...); default 32,
-	// as Rack.
+	// MaxParamDepth limits the nesting of params (a[b][c]...); default 100,
+	// as Rails' ParamBuilder (Rack's own default is 32).
 	MaxParamDepth int
 	// MaxParams limits the number of params in a query string and in an
 	// urlencoded or multipart body; default 4096, as Rack.
@@ -54,7 +55,7 @@ func (c Config) withDefaults() Config {
 	if c.MethodNotAllowed == nil {
 		c.MethodNotAllowed = http.HandlerFunc(methodNotAllowed)
 	}
-	setDefault(&c.MaxParamDepth, 32)
+	setDefault(&c.MaxParamDepth, 100)
 	setDefault(&c.MaxParams, 4096)
 	setDefault(&c.MaxBodyBytes, 10<<20)
 	setDefault(&c.MaxMultipartBytes, 128<<20)
@@ -107,6 +108,8 @@ type table struct {
 	routes     []*route
 	names      map[string]*route
 	methods    []string
+	directs    map[string]DirectFunc
+	resolvers  map[reflect.Type]func(any) (string, []any)
 }
 
 // NewRouteSet returns an empty RouteSet (every request 404s until Draw).
@@ -153,7 +156,7 @@ func compile(fn func(*Mapper), prepare func(*route) error) (*table, error) {
 	if len(d.errs) > 0 {
 		return nil, errors.Join(d.errs...)
 	}
-	t := &table{root: &node{}, static: map[string]*node{}, routes: d.routes, names: d.names}
+	t := &table{root: &node{}, static: map[string]*node{}, routes: d.routes, names: d.names, directs: d.directs, resolvers: d.resolvers}
 	var errs []error
 	for _, rt := range d.routes {
 		if prepare != nil {
@@ -162,9 +165,12 @@ func compile(fn func(*Mapper), prepare func(*route) error) (*table, error) {
 				continue
 			}
 		}
-		n := t.root.insert(rt)
-		if len(rt.params) == 0 && rt.mount == nil {
-			t.addStatic(rt.path, n)
+		for _, v := range rt.served() {
+			v.serve = rt.serve
+			n := t.root.insert(v)
+			if len(v.params) == 0 && v.mount == nil {
+				t.addStatic(v.path, n)
+			}
 		}
 		for _, m := range rt.methods {
 			if !slices.Contains(t.methods, m) {
@@ -174,6 +180,14 @@ func compile(fn func(*Mapper), prepare func(*route) error) (*table, error) {
 	}
 	errs = append(errs, t.root.checkShadowing()...)
 	return t, errors.Join(errs...)
+}
+
+// served are the routes that serve rt: its variants, or rt itself.
+func (rt *route) served() []*route {
+	if rt.variants != nil {
+		return rt.variants
+	}
+	return []*route{rt}
 }
 
 func (t *table) addStatic(path string, n *node) {
@@ -211,6 +225,7 @@ func (n *node) checkShadowing() []error {
 	var errs []error
 	for j, later := range n.routes {
 		if by := shadowedBy(n.routes[:j], later); by != nil {
+			later, by := later.self(), by.self()
 			errs = append(errs, fmt.Errorf("dispatch: %s %s (%s): %w: %s %s (%s) answers every request it would",
 				later.verb(), later.pattern(), later.endpoint, ErrUnreachable, by.verb(), by.pattern(), by.endpoint))
 		}
@@ -226,6 +241,9 @@ func (n *node) checkShadowing() []error {
 			seen[k.n] = true
 			errs = append(errs, k.n.checkShadowing()...)
 		}
+	}
+	for _, k := range n.comps {
+		errs = append(errs, k.n.checkShadowing()...)
 	}
 	for _, c := range []*node{n.param, n.glob} {
 		if c != nil {
@@ -244,6 +262,9 @@ func shadowedBy(earlier []*route, later *route) *route {
 	for _, m := range methods {
 		found := false
 		for _, e := range earlier {
+			if e.self() == later.self() {
+				continue // two variants of one route: the first serves, as in Rails
+			}
 			if e.constrained() || (e.format != formatOptional && e.format != later.format) {
 				continue
 			}
@@ -283,6 +304,9 @@ type RouteInfo struct {
 	// Requirements are the path params' constraints as regular expressions
 	// ("id" -> `\d+`), which URL generation checks; nil when there are none.
 	Requirements map[string]string
+	// Source is the file:line of the routes file call that drew the route
+	// (Rails' Source Location), "" when unknown.
+	Source string `json:",omitempty"`
 }
 
 // Routes lists the drawn routes in definition order.
@@ -298,7 +322,7 @@ func (t *table) infos() []RouteInfo {
 	out := make([]RouteInfo, len(t.routes))
 	for i, rt := range t.routes {
 		out[i] = RouteInfo{Name: rt.name, Verb: rt.verb(), Path: rt.pattern(), Endpoint: rt.endpoint,
-			Constraints: rt.describeConstraints(), Requirements: rt.requirements()}
+			Constraints: rt.describeConstraints(), Requirements: rt.requirements(), Source: rt.source}
 	}
 	return out
 }

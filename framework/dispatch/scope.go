@@ -1,7 +1,9 @@
 package dispatch
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -37,6 +39,9 @@ type scope struct {
 	when          []func(*http.Request) bool
 	format        formatMode
 	defaultFormat string
+	defaults      []paramDefault
+	pathNames     map[string]string
+	ctrl          *Target // the controller [Action] targets name (Rails' scope controller)
 }
 
 func (s *scope) child(level scopeLevel) *scope {
@@ -74,7 +79,33 @@ func (s *scope) with(o *options) *scope {
 	if o.defaultFormat != "" {
 		c.defaultFormat = o.defaultFormat
 	}
+	if len(o.defaults) > 0 {
+		c.defaults = slices.Clone(s.defaults)
+		for _, d := range o.defaults {
+			if i := slices.IndexFunc(c.defaults, func(e paramDefault) bool { return e.name == d.name }); i >= 0 {
+				c.defaults[i] = d
+			} else {
+				c.defaults = append(c.defaults, d)
+			}
+		}
+	}
+	if len(o.pathNames) > 0 {
+		c.pathNames = maps.Clone(s.pathNames)
+		if c.pathNames == nil {
+			c.pathNames = map[string]string{}
+		}
+		maps.Copy(c.pathNames, o.pathNames)
+	}
 	return c
+}
+
+// actionPath is Rails' action_path: the path segment of an action,
+// renamed by PathNames.
+func (s *scope) actionPath(action string) string {
+	if p, ok := s.pathNames[action]; ok {
+		return p
+	}
+	return action
 }
 
 // shallowScope is Rails' shallow_scope: path and name restart from the

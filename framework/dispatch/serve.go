@@ -82,6 +82,14 @@ func (rs *RouteSet) serve(w http.ResponseWriter, req *Request, rt *route) {
 	}
 	switch rt.target.kind {
 	case kindAction:
+		// Rails parses the params of every action it runs: a malformed
+		// query string is a 400 whether or not the action reads params.
+		if req.req.URL.RawQuery != "" {
+			if _, err := req.QueryParams(); err != nil {
+				rs.cfg.ErrorHandler(w, req, err) // the client's error: the action did not fail, it did not run
+				return
+			}
+		}
 		if err := rt.serve(w, req); err != nil {
 			rs.handleError(w, req, err)
 		}
@@ -92,7 +100,7 @@ func (rs *RouteSet) serve(w http.ResponseWriter, req *Request, rt *route) {
 		}
 		rt.target.handler.ServeHTTP(w, r)
 	case kindRedirect:
-		http.Redirect(w, req.req, req.interpolate(rt.target.redirect), rt.target.status)
+		req.redirect(w, rt.target)
 	}
 }
 
@@ -101,6 +109,24 @@ func (rs *RouteSet) handleError(w http.ResponseWriter, req *Request, err error) 
 		l.ErrorContext(req.req.Context(), "action failed", "action", req.route.action.String(), "error", err)
 	}
 	rs.cfg.ErrorHandler(w, req, err)
+}
+
+// redirect answers a Redirect route as Rails' routing redirect does: the
+// Location is a full URL, a path target taking the request's scheme and
+// host (with its port), and the body is empty.
+func (r *Request) redirect(w http.ResponseWriter, t Target) {
+	to := r.interpolate(t.redirect)
+	if u, err := url.Parse(to); err != nil || u.Host == "" {
+		if !strings.HasPrefix(to, "/") {
+			to = "/" + to
+		}
+		to = r.BaseURL() + to
+	}
+	h := w.Header()
+	h.Set("Location", to)
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", "0")
+	w.WriteHeader(t.status)
 }
 
 // interpolate replaces %{name} in a redirect target with the escaped path

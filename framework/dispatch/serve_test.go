@@ -1,6 +1,7 @@
 package dispatch_test
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -69,8 +70,8 @@ func TestServeHTTP(t *testing.T) {
 		{name: "a glob gives up its format", target: "/files/a/b.txt", status: 200, body: "file a/b"},
 		{name: "a constrained param matches first", target: "/nums/12", status: 200, body: "posts#show 12"},
 		{name: "an unconstrained param takes the rest", target: "/nums/ab", status: 200, body: "posts#preview ab"},
-		{name: "a redirect", target: "/stories", status: 301, header: map[string]string{"Location": "/articles"}},
-		{name: "a redirect with a param", target: "/old/9", status: 302, header: map[string]string{"Location": "/posts/9"}},
+		{name: "a redirect", target: "/stories", status: 301, header: map[string]string{"Location": "http://example.com/articles", "Content-Length": "0"}},
+		{name: "a redirect with a param", target: "/old/9", status: 302, header: map[string]string{"Location": "http://example.com/posts/9"}},
 		{name: "a mount sees the path below its prefix", target: "/jobs/queues/1", status: 200, body: "jobs /queues/1"},
 		{name: "a mount answers any method", method: "DELETE", target: "/jobs", status: 200, body: "jobs "},
 		{name: "a mount does not match a longer segment", target: "/jobsx", status: 404},
@@ -341,5 +342,95 @@ func TestRequestAccessorsAndNamedTargets(t *testing.T) {
 	}
 	if got := dispatch.For[PostsController]().Actions(); strings.Join(got, ",") != "index,create,new,edit,show,update,destroy" {
 		t.Fatalf("Actions = %v", got)
+	}
+}
+
+// TestRedirectRoutesSendFullURLs follows ActionDispatch::Routing::Redirect:
+// a path target gets the request's scheme, host and port; a relative one
+// is rooted; a target with a host is kept; the body is empty.
+func TestRedirectRoutesSendFullURLs(t *testing.T) {
+	t.Parallel()
+	rs := draw(t, dispatch.Config{}, func(r *dispatch.Mapper) {
+		r.Get("a", dispatch.Redirect("/articles", 0))
+		r.Get("rel/:id", dispatch.Redirect("posts/%{id}", 302))
+		r.Get("ext", dispatch.Redirect("https://other.example/x", 0))
+		r.Get("esc/:id", dispatch.Redirect("/p/%{id}", 0))
+	})
+	tests := []struct {
+		name, target, host string
+		tls                bool
+		want               string
+	}{
+		{name: "a path on the request's host", target: "/a", host: "example.com", want: "http://example.com/articles"},
+		{name: "the port is kept", target: "/a", host: "localhost:3000", want: "http://localhost:3000/articles"},
+		{name: "https when the request is TLS", target: "/a", host: "example.com", tls: true, want: "https://example.com/articles"},
+		{name: "a relative target is rooted", target: "/rel/4", host: "example.com", want: "http://example.com/posts/4"},
+		{name: "a target with a host is kept", target: "/ext", host: "example.com", want: "https://other.example/x"},
+		{name: "an interpolated param stays escaped", target: "/esc/a%20b%3F", host: "example.com", want: "http://example.com/p/a%20b%3F"},
+		{name: "a query string is not carried over", target: "/a?x=1", host: "example.com", want: "http://example.com/articles"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			req := httptest.NewRequest("GET", tc.target, nil)
+			req.Host = tc.host
+			if tc.tls {
+				req.TLS = &tls.ConnectionState{}
+			}
+			rec := httptest.NewRecorder()
+			rs.ServeHTTP(rec, req)
+			if loc := rec.Header().Get("Location"); loc != tc.want || rec.Body.Len() != 0 {
+				t.Fatalf("GET %s: Location %q body %q, want %q and no body", tc.target, loc, rec.Body, tc.want)
+			}
+		})
+	}
+}
+
+// TestMethodOverrideMethods follows Rack::MethodOverride: only a POST is
+// overridden; _method wins over the header; Rack's methods in any case;
+// QUERY only from the header; anything else leaves the POST alone.
+func TestMethodOverrideMethods(t *testing.T) {
+	t.Parallel()
+	h := dispatch.MethodOverride(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, r.Method)
+	}))
+	tests := []struct {
+		name, method, field, header, want string
+	}{
+		{name: "PUT from _method", method: "POST", field: "put", want: "PUT"},
+		{name: "OPTIONS from the header", method: "POST", header: "options", want: "OPTIONS"},
+		{name: "OPTIONS not from _method (csrf does not check OPTIONS)", method: "POST", field: "OPTIONS", want: "POST"},
+		{name: "LINK from _method", method: "POST", field: "Link", want: "LINK"},
+		{name: "UNLINK from the header", method: "POST", header: "unlink", want: "UNLINK"},
+		{name: "GET from _method", method: "POST", field: "GET", want: "GET"},
+		{name: "HEAD from the header", method: "POST", header: "HEAD", want: "HEAD"},
+		{name: "QUERY from the header", method: "POST", header: "query", want: "QUERY"},
+		{name: "QUERY not from _method", method: "POST", field: "QUERY", want: "POST"},
+		{name: "_method wins over the header", method: "POST", field: "DELETE", header: "PATCH", want: "DELETE"},
+		{name: "an unknown method is ignored", method: "POST", field: "BREW", want: "POST"},
+		{name: "an unknown _method does not fall back to the header", method: "POST", field: "BREW", header: "PUT", want: "POST"},
+		{name: "CONNECT is not overridable", method: "POST", header: "CONNECT", want: "POST"},
+		{name: "TRACE is not overridable", method: "POST", header: "TRACE", want: "POST"},
+		{name: "a GET is never overridden", method: "GET", header: "DELETE", want: "GET"},
+		{name: "a PUT is never overridden", method: "PUT", field: "DELETE", want: "PUT"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			body := "a=1"
+			if tc.field != "" {
+				body = "_method=" + tc.field
+			}
+			req := httptest.NewRequest(tc.method, "/x", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if tc.header != "" {
+				req.Header.Set("X-HTTP-Method-Override", tc.header)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Body.String() != tc.want {
+				t.Fatalf("%s with _method=%q, header %q: %s, want %s", tc.method, tc.field, tc.header, rec.Body, tc.want)
+			}
+		})
 	}
 }

@@ -60,3 +60,55 @@ func filterRoutes(routes []RouteInfo, grep string) ([]RouteInfo, error) {
 	}
 	return out, nil
 }
+
+// ExpandedWidth is the width of the header lines of [WriteRoutesExpanded]:
+// Rails pads them to the console's width, 80 when it is not a terminal.
+const ExpandedWidth = 80
+
+// WriteRoutesExpanded writes routes as `rails routes --expanded` does: a
+// block per route, "--[ Route N ]" padded with dashes to width, then its
+// Prefix, Verb, URI, Controller#Action and, when known, Source Location
+// (with root, the app's directory, cut from its front). grep filters as
+// in [WriteRoutes].
+func WriteRoutesExpanded(w io.Writer, routes []RouteInfo, grep, root string, width int) error {
+	rows, err := filterRoutes(routes, grep)
+	if err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		msg := "You don't have any routes defined!\n"
+		if grep != "" {
+			msg = "No routes were found for this grep pattern.\n"
+		}
+		_, err := io.WriteString(w, msg)
+		return err
+	}
+	var b strings.Builder
+	for i, r := range rows {
+		head := fmt.Sprintf("--[ Route %d ]", i+1)
+		if n := width - len(head); n > 0 {
+			head += strings.Repeat("-", n)
+		}
+		reqs := r.Endpoint
+		if r.Constraints != "" {
+			reqs += " " + r.Constraints
+		}
+		fmt.Fprintf(&b, "%s\nPrefix            | %s\nVerb              | %s\nURI               | %s\nController#Action | %s\n",
+			head, r.Name, r.Verb, r.Path, reqs)
+		if src := relativeSource(r.Source, root); src != "" {
+			fmt.Fprintf(&b, "Source Location   | %s\n", src)
+		}
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("dispatch: writing routes: %w", err)
+	}
+	return nil
+}
+
+func relativeSource(src, root string) string {
+	if src == "" || root == "" {
+		return src
+	}
+	root = strings.TrimSuffix(root, "/") + "/"
+	return strings.TrimPrefix(src, root)
+}

@@ -67,6 +67,7 @@ const (
 	kindAction
 	kindHandler
 	kindRedirect
+	kindNamed // an action named by ToAction, resolved against the scope's controller
 )
 
 // Target is what a route points at: a controller action ([To]), an
@@ -84,6 +85,9 @@ type Target struct {
 	redirect string
 	status   int
 	err      error
+	// method finds the action method named (Go's name, "Preview") on the
+	// controller type, for ToAction targets.
+	method func(name string) func(any) error
 }
 
 // To builds a target from a method expression:
@@ -124,7 +128,9 @@ func Handle(h http.Handler) Target {
 
 // Redirect builds a target that redirects to to, in which %{name} is replaced
 // by the path param name (Rails' redirect("/articles/%{id}")). A status of 0
-// means 301 Moved Permanently.
+// means 301 Moved Permanently. As in Rails, the Location sent is a full
+// URL: a path is put on the request's scheme and host; a target with a
+// host is sent as it is.
 func Redirect(to string, status int) Target {
 	if status == 0 {
 		status = http.StatusMovedPermanently
@@ -147,7 +153,47 @@ func controllerTarget[C any]() Target {
 		typeName: typeName,
 		typ:      typ,
 		newCtrl:  func() any { return new(C) },
+		method: func(name string) func(any) error {
+			m, ok := reflect.PointerTo(typ).MethodByName(name)
+			if !ok {
+				return nil
+			}
+			fn, ok := m.Func.Interface().(func(*C) error)
+			if !ok {
+				return nil
+			}
+			return func(c any) error { return fn(c.(*C)) }
+		},
 	}
+}
+
+// ToAction names an action of the controller of the enclosing
+// [Mapper.Controller] or Resources block (Rails' controller :posts do
+// get "preview" => :preview end): ToAction("preview") is the method
+// Preview, ToAction("mark_read") MarkRead, which must be func() error on the
+// controller's pointer type. It is checked when the routes are drawn (at
+// boot and by gorails generate routes), not by the compiler: prefer [To]
+// where the method expression is at hand.
+func ToAction(name string) Target {
+	if !paramName.MatchString(name) {
+		return Target{err: fmt.Errorf("dispatch: ToAction(%q): not an action name: %w", name, ErrInvalidTarget)}
+	}
+	return Target{kind: kindNamed, action: name}
+}
+
+// resolve turns a ToAction target into the action of ctrl.
+func (t Target) resolve(ctrl *Target) (Target, error) {
+	if ctrl == nil {
+		return Target{}, fmt.Errorf("dispatch: ToAction(%q) outside a Controller or Resources block: %w", t.action, ErrInvalidTarget)
+	}
+	method := inflect.Camelize(t.action)
+	run := ctrl.method(method)
+	if run == nil || inflect.Underscore(method) != t.action {
+		return Target{}, fmt.Errorf("dispatch: ToAction(%q): %s has no method %s() error: %w", t.action, ctrl.typeName, method, ErrInvalidTarget)
+	}
+	c := *ctrl
+	c.action, c.run = t.action, run
+	return c, nil
 }
 
 // actionName derives "show" from the runtime name of (*PostsController).Show,

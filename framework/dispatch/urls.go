@@ -30,6 +30,11 @@ func (rs *RouteSet) Path(name string, args ...any) (string, error) {
 	var rt *route
 	if t != nil {
 		rt = t.names[name]
+		if rt == nil {
+			if u, ok, err := t.direct(name, args); ok {
+				return u, err
+			}
+		}
 	}
 	if rt == nil {
 		return "", fmt.Errorf("dispatch: path %q: %w", name, ErrUnknownRoute)
@@ -47,7 +52,7 @@ func (rs *RouteSet) URL(base, name string, args ...any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return strings.TrimSuffix(base, "/") + p, nil
+	return joinBase(base, p), nil
 }
 
 func (rt *route) generate(args []any) (string, error) {
@@ -60,37 +65,137 @@ func (rt *route) generate(args []any) (string, error) {
 			named, args = Params(m), args[:n-1]
 		}
 	}
-	vals, format, err := rt.bind(args, named)
+	if rt.variants != nil {
+		var buf [8]any
+		v, vargs, err := rt.pick(args, named, buf[:0])
+		if err != nil {
+			return "", err
+		}
+		rt, args = v, vargs
+	}
+	var arr [4]string
+	vals, format, err := rt.bind(args, named, arr[:0])
 	if err != nil {
 		return "", err
 	}
-	var b strings.Builder
+	var buf [128]byte // the common path is built here and copied once into its string
+	b := buf[:0]
 	i := 0
-	for _, s := range rt.segs {
-		b.WriteByte('/')
-		if s.kind == segStatic {
-			b.WriteString(s.esc)
+	for k := range rt.segs {
+		s := &rt.segs[k]
+		b = append(b, '/')
+		switch s.kind {
+		case segStatic:
+			b = append(b, s.esc...)
+			continue
+		case segComposite:
+			n := len(s.groups)
+			if b, err = s.appendComposite(b, vals[i:i+n]); err != nil {
+				return "", err
+			}
+			i += n
 			continue
 		}
-		b.WriteString(escapeSegment(vals[i], s.kind == segGlob))
+		b = appendSegment(b, vals[i], s.kind == segGlob)
 		i++
 	}
-	if b.Len() == 0 {
-		b.WriteByte('/')
+	if len(b) == 0 {
+		b = append(b, '/')
 	}
 	if format != "" {
-		b.WriteString("." + url.PathEscape(format))
+		b = append(b, '.')
+		b = append(b, url.PathEscape(format)...)
 	}
-	writeQuery(&b, named, rt.params)
-	return b.String(), nil
+	if len(named) == 0 {
+		return string(b), nil
+	}
+	var sb strings.Builder
+	sb.Write(b)
+	writeQuery(&sb, named, rt.params, rt.defaults)
+	return sb.String(), nil
+}
+
+// pick chooses the variant of a route with optional groups that the params
+// fill: positional args fill the params every variant has (and one more
+// the format), named ones any; the variant kept is the one with the most
+// params, all given, and then the most groups, as Rails' Journey writes a
+// group only when all of its params are given. It returns the variant's
+// args in its order (appended to buf), and the format if given so.
+func (rt *route) pick(args []any, named Params, buf []any) (*route, []any, error) {
+	if len(args) > len(rt.required)+1 || (len(args) == len(rt.required)+1 && rt.format == formatNone) {
+		return nil, nil, fmt.Errorf("%d args for %d params (give optional ones by name): %w", len(args), len(rt.required), ErrInvalidParam)
+	}
+	value := func(p string) any {
+		if i := slices.Index(rt.required, p); i >= 0 && i < len(args) {
+			return args[i]
+		}
+		return named[p]
+	}
+	var best *route
+	for i, v := range rt.variants {
+		if slices.ContainsFunc(v.params, func(p string) bool { return paramString(value(p)) == "" }) {
+			continue
+		}
+		if rt.captured(i, value) {
+			continue
+		}
+		if best == nil || len(v.params) > len(best.params) || (len(v.params) == len(best.params) && v.groups > best.groups) {
+			best = v
+		}
+	}
+	if best == nil {
+		for _, p := range rt.required {
+			if paramString(value(p)) == "" {
+				return nil, nil, fmt.Errorf("%w %q", ErrMissingParam, p)
+			}
+		}
+		return nil, nil, fmt.Errorf("%w: no path of %s takes the params given", ErrMissingParam, rt.path)
+	}
+	for _, p := range best.params {
+		buf = append(buf, value(p))
+	}
+	if len(args) > len(rt.required) {
+		buf = append(buf, args[len(rt.required)])
+	}
+	return best, buf, nil
+}
+
+// captured reports whether an earlier variant of the same shape would
+// read the path of variant i back: "photos(/:id)(/:c)" given only c would
+// write /photos/1, which is read as id, so that variant is not written
+// (c goes to the query string instead) unless id's constraint rejects the
+// value.
+func (rt *route) captured(i int, value func(string) any) bool {
+	v := rt.variants[i]
+	for _, e := range rt.variants[:i] {
+		if e.shape != v.shape {
+			continue
+		}
+		rejects := false
+		for j, re := range e.paramRes {
+			if val := paramString(value(v.params[j])); (re != nil && !re.MatchString(val)) || (e.plain[j] && strings.IndexByte(val, '.') >= 0) {
+				rejects = true
+				break
+			}
+		}
+		if !rejects {
+			return true
+		}
+	}
+	return false
 }
 
 // bind takes the route's param values from positional and named args.
-func (rt *route) bind(args []any, named Params) ([]string, string, error) {
+// vals is where the values go (its capacity is used when large enough).
+func (rt *route) bind(args []any, named Params, vals []string) ([]string, string, error) {
 	if len(args) > len(rt.params)+1 || (len(args) == len(rt.params)+1 && rt.format == formatNone) {
 		return nil, "", fmt.Errorf("%d args for %d params: %w", len(args), len(rt.params), ErrInvalidParam)
 	}
-	vals := make([]string, len(rt.params))
+	if cap(vals) >= len(rt.params) {
+		vals = vals[:len(rt.params)]
+	} else {
+		vals = make([]string, len(rt.params))
+	}
 	for i, name := range rt.params {
 		var v any
 		if i < len(args) {
@@ -140,6 +245,17 @@ func paramString(v any) string {
 	return fmt.Sprint(v)
 }
 
+// appendSegment appends v escaped (escapeSegment) to b; a value of
+// unreserved characters only, as ids and most slugs are, as it is.
+func appendSegment(b []byte, v string, glob bool) []byte {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
+			return append(b, escapeSegment(v, glob)...)
+		}
+	}
+	return append(b, v...)
+}
+
 // escapeSegment escapes v as net/url encodes paths by default (so a
 // generated path parses back with an empty RawPath when it can), plus "/"
 // unless v is a glob's value.
@@ -152,11 +268,16 @@ func escapeSegment(v string, glob bool) string {
 }
 
 // writeQuery appends the named params that are not path params as a query
-// string.
-func writeQuery(b *strings.Builder, named Params, used []string) {
+// string, as Rails' url_for writes it: a nil value is left out (page: nil
+// gives no page), a nested nil is an empty value (q[a]=), and an empty list
+// is one empty element (tags%5B%5D=).
+//
+// As Rails' Journey formatter, a key that is one of the route's defaults
+// is not written either: the route sets it.
+func writeQuery(b *strings.Builder, named Params, used []string, defaults []paramDefault) {
 	keys := make([]string, 0, len(named))
 	for k := range named {
-		if k != "format" && !slices.Contains(used, k) {
+		if k != "format" && named[k] != nil && !slices.Contains(used, k) && !slices.ContainsFunc(defaults, func(d paramDefault) bool { return d.name == k }) {
 			keys = append(keys, k)
 		}
 	}
@@ -179,10 +300,16 @@ func encodeParam(b *strings.Builder, key string, v any, sep *byte) {
 	case map[string]any:
 		encodeMap(b, key, x, sep)
 	case []any:
+		if len(x) == 0 {
+			encodeParam(b, key+"%5B%5D", nil, sep)
+		}
 		for _, e := range x {
 			encodeParam(b, key+"%5B%5D", e, sep)
 		}
 	case []string:
+		if len(x) == 0 {
+			encodeParam(b, key+"%5B%5D", nil, sep)
+		}
 		for _, e := range x {
 			encodeParam(b, key+"%5B%5D", e, sep)
 		}
@@ -190,10 +317,8 @@ func encodeParam(b *strings.Builder, key string, v any, sep *byte) {
 		b.WriteByte(*sep)
 		*sep = '&'
 		b.WriteString(key)
-		if v != nil {
-			b.WriteByte('=')
-			b.WriteString(url.QueryEscape(paramString(v)))
-		}
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(paramString(v)))
 	}
 }
 

@@ -53,14 +53,14 @@ func TestDebugPageEscapesEverything(t *testing.T) {
 	}
 	for _, want := range []string{
 		"&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;", // the error, params, headers, stack
-		"*fmt.wrapError",
-		"*view.TemplateError",
+		"*view.TemplateError: ",
 		"posts/&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;.html.tmpl:3",
 		"POST /posts?api_token=[FILTERED]&amp;q=",
+		"Panic · 500 Internal Server Error",
 		"[FILTERED]",
 		"500 Internal Server Error",
 		"goroutine 1 [running]",
-		"<b>   3  {{bad &lt;script&gt;",
+		"<mark>   3  {{bad &lt;script&gt;",
 		"   4  line 4",
 	} {
 		if !strings.Contains(page, want) {
@@ -85,7 +85,7 @@ func TestDebugPageLocatesExecutionErrors(t *testing.T) {
 	if err := errorpage.Debug(&b, errorpage.DebugInfo{Err: err, Views: mapFS(files)}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"At <code>posts/index.html.tmpl:3</code>", "<b>   3  {{index &#34;ab&#34; 5}}</b>"} {
+	for _, want := range []string{"At <code>posts/index.html.tmpl:3</code>", "<mark>   3  {{index &#34;ab&#34; 5}}</mark>"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("page lacks %q:\n%s", want, b.String())
 		}
@@ -145,15 +145,23 @@ func TestPublic(t *testing.T) {
 	}
 }
 
-func TestDebugPageNamesTheInnermostTypedError(t *testing.T) {
+func TestDebugPageHeadlineIsTheMessageAndTheAction(t *testing.T) {
 	t.Parallel()
 	inner := &view.TemplateError{File: "posts/index.html.tmpl", Line: 3, Msg: "bad"}
 	var b strings.Builder
-	if err := errorpage.Debug(&b, errorpage.DebugInfo{Err: fmt.Errorf("posts#index: render: %w", inner)}); err != nil {
+	err := errorpage.Debug(&b, errorpage.DebugInfo{Err: fmt.Errorf("posts#index: render: %w", inner), Controller: "admin/posts", Action: "index"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "<h1>*view.TemplateError</h1>") {
-		t.Errorf("the page is not named after the template error:\n%s", b.String())
+	page := b.String()
+	header := page[strings.Index(page, "<header>"):strings.Index(page, "</header>")]
+	for _, want := range []string{"Error in <b>admin/PostsController#index</b> · 500 Internal Server Error", `<h1 id="message">posts#index: render: `} {
+		if !strings.Contains(header, want) {
+			t.Errorf("the headline lacks %q:\n%s", want, header)
+		}
+	}
+	if strings.Contains(header, "*") || strings.Contains(header, "wrapError") || strings.Contains(header, "TemplateError") {
+		t.Errorf("the headline names a Go type:\n%s", header)
 	}
 }
 
@@ -170,5 +178,33 @@ func TestDebugPageListsTheRoutesOfARoutingError(t *testing.T) {
 	b.Reset()
 	if err := errorpage.Debug(&b, errorpage.DebugInfo{Err: errors.New("boom")}); err != nil || strings.Contains(b.String(), "Routes") {
 		t.Errorf("a page without routes shows a routes section (%v):\n%s", err, b.String())
+	}
+}
+
+func TestWantsJSON(t *testing.T) {
+	tests := []struct {
+		target, accept string
+		want           bool
+	}{
+		{"/posts/1.json", "", true},
+		{"/posts/1.json", "text/html,application/xhtml+xml", true}, // the suffix wins, as Rails' format
+		{"/posts/1", "application/json", true},
+		{"/posts/1", "application/json, text/plain, */*", true},
+		{"/posts/1", "text/html,application/json", false},
+		{"/posts/1", "", false},
+		{"/posts/1.jsonx", "", false},
+		{"/posts.json/1", "", false},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("GET", tt.target, nil)
+		if tt.accept != "" {
+			r.Header.Set("Accept", tt.accept)
+		}
+		if got := errorpage.WantsJSON(r); got != tt.want {
+			t.Errorf("WantsJSON(%s, Accept %q) = %v, want %v", tt.target, tt.accept, got, tt.want)
+		}
+	}
+	if errorpage.WantsJSON(nil) {
+		t.Error("WantsJSON(nil) = true")
 	}
 }

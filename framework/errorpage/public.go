@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"net/http"
 	"strconv"
-	"strings"
 )
 
 // Public serves the production error pages: the app's public/404.html,
@@ -17,8 +16,9 @@ type Public struct {
 	FS fs.FS
 }
 
-// ServeError writes the page for status to w. A client that accepts JSON
-// but not HTML gets {"status":404,"error":"Not Found"}.
+// ServeError writes the page for status to w. A JSON request (WantsJSON:
+// a .json path, or an Accept of JSON without HTML) gets
+// {"status":404,"error":"Not Found"}.
 func (p Public) ServeError(w http.ResponseWriter, r *http.Request, status int) {
 	if status < 400 || status > 599 {
 		status = http.StatusInternalServerError
@@ -26,7 +26,7 @@ func (p Public) ServeError(w http.ResponseWriter, r *http.Request, status int) {
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-store")
-	if wantsJSON(r) {
+	if WantsJSON(r) {
 		body := fmt.Sprintf(`{"status":%d,"error":%q}`, status, http.StatusText(status))
 		write(w, r, status, "application/json; charset=utf-8", []byte(body))
 		return
@@ -44,14 +44,6 @@ func (p Public) page(status int) []byte {
 	text := http.StatusText(status)
 	return []byte(fmt.Sprintf("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>%d %s</title></head>"+
 		"<body><h1>%d %s</h1></body></html>\n", status, text, status, text))
-}
-
-func wantsJSON(r *http.Request) bool {
-	if r == nil {
-		return false
-	}
-	a := r.Header.Get("Accept")
-	return strings.Contains(a, "application/json") && !strings.Contains(a, "text/html")
 }
 
 func write(w http.ResponseWriter, r *http.Request, status int, ctype string, body []byte) {

@@ -9,6 +9,8 @@ import (
 	"github.com/gorails/gorails/framework/errorpage"
 )
 
+var errMissing = errors.New("missing")
+
 type coded int
 
 func (c coded) Error() string   { return fmt.Sprintf("coded %d", int(c)) }
@@ -27,12 +29,17 @@ func TestStatusFor(t *testing.T) {
 		{"a params error is a 400", fmt.Errorf("posts#show: %w", &dispatch.ParamError{Key: "id", Err: errors.New("not a number")}), 400},
 		{"a status that is not an error status is a 500", coded(302), 500},
 		{"a status out of range is a 500", coded(600), 500},
+		{"a rescue with a status that is not an error status is ignored", fmt.Errorf("%w", errors.ErrUnsupported), 500},
 		{"the first status in the chain wins", fmt.Errorf("%w", errors.Join(coded(404), coded(409))), 404},
+		{"a rescued sentinel gets its status", fmt.Errorf("show: %w", errMissing), 404},
+		{"an error's own status wins over a rescue", fmt.Errorf("%w", errors.Join(errMissing, coded(410))), 410},
+		{"an error no rescue matches is a 500", errors.New("missing"), 500},
 	}
+	rescues := []errorpage.Rescue{{Err: errMissing, Status: 404}, {Err: errors.ErrUnsupported, Status: 200}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := errorpage.StatusFor(tt.err); got != tt.want {
+			if got := errorpage.StatusFor(tt.err, rescues...); got != tt.want {
 				t.Errorf("StatusFor(%v) = %d, want %d", tt.err, got, tt.want)
 			}
 		})

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/gorails/gorails/framework/event"
 )
 
 // AsyncBackend runs jobs on goroutines of the enqueuing process, at most
@@ -76,16 +78,23 @@ func (b *AsyncBackend) run(r *Record) {
 	b.mu.Unlock()
 	b.sem <- struct{}{}
 	r.Attempt++
-	err := b.c.execute(b.ctx, r)
+	a, err := b.c.execute(b.ctx, r)
 	<-b.sem
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if err == nil {
+		b.c.finish(a, r, event.Performed, time.Time{}, nil)
 		b.release(r)
 		return
 	}
 	o := b.c.judge(r, err)
-	b.c.log.Error("job failed", "kind", r.Kind, "id", r.ID, "attempt", r.Attempt, "error", err)
+	if o.verdict == retry && b.close {
+		o.verdict = kill
+	}
+	b.c.finish(a, r, outcomeOf(o.verdict), o.at, err)
+	if b.c.events == nil {
+		b.c.log.Error("job failed", "kind", r.Kind, "id", r.ID, "attempt", r.Attempt, "error", err)
+	}
 	r.LastError = o.errText
 	switch {
 	case o.verdict == retry && !b.close:

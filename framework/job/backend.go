@@ -55,6 +55,23 @@ type Store interface {
 	Stats(ctx context.Context, now time.Time) (Stats, error)
 }
 
+// WorkerRescuer is implemented by stores that can hand back the jobs of a
+// worker known to be gone at once, without waiting for its leases to
+// expire (Database, Redis). Supervise uses it when a worker process exits.
+type WorkerRescuer interface {
+	// RescueWorker returns the running jobs of every worker whose ID
+	// starts with prefix to their queue (the lost attempt counts; a job
+	// that used its last attempt goes to the dead set) and returns how many.
+	RescueWorker(ctx context.Context, prefix string, now time.Time) (int, error)
+	// LeaseHolders lists the IDs of the workers that hold running jobs.
+	LeaseHolders(ctx context.Context) ([]string, error)
+}
+
+var (
+	_ WorkerRescuer = (*DatabaseBackend)(nil)
+	_ WorkerRescuer = (*RedisBackend)(nil)
+)
+
 // DeadSet is implemented by stores that keep failed jobs for inspection
 // (Database, Redis): the dashboard lists, retries and discards them.
 type DeadSet interface {

@@ -78,8 +78,8 @@ func parseField(f string, lo, hi int) (uint64, error) {
 		step := 1
 		if hasStep {
 			n, err := strconv.Atoi(stepText)
-			if err != nil || n < 1 {
-				return 0, fmt.Errorf("bad step %q", stepText)
+			if err != nil || n < 1 || n > hi-lo+1 {
+				return 0, fmt.Errorf("bad step %q (want 1-%d)", stepText, hi-lo+1)
 			}
 			step = n
 		}
@@ -102,7 +102,7 @@ func parseField(f string, lo, hi int) (uint64, error) {
 		if from < lo || to > hi || from > to {
 			return 0, fmt.Errorf("%q out of range %d-%d", part, lo, hi)
 		}
-		for v := from; v <= to; v += step {
+		for v := from; v <= to; v += step { // step <= hi-lo+1 <= 64: v cannot overflow
 			set |= 1 << v
 		}
 	}

@@ -51,6 +51,30 @@ func TestParseScheduleRejects(t *testing.T) {
 	}
 }
 
+// A step larger than the field once overflowed the loop that expands it
+// (1 + MaxInt64 is negative) and panicked with a negative shift.
+func TestParseScheduleHugeStep(t *testing.T) {
+	for _, spec := range []string{
+		"1/9223372036854775807 * * * *",
+		"*/9223372036854775807 * * * *",
+		"* 3/9223372036854775800 * * *",
+		"* * * * 0-7/9223372036854775807",
+		"*/61 * * * *",
+		"*/99999999999999999999 * * * *",
+	} {
+		t.Run(spec, func(t *testing.T) {
+			if _, err := ParseSchedule(spec); !errors.Is(err, ErrBadSchedule) {
+				t.Fatalf("ParseSchedule(%q) = %v, want ErrBadSchedule", spec, err)
+			}
+		})
+	}
+	for _, spec := range []string{"*/60 * * * *", "0 */24 * * *", "0 0 */31 * *"} {
+		if _, err := ParseSchedule(spec); err != nil {
+			t.Errorf("ParseSchedule(%q) = %v, want a step as long as its field accepted", spec, err)
+		}
+	}
+}
+
 func TestEveryRejectsABadSchedule(t *testing.T) {
 	def := Register(New(Config{}), echoJob{})
 	if _, err := Every("x", "not cron", def, echoArgs{}); !errors.Is(err, ErrBadSchedule) {
@@ -88,7 +112,7 @@ func recurringCase(f *fixture) {
 }
 
 func FuzzParseSchedule(f *testing.F) {
-	for _, s := range []string{"* * * * *", "*/15 1-5 * * 1,3,5", "0 0 30 2 *", "@every 90s", "@weekly", "5-1 * * * *", "0 0 * * 7"} {
+	for _, s := range []string{"* * * * *", "*/15 1-5 * * 1,3,5", "0 0 30 2 *", "@every 90s", "@weekly", "5-1 * * * *", "0 0 * * 7", "1/9223372036854775807 * * * *"} {
 		f.Add(s)
 	}
 	from := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)

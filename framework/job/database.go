@@ -8,7 +8,9 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorails/gorails/framework/record"
 )
@@ -27,7 +29,18 @@ import (
 type DatabaseBackend struct {
 	db    *record.DB
 	mysql bool
+	// meta is whether the table has the meta column (metaUnknown until
+	// the catalog was read): a table created before it existed works
+	// without it until MetaMigration is applied.
+	meta atomic.Int32
 }
+
+// The states of DatabaseBackend.meta.
+const (
+	metaUnknown int32 = iota
+	metaPresent
+	metaAbsent
+)
 
 var (
 	_ Store     = (*DatabaseBackend)(nil)
@@ -65,6 +78,49 @@ func (b *DatabaseBackend) Check(ctx context.Context) error {
 const jobColumns = "id, kind, queue, args, priority, attempt, max_attempts, timeout_ms, run_at, created_at, " +
 	"COALESCE(unique_key, ''), COALESCE(unique_until, 0), COALESCE(last_error, '')"
 
+// hasMeta reports whether the table has the meta column, reading the
+// catalog once per backend (again after a failure, or while the table does
+// not exist). A process started before MetaMigration ran keeps working
+// without meta until it restarts.
+func (b *DatabaseBackend) hasMeta(ctx context.Context) bool {
+	switch b.meta.Load() {
+	case metaPresent:
+		return true
+	case metaAbsent:
+		return false
+	}
+	cols, err := record.TableColumns(record.Silence(ctx), b.db, Table)
+	if err != nil || len(cols) == 0 {
+		return false
+	}
+	state := metaAbsent
+	for _, c := range cols {
+		if strings.EqualFold(c.Name, "meta") {
+			state = metaPresent
+		}
+	}
+	b.meta.Store(state)
+	return state == metaPresent
+}
+
+// schemaWarning is what a worker logs at start about the table: a table
+// created before the meta column works, but jobs lose the request id.
+func (b *DatabaseBackend) schemaWarning(ctx context.Context) string {
+	if b.hasMeta(ctx) || b.meta.Load() != metaAbsent {
+		return ""
+	}
+	return "the " + Table + " table has no meta column, so jobs run without the request id (and trace context) of the request that enqueued them: add db/migrate/" +
+		MetaMigrationFile + " returning job.MetaMigration() and run db:migrate"
+}
+
+// columns is what scanJobs reads: jobColumns, then meta (empty without the column).
+func (b *DatabaseBackend) columns(ctx context.Context) string {
+	if b.hasMeta(ctx) {
+		return jobColumns + ", COALESCE(meta, '')"
+	}
+	return jobColumns + ", ''"
+}
+
 func (b *DatabaseBackend) exec(ctx context.Context, sql string, args ...any) (int64, error) {
 	res, err := b.db.Exec(ctx, sql, args...)
 	return res.RowsAffected, err
@@ -100,6 +156,14 @@ func (b *DatabaseBackend) insert(ctx context.Context, ex record.Executor, r *Rec
 	}
 	cols := "(kind, queue, args, priority, state, attempt, max_attempts, timeout_ms, run_at, created_at, unique_key, unique_until) VALUES (?, ?, ?, ?, 'available', 0, ?, ?, ?, ?, ?, ?)"
 	args := []any{r.Kind, r.Queue, string(r.Args), r.Priority, r.MaxAttempts, r.Timeout.Milliseconds(), micros(r.RunAt), micros(r.CreatedAt), key, until}
+	if len(r.Meta) > 0 && b.hasMeta(ctx) {
+		meta, err := json.Marshal(r.Meta)
+		if err != nil {
+			return fmt.Errorf("encode meta: %w", err)
+		}
+		cols = "(kind, queue, args, priority, state, attempt, max_attempts, timeout_ms, run_at, created_at, unique_key, unique_until, meta) VALUES (?, ?, ?, ?, 'available', 0, ?, ?, ?, ?, ?, ?, ?)"
+		args = append(args, string(meta))
+	}
 	if b.mysql {
 		res, err := ex.Exec(ctx, "INSERT IGNORE INTO "+Table+" "+cols, args...)
 		if err != nil {
@@ -132,7 +196,7 @@ func (b *DatabaseBackend) Claim(ctx context.Context, worker, queue string, limit
 	if b.db.Adapter() == record.PostgreSQL {
 		pick += " FOR UPDATE SKIP LOCKED"
 	}
-	sql := "UPDATE " + Table + " SET state = 'running', attempt = attempt + 1, worker = ?, lease_until = ? WHERE id IN (" + pick + ") RETURNING " + jobColumns
+	sql := "UPDATE " + Table + " SET state = 'running', attempt = attempt + 1, worker = ?, lease_until = ? WHERE id IN (" + pick + ") RETURNING " + b.columns(ctx)
 	out, err := scanJobs(ctx, b.db, sql, worker, micros(leaseUntil), queue, micros(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
@@ -156,7 +220,7 @@ func (b *DatabaseBackend) claimMySQL(ctx context.Context, worker, queue string, 
 	var out []*Record
 	err := record.Transaction(ctx, b.db, func(tx *record.Tx) error {
 		var err error
-		out, err = scanJobs(ctx, tx, "SELECT "+jobColumns+" FROM "+Table+" WHERE queue = ? AND state = 'available' AND run_at <= ? ORDER BY priority, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED",
+		out, err = scanJobs(ctx, tx, "SELECT "+b.columns(ctx)+" FROM "+Table+" WHERE queue = ? AND state = 'available' AND run_at <= ? ORDER BY priority, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED",
 			queue, micros(now), limit)
 		if err != nil || len(out) == 0 {
 			return err
@@ -179,24 +243,28 @@ func (b *DatabaseBackend) claimMySQL(ctx context.Context, worker, queue string, 
 	return out, nil
 }
 
-// scanJobs runs a query returning jobColumns and reads the jobs.
+// scanJobs runs a query returning the backend's columns and reads the
+// jobs. A row whose payload does not decode is returned with the error
+// kept on the Record, so that the worker fails that job (ErrBadPayload)
+// and goes on with the others.
 func scanJobs(ctx context.Context, ex record.Executor, sql string, args ...any) ([]*Record, error) {
 	var out []*Record
 	err := ex.QueryRows(ctx, sql, args, func(scan func(...any) error) error {
 		var (
 			r                         Record
-			args                      string
+			args, meta                string
 			timeoutMS, runAt, created int64
 			uniqueUntil               int64
 		)
 		if err := scan(&r.ID, &r.Kind, &r.Queue, &args, &r.Priority, &r.Attempt, &r.MaxAttempts, &timeoutMS,
-			&runAt, &created, &r.UniqueKey, &uniqueUntil, &r.LastError); err != nil {
+			&runAt, &created, &r.UniqueKey, &uniqueUntil, &r.LastError, &meta); err != nil {
 			return err
 		}
 		r.Args = json.RawMessage(args)
 		r.Timeout = time.Duration(timeoutMS) * time.Millisecond
 		r.RunAt, r.CreatedAt, r.UniqueUntil = fromMicros(runAt), fromMicros(created), fromMicros(uniqueUntil)
 		r.State = Running
+		r.Meta, r.bad = decodeMeta(meta)
 		out = append(out, &r)
 		return nil
 	})
@@ -287,23 +355,69 @@ func (b *DatabaseBackend) Heartbeat(ctx context.Context, worker string, _, lease
 // lostError is recorded on a job whose worker stopped renewing its lease.
 const lostError = "worker lost: lease expired while the job was running (process killed or stalled)"
 
+// exitedError is recorded on a job handed back because its worker's
+// process exited (RescueWorker, called by Supervise).
+const exitedError = "worker lost: its process exited while the job was running; handed back by the supervisor"
+
 // Rescue returns jobs of expired leases to their queue; those that used
 // their last attempt go to the dead set. It also deletes completed rows
 // whose uniqueness period is over.
 func (b *DatabaseBackend) Rescue(ctx context.Context, now time.Time) (int, error) {
 	ctx = record.Silence(ctx) // polling: kept out of the debug log, as Solid Queue's silence_polling
-	n1, err := b.exec(ctx, "UPDATE "+Table+" SET state = 'dead', last_error = ?, failed_at = ?, worker = NULL, lease_until = NULL WHERE state = 'running' AND lease_until < ? AND attempt >= max_attempts",
-		lostError, micros(now), micros(now))
-	if err != nil {
-		return 0, fmt.Errorf("rescue: %w", err)
-	}
-	n2, err := b.exec(ctx, "UPDATE "+Table+" SET state = 'available', last_error = ?, worker = NULL, lease_until = NULL WHERE state = 'running' AND lease_until < ?",
-		lostError, micros(now))
+	n, err := b.handBack(ctx, lostError, now, "lease_until < ?", micros(now))
 	if err != nil {
 		return 0, fmt.Errorf("rescue: %w", err)
 	}
 	if _, err := b.exec(ctx, "DELETE FROM "+Table+" WHERE state = 'completed' AND unique_until <= ?", micros(now)); err != nil {
 		return 0, fmt.Errorf("rescue: %w", err)
+	}
+	return n, nil
+}
+
+// RescueWorker returns the running jobs of the workers whose ID starts
+// with prefix (a process known to have exited, see WorkerPrefix) to their
+// queue at once, as Rescue does once their leases expire.
+func (b *DatabaseBackend) RescueWorker(ctx context.Context, prefix string, now time.Time) (int, error) {
+	if prefix == "" {
+		return 0, fmt.Errorf("%w: rescue a worker: empty prefix", ErrInvalidConfig)
+	}
+	n, err := b.handBack(ctx, exitedError, now, "SUBSTR(worker, 1, ?) = ?", utf8.RuneCountInString(prefix), prefix)
+	if err != nil {
+		return 0, fmt.Errorf("rescue worker %s: %w", prefix, err)
+	}
+	return n, nil
+}
+
+// LeaseHolders lists the workers holding running jobs.
+func (b *DatabaseBackend) LeaseHolders(ctx context.Context) ([]string, error) {
+	ctx = record.Silence(ctx)
+	var out []string
+	err := b.db.QueryRows(ctx, "SELECT DISTINCT worker FROM "+Table+" WHERE state = 'running' AND worker IS NOT NULL", nil, func(scan func(...any) error) error {
+		var w string
+		if err := scan(&w); err != nil {
+			return err
+		}
+		out = append(out, w)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("lease holders: %w", err)
+	}
+	return out, nil
+}
+
+// handBack returns the running jobs matching cond to their queue (those
+// that used their last attempt to the dead set), recording why.
+func (b *DatabaseBackend) handBack(ctx context.Context, why string, now time.Time, cond string, args ...any) (int, error) {
+	n1, err := b.exec(ctx, "UPDATE "+Table+" SET state = 'dead', last_error = ?, failed_at = ?, worker = NULL, lease_until = NULL WHERE state = 'running' AND "+cond+" AND attempt >= max_attempts",
+		append([]any{why, micros(now)}, args...)...)
+	if err != nil {
+		return 0, err
+	}
+	n2, err := b.exec(ctx, "UPDATE "+Table+" SET state = 'available', last_error = ?, worker = NULL, lease_until = NULL WHERE state = 'running' AND "+cond,
+		append([]any{why}, args...)...)
+	if err != nil {
+		return 0, err
 	}
 	return int(n1 + n2), nil
 }
@@ -349,7 +463,7 @@ func (b *DatabaseBackend) DeadJobs(ctx context.Context, limit int) ([]*Record, e
 	if limit < 0 {
 		limit = math.MaxInt32
 	}
-	out, err := scanJobs(ctx, b.db, "SELECT "+jobColumns+" FROM "+Table+" WHERE state = 'dead' ORDER BY failed_at DESC, id DESC LIMIT ?", limit)
+	out, err := scanJobs(ctx, b.db, "SELECT "+b.columns(ctx)+" FROM "+Table+" WHERE state = 'dead' ORDER BY failed_at DESC, id DESC LIMIT ?", limit)
 	for _, r := range out {
 		r.State = Dead
 	}
@@ -398,7 +512,7 @@ func (b *DatabaseBackend) ListWaiting(ctx context.Context, w Waiting, limit int,
 	if w == Retrying {
 		cond = "attempt > 0 AND run_at > ?"
 	}
-	out, err := scanJobs(ctx, b.db, "SELECT "+jobColumns+" FROM "+Table+" WHERE state = 'available' AND "+cond+" ORDER BY run_at, id LIMIT ?", micros(now), limit)
+	out, err := scanJobs(ctx, b.db, "SELECT "+b.columns(ctx)+" FROM "+Table+" WHERE state = 'available' AND "+cond+" ORDER BY run_at, id LIMIT ?", micros(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list %s jobs: %w", w, err)
 	}

@@ -69,13 +69,35 @@
 // releases those that did not finish. Scheduled and retrying jobs become
 // claimable when due. Claimed jobs are leased and the worker heartbeats its
 // leases; the rescuer in every worker returns the jobs of an expired lease
-// (a worker killed with SIGKILL, a stalled host) to their queue.
+// (a worker killed with SIGKILL, a stalled host) to their queue. A
+// supervisor does not wait for the lease: Supervise, given the store as
+// its Rescuer, hands the jobs of a worker process back as soon as the
+// process exits (WorkerRescuer, by the host:pid prefix of the worker's
+// default ID, WorkerPrefix), and a worker with RescueLocalDead (the
+// development server's) does the same for this host's workers whose
+// process is gone.
 //
 // # Failure
 //
 // Delivery is at least once: a job running when its worker is killed runs
-// again, so Perform must be idempotent (or record its effect in the same
-// database transaction as its own bookkeeping). A failed attempt is
+// again, so Perform must be idempotent, or, on the Database backend, end
+// the transaction that does its work with CompleteTx (River's
+// JobCompleteTx): the job is completed in that transaction, so its work
+// commits exactly once, even under kill -9:
+//
+//	func (j ChargeJob) Perform(ctx context.Context, a ChargeArgs) error {
+//		return record.Transaction(ctx, j.DB, func(tx *record.Tx) error {
+//			if _, err := tx.Exec(ctx, "UPDATE orders SET paid = TRUE WHERE id = ?", a.OrderID); err != nil {
+//				return err
+//			}
+//			return job.CompleteTx(ctx, tx) // ErrLeaseLost: another run owns the job; roll back
+//		})
+//	}
+//
+// Elsewhere (PerformNow, Inline, Async, Test, Redis) CompleteTx does
+// nothing, so the same job runs on every backend. A stored payload that does
+// not decode (a Redis entry, the meta column, the arguments) fails its job
+// into the dead set with ErrBadPayload; the worker goes on. A failed attempt is
 // retried after Backoff (DefaultBackoff: attempt^4 seconds plus jitter)
 // until MaxAttempts, then kept in the dead set (DeadJobs, RetryDead,
 // DiscardDead on the Database and Redis backends). A panic is a failure whose

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/gorails/gorails/framework/job"
 	"github.com/gorails/gorails/framework/record"
@@ -143,4 +144,65 @@ func ExampleDef_PerformLaterTx() {
 	// Output:
 	// true
 	// <nil> 1
+}
+
+type PayArgs struct {
+	Order int64 `json:"order"`
+}
+
+// PayJob marks an order paid: its work is in the jobs' database.
+type PayJob struct{ DB *record.DB }
+
+func (j PayJob) Perform(ctx context.Context, a PayArgs) error {
+	return record.Transaction(ctx, j.DB, func(tx *record.Tx) error {
+		if _, err := tx.Exec(ctx, "UPDATE orders SET paid = 1 WHERE id = ?", a.Order); err != nil {
+			return err
+		}
+		// The job is done exactly when the order is paid: a worker killed
+		// before the commit leaves both undone, and the job runs again.
+		return job.CompleteTx(ctx, tx)
+	})
+}
+
+// CompleteTx finishes a database job in the transaction of its work.
+func ExampleCompleteTx() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "job-example")
+	defer os.RemoveAll(dir)
+	db, err := record.Open(ctx, sqlite.Driver{}, record.Config{Database: filepath.Join(dir, "app.sqlite3")})
+	if err != nil {
+		panic(err)
+	}
+	defer db.Close()
+	if err := job.CreateTables(ctx, db); err != nil {
+		panic(err)
+	}
+	if _, err := db.Exec(ctx, "CREATE TABLE orders (id integer PRIMARY KEY, paid integer NOT NULL DEFAULT 0)"); err != nil {
+		panic(err)
+	}
+	if _, err := db.Exec(ctx, "INSERT INTO orders (id) VALUES (7)"); err != nil {
+		panic(err)
+	}
+	jobs := job.New(job.Config{Backend: job.Database(db)})
+	pay := job.Register(jobs, PayJob{DB: db})
+	if _, err := pay.PerformLater(ctx, PayArgs{Order: 7}); err != nil {
+		panic(err)
+	}
+	w, err := job.NewWorker(jobs, job.WorkerConfig{PollInterval: 10 * time.Millisecond})
+	if err != nil {
+		panic(err)
+	}
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan error)
+	go func() { done <- w.Run(wctx) }()
+	paid := int64(0)
+	for ; paid == 0; time.Sleep(5 * time.Millisecond) {
+		_ = db.QueryRows(ctx, "SELECT paid FROM orders WHERE id = 7", nil, func(scan func(...any) error) error { return scan(&paid) })
+	}
+	stop()
+	<-done
+	stats, _ := jobs.Stats(ctx)
+	fmt.Println("paid:", paid, "running:", stats.Running, "ready:", stats.Ready["default"])
+	// Output:
+	// paid: 1 running: 0 ready: 0
 }

@@ -40,7 +40,7 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 // openDB opens a database for adapter with the jobs table created.
-func openDB(t *testing.T, adapter, name string) *record.DB {
+func openDB(t testing.TB, adapter, name string) *record.DB {
 	t.Helper()
 	db := openEmptyDB(t, adapter, name)
 	if err := CreateTables(context.Background(), db); err != nil {
@@ -50,7 +50,7 @@ func openDB(t *testing.T, adapter, name string) *record.DB {
 }
 
 // openEmptyDB opens a fresh database for adapter, without tables.
-func openEmptyDB(t *testing.T, adapter, name string) *record.DB {
+func openEmptyDB(t testing.TB, adapter, name string) *record.DB {
 	t.Helper()
 	cfg := record.Config{Adapter: adapter, Pool: 8}
 	switch adapter {

@@ -3,6 +3,9 @@ package job
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"github.com/gorails/gorails/framework/event"
 )
 
 // InlineBackend runs each job in the enqueuing goroutine, at once, whatever
@@ -26,5 +29,11 @@ func (b *InlineBackend) Enqueue(ctx context.Context, r *Record) error {
 		return fmt.Errorf("%w: inline backend used outside a Client", ErrInvalidConfig)
 	}
 	r.Attempt = 1
-	return b.c.execute(ctx, r)
+	a, err := b.c.execute(ctx, r)
+	o := event.Performed
+	if err != nil {
+		o = event.Died // no retry inline: the error goes back to the caller
+	}
+	b.c.finish(a, r, o, time.Time{}, err)
+	return err
 }

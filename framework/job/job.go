@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"reflect"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gorails/gorails/framework/event"
 	"github.com/gorails/gorails/framework/record"
 )
 
@@ -37,6 +39,11 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock (UTC is applied); nil means time.Now. Tests inject one.
 	Now func() time.Time
+	// Events, when set, receives EnqueueJob, PerformStart and PerformJob,
+	// and carries the enqueuing context's request id (and what its
+	// carriers add) into the context each job runs with. With Events set,
+	// job outcomes are logged by its subscribers, not on Logger.
+	Events *event.Bus
 }
 
 // Client is an app's job system: its registered kinds and its backend.
@@ -44,6 +51,7 @@ type Config struct {
 // use; Register is meant for boot but is safe at any time.
 type Client struct {
 	backend Backend
+	events  *event.Bus
 	log     *slog.Logger
 	now     func() time.Time
 
@@ -67,7 +75,7 @@ type binder interface{ bind(c *Client) }
 
 // New returns a Client. It does no I/O.
 func New(cfg Config) *Client {
-	c := &Client{backend: cfg.Backend, log: cfg.Logger, now: cfg.Now, kinds: map[string]*kind{}, byArgs: map[reflect.Type]any{}}
+	c := &Client{backend: cfg.Backend, events: cfg.Events, log: cfg.Logger, now: cfg.Now, kinds: map[string]*kind{}, byArgs: map[reflect.Type]any{}}
 	if c.backend == nil {
 		c.backend = Inline()
 	}
@@ -121,9 +129,9 @@ func Register[A any](c *Client, j Job[A], opts ...Option) *Def[A] {
 	name := kindName(j)
 	k := &kind{name: name, opts: o.withDefaults()}
 	k.run = func(ctx context.Context, raw json.RawMessage) error {
-		var args A
-		if err := json.Unmarshal(raw, &args); err != nil {
-			return Discard(fmt.Errorf("job %s: decode arguments: %w", name, err))
+		args, err := decodeArgs[A](name, raw)
+		if err != nil {
+			return err
 		}
 		return j.Perform(ctx, args)
 	}
@@ -232,6 +240,7 @@ func (d *Def[A]) PerformNow(ctx context.Context, args A) error {
 	if d.err != nil {
 		return d.err
 	}
+	ctx = context.WithValue(ctx, runKey{}, (*running)(nil)) // not the job that calls it: CompleteTx does nothing
 	return d.c.protect(ctx, d.k.opts.Timeout, func(ctx context.Context) error { return d.impl.Perform(ctx, args) })
 }
 
@@ -257,7 +266,7 @@ func (d *Def[A]) enqueue(ctx context.Context, tx *record.Tx, at time.Time, args 
 	r := &Record{
 		Kind: d.k.name, Queue: o.Queue, Args: raw, Priority: o.Priority,
 		MaxAttempts: o.MaxAttempts, Timeout: o.Timeout, RunAt: at.UTC().Truncate(time.Microsecond),
-		CreatedAt: now, State: Available,
+		CreatedAt: now, State: Available, Meta: d.c.events.Inject(ctx),
 	}
 	if o.UniqueFor > 0 || o.UniqueWhileActive {
 		sum := sha256.Sum256(append([]byte(d.k.name+"\x00"), raw...))
@@ -272,7 +281,20 @@ func (d *Def[A]) enqueue(ctx context.Context, tx *record.Tx, at time.Time, args 
 			r.UniqueUntil = now.Add(o.UniqueFor)
 		}
 	}
-	if err := d.c.store(ctx, tx, r); err != nil {
+	var start time.Time
+	bus := d.c.events
+	if bus.Enabled(event.KindEnqueueJob) {
+		start = time.Now()
+	}
+	err = d.c.store(ctx, tx, r)
+	if bus.Enabled(event.KindEnqueueJob) && !start.IsZero() {
+		e := &event.EnqueueJob{Job: r.Kind, Queue: r.Queue, ID: r.ID, Backend: d.c.BackendName(), Start: start, Duration: time.Since(start), Err: err}
+		if r.RunAt.After(now) {
+			e.RunAt = r.RunAt
+		}
+		bus.Emit(ctx, e)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("job %s: enqueue: %w", d.k.name, err)
 	}
 	return r.ID, nil
@@ -307,17 +329,74 @@ func (c *Client) kindOf(name string) (*kind, error) {
 }
 
 // execute runs one attempt of r: decode, Perform with r's timeout, and a
-// recovered panic as *PanicError.
-func (c *Client) execute(ctx context.Context, r *Record) error {
+// recovered panic as *PanicError. The job runs with what r.Meta carries
+// (the enqueuing request's id); PerformStart is reported first. It
+// returns the attempt, for finish.
+func (c *Client) execute(ctx context.Context, r *Record) (attempt, error) {
+	ctx = c.events.Extract(ctx, r.Meta)
+	a := attempt{ctx: ctx}
+	if bus := c.events; bus.Enabled(event.KindPerformStart) || bus.Enabled(event.KindPerformJob) || bus.Wrapped() {
+		a.ctx = bus.Start(ctx, &event.PerformStart{Job: r.Kind, Queue: r.Queue, ID: r.ID, Backend: c.BackendName(), Attempt: r.Attempt, EnqueuedAt: r.CreatedAt})
+		a.start = time.Now()
+	}
+	if r.bad != nil {
+		return a, r.bad
+	}
 	k, err := c.kindOf(r.Kind)
 	if err != nil {
-		return err
+		return a, err
 	}
 	timeout := r.Timeout
 	if timeout == 0 {
 		timeout = k.opts.Timeout
 	}
-	return c.protect(ctx, timeout, func(ctx context.Context) error { return k.run(ctx, r.Args) })
+	return a, c.protect(a.ctx, timeout, func(ctx context.Context) error { return k.run(ctx, r.Args) })
+}
+
+// attempt is one run of a job, between execute and finish.
+type attempt struct {
+	ctx   context.Context // the job's: request id, trace span
+	start time.Time       // zero when nothing is instrumented
+}
+
+// finish reports the end of an attempt (PerformJob) with what became of it.
+func (c *Client) finish(a attempt, r *Record, o event.Outcome, retryAt time.Time, err error) {
+	if a.start.IsZero() || !c.events.Enabled(event.KindPerformJob) {
+		return
+	}
+	c.events.Emit(a.ctx, &event.PerformJob{
+		Job: r.Kind, Queue: r.Queue, ID: r.ID, Backend: c.BackendName(), Attempt: r.Attempt, MaxAttempts: r.MaxAttempts,
+		Outcome: o, RetryAt: retryAt, Start: a.start, Duration: time.Since(a.start), Err: err,
+	})
+}
+
+// outcomeOf is the event's name for a verdict.
+func outcomeOf(v verdict) event.Outcome {
+	switch v {
+	case retry:
+		return event.Retried
+	case drop:
+		return event.Discarded
+	}
+	return event.Died
+}
+
+// BackendName names the client's backend for logs: "inline", "async",
+// "database", "redis", "test", or the Go type of another.
+func (c *Client) BackendName() string {
+	switch c.backend.(type) {
+	case *InlineBackend:
+		return "inline"
+	case *AsyncBackend:
+		return "async"
+	case *DatabaseBackend:
+		return "database"
+	case *RedisBackend:
+		return "redis"
+	case *TestBackend:
+		return "test"
+	}
+	return fmt.Sprintf("%T", c.backend)
 }
 
 // protect runs fn with an optional timeout and turns a panic into an error.
@@ -345,18 +424,18 @@ type outcome struct {
 // judge decides what follows an attempt of r that failed with err.
 func (c *Client) judge(r *Record, err error) outcome {
 	o := outcome{verdict: kill, errText: err.Error()}
+	if len(o.errText) > 8<<10 {
+		o.errText = o.errText[:8<<10]
+	}
 	k, kerr := c.kindOf(r.Kind)
-	if kerr != nil {
-		return o
+	if kerr != nil || errors.Is(err, ErrBadPayload) {
+		return o // retrying cannot help: keep it dead, with the reason
 	}
 	opts := k.opts
 	opts.MaxAttempts = r.MaxAttempts
 	o.verdict = opts.judge(r.Attempt, err)
 	if o.verdict == retry {
 		o.at = c.Now().Add(opts.backoff(r.Attempt))
-	}
-	if len(o.errText) > 8<<10 {
-		o.errText = o.errText[:8<<10]
 	}
 	return o
 }

@@ -15,8 +15,9 @@ const Table = "gorails_jobs"
 // before an app's own migrations.
 const MigrationFile = "20260101000000_create_gorails_jobs.go"
 
-// Migration creates the Database backend's table. Apps list it with their
-// own migrations (db/migrate/migrations.go: `job.Migration(),`). Times are
+// Migration creates the Database backend's table. A new app's first
+// migration, db/migrate/20260101000000_create_gorails_jobs.go, returns it
+// (func (Migrations) CreateGorailsJobs() migrate.Migration). Times are
 // stored as microseconds since the Unix epoch (bigint), the same on every
 // database and compared against the workers' clock.
 func Migration() migrate.Migration {
@@ -46,10 +47,36 @@ func Migration() migrate.Migration {
 	}})
 }
 
-// CreateTables applies Migration to db (recording it in schema_migrations)
-// if it is not applied yet: for apps that do not list it and for tests.
+// MetaMigrationFile is the file name MetaMigration carries.
+const MetaMigrationFile = "20260101000002_add_meta_to_gorails_jobs.go"
+
+// MetaMigration adds the meta column to the Database backend's table,
+// where a job keeps what it takes along from the context that enqueued it
+// (the request id, a trace context; see Record.Meta). A new app's
+// db/migrate lists it after Migration. An app whose table was created
+// before the column existed keeps working without it (its jobs run without
+// the request id) until it adds the file
+// db/migrate/20260101000002_add_meta_to_gorails_jobs.go:
+//
+//	func (Migrations) AddMetaToGorailsJobs() migrate.Migration { return job.MetaMigration() }
+//
+// and runs db:migrate. Adding a nullable column without a default changes
+// no row on SQLite, PostgreSQL or MariaDB, so it is safe while workers run;
+// they pick the column up when they restart.
+func MetaMigration() migrate.Migration {
+	return migrate.File(MetaMigrationFile, migrate.Migration{Change: func(s *migrate.Schema) {
+		s.AddColumn(Table, "meta", migrate.Text)
+	}})
+}
+
+// Migrations are Migration and MetaMigration, in order.
+func Migrations() []migrate.Migration { return []migrate.Migration{Migration(), MetaMigration()} }
+
+// CreateTables applies Migrations to db (recording them in
+// schema_migrations) where they are not applied yet: for apps that do not
+// list them and for tests.
 func CreateTables(ctx context.Context, db *record.DB) error {
-	m, err := migrate.New(db, []migrate.Migration{Migration()}, migrate.Options{})
+	m, err := migrate.New(db, Migrations(), migrate.Options{})
 	if err != nil {
 		return fmt.Errorf("job: create tables: %w", err)
 	}

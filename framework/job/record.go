@@ -33,9 +33,15 @@ type Record struct {
 	UniqueUntil time.Time       `json:"unique_until,omitzero"`
 	LastError   string          `json:"last_error,omitempty"`
 	State       State           `json:"state,omitempty"`
-	Worker      string          `json:"-"`
+	// Meta is what the job takes along from the context that enqueued it
+	// (event.Bus.Inject: the request id, a trace context), restored into
+	// the context it runs with. The Database backend stores it in the meta
+	// column (MetaMigration adds it to a table created without it).
+	Meta   map[string]string `json:"meta,omitempty"`
+	Worker string            `json:"-"`
 
 	raw string // the Redis payload as claimed, to remove it from the in-flight list
+	bad error  // the payload did not decode (ErrBadPayload): the worker fails the job with it
 }
 
 func micros(t time.Time) int64 {

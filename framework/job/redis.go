@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -139,7 +141,9 @@ for _, z in ipairs({KEYS[4], KEYS[5]}) do
   local due = redis.call('ZRANGEBYSCORE', z, '-inf', ARGV[4], 'LIMIT', 0, 1000)
   for _, v in ipairs(due) do
     redis.call('ZREM', z, v)
-    local p = tonumber(cjson.decode(v)['priority']) or 0
+    local ok, d = pcall(cjson.decode, v) -- a payload that is not a job must not stop every claim
+    local p = 0
+    if ok and type(d) == 'table' then p = math.floor(tonumber(d['priority']) or 0) end
     redis.call('ZADD', KEYS[6], p, p)
     redis.call('LPUSH', ready(p), v)
   end
@@ -176,14 +180,10 @@ func (b *RedisBackend) Claim(ctx context.Context, worker, queue string, limit in
 	}
 	out := make([]*Record, 0, len(vals))
 	for _, v := range vals {
-		r := &Record{}
-		if err := json.Unmarshal([]byte(v), r); err != nil {
-			// A payload that is not a job cannot be run: keep it dead.
-			b.rdb.ZAdd(ctx, b.key("dead"), redis.Z{Score: float64(micros(now)), Member: v})
-			b.rdb.LRem(ctx, b.key("inflight", worker), 1, v)
-			continue
-		}
-		r.raw, r.Worker, r.State = v, worker, Running
+		// A payload that does not decode is handed to the worker with the
+		// error, which fails it into the dead set with the reason.
+		r, bad := decodeRedisPayload(v)
+		r.raw, r.Worker, r.State, r.bad = v, worker, Running, bad
 		r.Attempt++
 		out = append(out, r)
 	}
@@ -313,35 +313,82 @@ func (b *RedisBackend) Rescue(ctx context.Context, now time.Time) (int, error) {
 	}
 	n := 0
 	for _, w := range lost {
-		items, err := b.rdb.LRange(ctx, b.key("inflight", w), 0, -1).Result()
+		k, err := b.handBack(ctx, w, lostError, now, micros(now))
+		n += k
 		if err != nil {
 			return n, fmt.Errorf("rescue: %w", err)
 		}
-		for _, v := range items {
-			r := &Record{}
-			if err := json.Unmarshal([]byte(v), r); err != nil {
-				continue
-			}
-			r.raw = v
-			r.Attempt++
-			r.LastError = lostError
-			payload, err := b.encode(r)
-			if err != nil {
-				continue
-			}
-			if r.Attempt >= r.MaxAttempts {
-				err = b.settle(ctx, w, r, "zadd", b.key("dead"), micros(now), payload, true, now, "failed")
-			} else {
-				err = b.settle(ctx, w, r, "rpush", b.ready(r.Queue, r.Priority), 0, payload, false, now, "")
-			}
-			if err != nil {
-				return n, fmt.Errorf("rescue: %w", err)
-			}
-			n++
+	}
+	return n, nil
+}
+
+// RescueWorker returns the in-flight jobs of the workers whose ID starts
+// with prefix (a process known to have exited, see WorkerPrefix) to the
+// head of their queue at once, as Rescue does once their leases expire.
+func (b *RedisBackend) RescueWorker(ctx context.Context, prefix string, now time.Time) (int, error) {
+	if prefix == "" {
+		return 0, fmt.Errorf("%w: rescue a worker: empty prefix", ErrInvalidConfig)
+	}
+	all, err := b.rdb.ZRange(ctx, b.key("workers"), 0, -1).Result()
+	if err != nil {
+		return 0, fmt.Errorf("rescue worker %s: %w", prefix, err)
+	}
+	n := 0
+	for _, w := range all {
+		if !strings.HasPrefix(w, prefix) {
+			continue
 		}
-		if err := forgetScript.Run(ctx, b.rdb, []string{b.key("workers"), b.key("inflight", w)}, w, micros(now)).Err(); err != nil && !errors.Is(err, redis.Nil) {
-			return n, fmt.Errorf("rescue: %w", err)
+		k, err := b.handBack(ctx, w, exitedError, now, math.MaxInt64)
+		n += k
+		if err != nil {
+			return n, fmt.Errorf("rescue worker %s: %w", prefix, err)
 		}
+	}
+	return n, nil
+}
+
+// LeaseHolders lists the workers that hold (or held) a lease.
+func (b *RedisBackend) LeaseHolders(ctx context.Context) ([]string, error) {
+	out, err := b.rdb.ZRange(ctx, b.key("workers"), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("lease holders: %w", err)
+	}
+	return out, nil
+}
+
+// handBack moves worker w's in-flight jobs back to their queues (or the
+// dead set), recording why, then forgets w if its lease ends before
+// forgetBefore and its list is empty.
+func (b *RedisBackend) handBack(ctx context.Context, w, why string, now time.Time, forgetBefore int64) (int, error) {
+	items, err := b.rdb.LRange(ctx, b.key("inflight", w), 0, -1).Result()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, v := range items {
+		r := &Record{}
+		if err := json.Unmarshal([]byte(v), r); err != nil {
+			r = &Record{MaxAttempts: 1} // not a job: to the dead set
+		}
+		r.raw = v
+		r.Attempt++
+		r.LastError = why
+		payload, err := b.encode(r)
+		if err != nil {
+			continue
+		}
+		if r.Attempt >= r.MaxAttempts {
+			err = b.settle(ctx, w, r, "zadd", b.key("dead"), micros(now), payload, true, now, "failed")
+		} else {
+			err = b.settle(ctx, w, r, "rpush", b.ready(r.Queue, r.Priority), 0, payload, false, now, "")
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	if err := forgetScript.Run(ctx, b.rdb, []string{b.key("workers"), b.key("inflight", w)}, w, forgetBefore).Err(); err != nil && !errors.Is(err, redis.Nil) {
+		return n, err
 	}
 	return n, nil
 }

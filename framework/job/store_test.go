@@ -3,9 +3,15 @@ package job
 import (
 	"context"
 	"errors"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 type echoArgs struct {
@@ -247,6 +253,112 @@ var storeCases = []struct {
 		rs := f.claim("w2", 1)
 		if len(rs) != 1 || rs[0].Attempt != 2 {
 			f.t.Fatalf("reclaimed %+v, want the job at attempt 2", rs)
+		}
+	}},
+	{name: "RescueWorker hands back the jobs of an exited process at once, and only its", check: func(f *fixture) {
+		def := Register(f.c, echoJob{})
+		for i := range 3 {
+			mustEnqueue(f.t)(def.PerformLater(f.ctx, echoArgs{N: i}))
+		}
+		dead, live := WorkerPrefix(4242), WorkerPrefix(42)
+		f.claim(dead+"a1b2", 1)
+		f.claim(dead+"c3d4", 1)
+		f.claim(live+"e5f6", 1) // pid 42's prefix is a prefix of 4242's without the colon
+		n, err := f.s.(WorkerRescuer).RescueWorker(f.ctx, dead, f.clk.Now())
+		if err != nil || n != 2 {
+			f.t.Fatalf("RescueWorker = %d, %v; want the 2 jobs of pid 4242", n, err)
+		}
+		if st := f.stats(); st.Running != 1 || st.Ready[DefaultQueue] != 2 {
+			f.t.Fatalf("stats %+v, want 1 running (pid 42's) and 2 ready", st)
+		}
+		rs := f.claim("w2", 10)
+		if len(rs) != 2 || rs[0].Attempt != 2 || !strings.Contains(rs[0].LastError, "process exited") {
+			f.t.Fatalf("reclaimed %+v, want 2 jobs at attempt 2 saying their process exited", rs)
+		}
+		if _, err := f.s.(WorkerRescuer).RescueWorker(f.ctx, "", f.clk.Now()); !errors.Is(err, ErrInvalidConfig) {
+			f.t.Fatalf("RescueWorker with no prefix: %v, want ErrInvalidConfig", err)
+		}
+	}},
+	{name: "RescueLocalDead hands back the jobs of this host's workers whose process is gone", check: func(f *fixture) {
+		if runtime.GOOS == "windows" {
+			f.t.Skip("no process probe")
+		}
+		gone := exec.Command(os.Args[0], "-test.run=^$")
+		if err := gone.Run(); err != nil {
+			f.t.Fatal(err)
+		}
+		def := Register(f.c, echoJob{})
+		for i := range 3 {
+			mustEnqueue(f.t)(def.PerformLater(f.ctx, echoArgs{N: i}))
+		}
+		f.claim(WorkerPrefix(gone.Process.Pid)+"dead", 1)
+		f.claim(WorkerPrefix(os.Getppid())+"alive", 1)
+		f.claim("otherhost:"+strconv.Itoa(gone.Process.Pid)+":x", 1)
+		w, err := NewWorker(f.c, WorkerConfig{RescueLocalDead: true})
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		w.rescue(f.ctx)
+		if st := f.stats(); st.Running != 2 || st.Ready[DefaultQueue] != 1 {
+			f.t.Fatalf("stats %+v, want the dead process's job ready and the 2 others running", st)
+		}
+	}},
+	{name: "the meta of the enqueuing context travels with the job", check: func(f *fixture) {
+		r := &Record{Kind: "echoJob", Queue: DefaultQueue, Args: []byte(`{"n":1}`), MaxAttempts: 3, RunAt: f.clk.Now(), CreatedAt: f.clk.Now(),
+			Meta: map[string]string{"request_id": "req-\"quoted\"\n1", "traceparent": "00-abc-def-01"}}
+		if err := f.s.Enqueue(f.ctx, r); err != nil {
+			f.t.Fatal(err)
+		}
+		rs := f.claim("w1", 1)
+		if len(rs) != 1 || len(rs[0].Meta) != 2 || rs[0].Meta["request_id"] != "req-\"quoted\"\n1" || rs[0].Meta["traceparent"] != "00-abc-def-01" {
+			f.t.Fatalf("claimed %+v, want the meta back", rs)
+		}
+	}},
+	{name: "a payload that does not decode fails its job into the dead set, and the others run", check: func(f *fixture) {
+		def := Register(f.c, echoJob{})
+		now := micros(f.clk.Now())
+		switch s := f.s.(type) {
+		case *DatabaseBackend:
+			for _, row := range [][2]string{{`{"n":"not a number"}`, ""}, {`not json`, ""}, {`{"n":1}`, `{"request_id":1}`}, {`{"n":1}`, `[`}} {
+				if _, err := s.db.Exec(f.ctx, "INSERT INTO "+Table+" (kind, queue, args, priority, state, attempt, max_attempts, run_at, created_at, meta) VALUES ('echoJob', 'default', ?, 0, 'available', 0, 5, ?, ?, ?)",
+					row[0], now, now, row[1]); err != nil {
+					f.t.Fatal(err)
+				}
+			}
+		case *RedisBackend:
+			for _, v := range []string{`{"kind":"echoJob","queue":"default","args":{"n":"x"},"max_attempts":5}`, `{not json`, `{"kind":"echoJob","meta":{"a":1}}`, `{"kind":"","max_attempts":5}`} {
+				if err := s.rdb.LPush(f.ctx, s.ready(DefaultQueue, 0), v).Err(); err != nil {
+					f.t.Fatal(err)
+				}
+			}
+			// A scheduled entry that is not JSON must not stop the claims.
+			if err := s.rdb.ZAdd(f.ctx, s.key("sched", DefaultQueue), redis.Z{Score: float64(now), Member: "}{"}).Err(); err != nil {
+				f.t.Fatal(err)
+			}
+		}
+		mustEnqueue(f.t)(def.PerformLater(f.ctx, echoArgs{N: 7}))
+		w := f.worker()
+		ran := 0
+		for rs := f.claim("w1", 10); len(rs) > 0; rs = f.claim("w1", 10) {
+			for _, r := range rs {
+				w.work(f.ctx, r)
+				ran++
+			}
+		}
+		if ran < 5 {
+			f.t.Fatalf("the worker took %d jobs, want the 4 or 5 hostile ones and the good one", ran)
+		}
+		dead, err := f.s.(deadLister).DeadJobs(f.ctx, -1)
+		if err != nil || len(dead) != ran-1 {
+			f.t.Fatalf("dead jobs %d (%v), want %d", len(dead), err, ran-1)
+		}
+		for _, d := range dead {
+			if !strings.Contains(d.LastError, "stored payload does not decode") || d.Attempt > 1 {
+				f.t.Errorf("dead job %d (attempt %d): %q, want the decode error at once", d.ID, d.Attempt, d.LastError)
+			}
+		}
+		if st := f.stats(); st.Running+st.Ready[DefaultQueue]+st.Retrying != 0 {
+			f.t.Fatalf("stats %+v, want nothing running, ready or retrying", st)
 		}
 	}},
 	{name: "a heartbeat keeps the lease", check: func(f *fixture) {

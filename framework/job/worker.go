@@ -14,12 +14,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gorails/gorails/framework/event"
 )
 
 // QueueWeight names a queue a Worker drains and its weight.
 type QueueWeight struct {
 	Name   string
-	Weight int // relative share of claims; <= 0 means 1
+	Weight int // relative share of claims; <= 0 means 1, at most MaxQueueWeight
 }
 
 // DefaultShutdownTimeout is WorkerConfig.ShutdownTimeout when unset.
@@ -53,6 +55,13 @@ type WorkerConfig struct {
 	// Recurring jobs this worker enqueues on their schedules (see Every);
 	// every worker of an app may list the same ones.
 	Recurring []Recurring
+	// RescueLocalDead, on a Unix host, hands back at once (at start and
+	// with each heartbeat) the jobs of workers with a default ID (see
+	// WorkerPrefix) of this host whose process no longer exists, rather
+	// than when their leases expire: a development server restarted after
+	// a crash, or a sibling worker process of its master that died. Leave
+	// it off where hosts may share a name (containers with one hostname).
+	RescueLocalDead bool
 }
 
 func (c WorkerConfig) withDefaults() WorkerConfig {
@@ -72,19 +81,33 @@ func (c WorkerConfig) withDefaults() WorkerConfig {
 		c.ShutdownTimeout = DefaultShutdownTimeout
 	}
 	if c.ID == "" {
-		host, _ := os.Hostname()
 		var b [4]byte
 		_, _ = rand.Read(b[:])
-		c.ID = fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+		c.ID = WorkerPrefix(os.Getpid()) + hex.EncodeToString(b[:])
 	}
 	return c
 }
+
+// WorkerPrefix is how the IDs of the workers of process pid on this host
+// begin ("host:pid:"; WorkerConfig.ID when left empty): a supervisor that
+// saw the process exit hands their jobs back with WorkerRescuer.
+func WorkerPrefix(pid int) string {
+	host, _ := os.Hostname()
+	return host + ":" + strconv.Itoa(pid) + ":"
+}
+
+// MaxQueueWeight bounds a queue's weight, so that the weights of any
+// number of queues add up without overflowing.
+const MaxQueueWeight = 1 << 20
 
 func (c WorkerConfig) validate() error {
 	seen := map[string]bool{}
 	for _, q := range c.Queues {
 		if q.Name == "" || seen[q.Name] {
 			return fmt.Errorf("%w: queue names must be unique and not empty", ErrInvalidConfig)
+		}
+		if q.Weight > MaxQueueWeight {
+			return fmt.Errorf("%w: queue %q: weight %d over %d", ErrInvalidConfig, q.Name, q.Weight, MaxQueueWeight)
 		}
 		seen[q.Name] = true
 	}
@@ -175,6 +198,11 @@ func (w *Worker) Run(ctx context.Context) error {
 		w.completions = make(chan *Record, w.cfg.Concurrency)
 		completer.Add(1)
 		go func() { defer completer.Done(); w.complete(bc) }()
+	}
+	if sw, ok := w.store.(interface{ schemaWarning(context.Context) string }); ok {
+		if msg := sw.schemaWarning(ctx); msg != "" {
+			w.log.Warn(msg)
+		}
 	}
 	w.log.Info("job worker started", "concurrency", w.cfg.Concurrency, "queues", queueList(w.cfg.Queues),
 		"kinds", strings.Join(slices.Sorted(slices.Values(w.c.Kinds())), ","))
@@ -310,9 +338,12 @@ func queueList(qs []QueueWeight) string {
 // work runs one claimed job and records its outcome.
 func (w *Worker) work(ctx context.Context, r *Record) {
 	start := time.Now()
-	err := w.c.execute(ctx, r)
-	if err == nil && w.log.Enabled(ctx, slog.LevelDebug) {
-		w.log.Debug("job performed", "kind", r.Kind, "id", r.ID, "queue", r.Queue, "attempt", r.Attempt, "duration", time.Since(start))
+	a, err := w.c.execute(context.WithValue(ctx, runKey{}, &running{store: w.store, r: r, now: w.c.Now}), r)
+	if err == nil {
+		w.c.finish(a, r, event.Performed, time.Time{}, nil)
+		if w.c.events == nil && w.log.Enabled(ctx, slog.LevelDebug) {
+			w.log.Debug("job performed", "kind", r.Kind, "id", r.ID, "queue", r.Queue, "attempt", r.Attempt, "duration", time.Since(start))
+		}
 	}
 	if err == nil && w.completions != nil {
 		w.completions <- r // the completer records it and forgets it
@@ -328,13 +359,19 @@ func (w *Worker) work(ctx context.Context, r *Record) {
 	}
 	if ctx.Err() != nil {
 		// Hard stop at shutdown: the job did not get to finish; give it back.
-		w.log.Warn("job interrupted by shutdown, released", "kind", r.Kind, "id", r.ID)
+		w.c.finish(a, r, event.Released, time.Time{}, err)
+		if w.c.events == nil {
+			w.log.Warn("job interrupted by shutdown, released", "kind", r.Kind, "id", r.ID)
+		}
 		w.settle(octx, r, "release", func(ctx context.Context) error { return w.store.Release(ctx, r) })
 		return
 	}
 	o := w.c.judge(r, err)
-	w.log.Error("job failed", "kind", r.Kind, "id", r.ID, "attempt", r.Attempt, "max_attempts", r.MaxAttempts,
-		"duration", time.Since(start), "error", err)
+	w.c.finish(a, r, outcomeOf(o.verdict), o.at, err)
+	if w.c.events == nil {
+		w.log.Error("job failed", "kind", r.Kind, "id", r.ID, "attempt", r.Attempt, "max_attempts", r.MaxAttempts,
+			"duration", time.Since(start), "error", err)
+	}
 	switch o.verdict {
 	case retry:
 		w.settle(octx, r, "retry", func(ctx context.Context) error { return w.store.Retry(ctx, r, o.at, o.errText) })
@@ -430,12 +467,56 @@ func (w *Worker) recur(ctx context.Context) {
 }
 
 func (w *Worker) rescue(ctx context.Context) {
+	if w.cfg.RescueLocalDead {
+		w.rescueLocalDead(ctx)
+	}
 	n, err := w.store.Rescue(ctx, w.c.Now())
 	switch {
 	case err != nil && ctx.Err() == nil:
 		w.log.Error("rescue failed", "error", err)
 	case n > 0:
 		w.log.Warn("rescued jobs of a lost worker", "count", n)
+	}
+}
+
+// rescueLocalDead hands back the jobs of this host's workers whose
+// process is gone (RescueLocalDead).
+func (w *Worker) rescueLocalDead(ctx context.Context) {
+	wr, ok := w.store.(WorkerRescuer)
+	if !ok {
+		return
+	}
+	ids, err := wr.LeaseHolders(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			w.log.Error("rescue of local dead workers failed", "error", err)
+		}
+		return
+	}
+	host := WorkerPrefix(0)
+	host = host[:len(host)-2] // "host:"
+	seen := map[int]bool{os.Getpid(): true}
+	for _, id := range ids {
+		rest, ok := strings.CutPrefix(id, host)
+		if !ok {
+			continue
+		}
+		digits, _, ok := strings.Cut(rest, ":")
+		pid, err := strconv.Atoi(digits)
+		if !ok || err != nil || pid <= 0 || seen[pid] {
+			continue
+		}
+		seen[pid] = true
+		if processExists(pid) {
+			continue
+		}
+		n, err := wr.RescueWorker(ctx, WorkerPrefix(pid), w.c.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			w.log.Error("rescue of a local dead worker failed", "pid", pid, "error", err)
+		case n > 0:
+			w.log.Warn("handed back the jobs of a worker process that is gone", "pid", pid, "count", n)
+		}
 	}
 }
 

@@ -106,7 +106,32 @@ func (a *Action[A]) Message(ctx context.Context, args A) (*Message, error) {
 	if msg.Template == "" {
 		msg.Template = a.name
 	}
+	msg.action = a.name
 	return msg, nil
+}
+
+// mailerAction splits an action's name into Rails' mailer class and
+// method: "user_mailer/password_reset" is UserMailer and password_reset,
+// "admin/user_mailer/reset" Admin::UserMailer and reset; a name of one
+// word is an action without a mailer.
+func mailerAction(name string) (mailer, action string) {
+	i := strings.LastIndexByte(name, '/')
+	if i < 0 {
+		return "", name
+	}
+	var b strings.Builder
+	for j, seg := range strings.Split(name[:i], "/") {
+		if j > 0 {
+			b.WriteString("::")
+		}
+		for _, w := range strings.Split(seg, "_") {
+			if w != "" {
+				b.WriteString(strings.ToUpper(w[:1]))
+				b.WriteString(w[1:])
+			}
+		}
+	}
+	return b.String(), name[i+1:]
 }
 
 // Build returns what DeliverNow would send, without sending it (tests,
@@ -185,4 +210,16 @@ func (m *Mailer) Preview(ctx context.Context, name string) (*Envelope, error) {
 		return nil, fmt.Errorf("mail: preview %s: the action sends nothing for these arguments", name)
 	}
 	return m.Build(ctx, msg)
+}
+
+// Actions returns the names of the registered actions, sorted.
+func (m *Mailer) Actions() []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	names := make([]string, 0, len(m.actions))
+	for n := range m.actions {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }

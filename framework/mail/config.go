@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/gorails/gorails/framework/event"
 )
 
 // Delivery methods, the names Config.DeliveryMethod takes.
@@ -54,6 +56,10 @@ type Config struct {
 	// Logger receives one line per delivery (never a body); nil discards,
 	// except that the log method then logs to slog.Default().
 	Logger *slog.Logger `yaml:"-"`
+	// Events, when set, receives an event.DeliverMail per delivery (its
+	// mailer and action, message id and subject, never its recipients or
+	// body); the Logger's line is then left to the bus's log subscriber.
+	Events *event.Bus `yaml:"-"`
 	// Now is the clock for Date headers and file names; nil means time.Now.
 	Now func() time.Time `yaml:"-"`
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gorails/gorails/framework/event"
 )
 
 // Mailer builds and delivers an app's messages: defaults, templates,
@@ -196,6 +198,16 @@ func (m *Mailer) send(ctx context.Context, env *Envelope) error {
 	err := m.delivery.Deliver(ctx, env)
 	took := time.Since(start)
 	id := env.Message.MessageID
+	if bus := m.cfg.Events; bus != nil {
+		if bus.Enabled(event.KindDeliverMail) {
+			mailer, action := mailerAction(env.Message.action)
+			bus.Emit(ctx, &event.DeliverMail{Mailer: mailer, Action: action, MessageID: id, Subject: env.Message.Subject, Start: start, Duration: took, Err: err})
+		}
+		if err != nil {
+			return fmt.Errorf("mail: deliver %s: %w", id, err)
+		}
+		return nil
+	}
 	if err != nil {
 		m.log.ErrorContext(ctx, "mail delivery failed", "message_id", id, "recipients", len(env.To), "error", err.Error(), "duration", took)
 		return fmt.Errorf("mail: deliver %s: %w", id, err)

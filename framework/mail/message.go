@@ -54,6 +54,10 @@ type Message struct {
 	// is built, unless given: a retried delivery keeps them.
 	MessageID string    `json:"message_id,omitempty"`
 	Date      time.Time `json:"date,omitzero"`
+
+	// action is the name of the Action that built the message, for the
+	// delivery event's Mailer and Action ("" for a message built by hand).
+	action string
 }
 
 // Attachment is a file sent with a message. Filename and ContentType come

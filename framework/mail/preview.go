@@ -241,9 +241,33 @@ func (p *previewPage) index(w http.ResponseWriter) {
 		data["Delivered"] = rows
 	}
 	if p.cfg.Mailer != nil {
-		data["Previews"] = p.cfg.Mailer.Previews()
+		data["Previews"] = previewGroups(p.cfg.Mailer.Previews())
 	}
 	p.page(w, http.StatusOK, "index", data)
+}
+
+// previewGroup is a mailer's previews: "user_mailer" and its actions.
+type previewGroup struct {
+	Mailer  string
+	Actions [][2]string // the action's name and the preview's
+}
+
+// previewGroups groups sorted preview names by mailer (what comes before
+// the last slash), as Rails' index lists each mailer with its actions.
+func previewGroups(names []string) []previewGroup {
+	var out []previewGroup
+	for _, n := range names {
+		mailer, act := "", n
+		if i := strings.LastIndexByte(n, '/'); i >= 0 {
+			mailer, act = n[:i], n[i+1:]
+		}
+		if len(out) == 0 || out[len(out)-1].Mailer != mailer {
+			out = append(out, previewGroup{Mailer: mailer})
+		}
+		g := &out[len(out)-1]
+		g.Actions = append(g.Actions, [2]string{act, n})
+	}
+	return out
 }
 
 func (p *previewPage) page(w http.ResponseWriter, status int, name string, data any) {
@@ -270,7 +294,7 @@ th{color:#555;font-weight:600}pre{white-space:pre-wrap;background:#f6f6f6;paddin
 </head><body>{{end}}
 {{define "index"}}{{template "head" "Index"}}
 <h1>Mail</h1>
-{{with .Previews}}<h2>Previews</h2><ul>{{range .}}<li><a href="?p={{.}}">{{.}}</a></li>{{end}}</ul>{{end}}
+{{with .Previews}}<h2>Previews</h2>{{range .}}<h3 class="mailer">{{or .Mailer "(no mailer)"}}</h3><ul>{{range .Actions}}<li><a href="?p={{index . 1}}">{{index . 0}}</a></li>{{end}}</ul>{{end}}{{end}}
 <h2>Delivered</h2>
 {{if .Dir}}{{if .Delivered}}<p>{{.Total}} message(s) in {{.Dir}}{{if lt (len .Delivered) .Total}}, newest {{len .Delivered}} shown{{end}}.</p>
 <table><tr><th>Sent</th><th>From</th><th>To</th><th>Subject</th><th>Size</th></tr>

@@ -130,7 +130,7 @@ func TestSMTPRemoteHostRequiresTLSByDefault(t *testing.T) {
 		t.Fatalf("err = %v, want the STARTTLS requirement", err)
 	}
 	tr := srv.transcripts()
-	if strings.Contains(tr, "AUTH") || strings.Contains(tr, "MAIL FROM") {
+	if strings.Contains(tr, "C: AUTH") || strings.Contains(tr, "C: MAIL FROM") {
 		t.Errorf("the client went on without TLS:\n%s", tr)
 	}
 }

@@ -34,6 +34,7 @@ type smtpServer struct {
 	mu       sync.Mutex
 	received []received
 	logs     []string // one transcript per connection, client lines prefixed "C: "
+	open     int      // connections whose transcript is not in logs yet
 }
 
 type smtpServerOpts struct {
@@ -106,6 +107,9 @@ func startSMTP(t testing.TB, opts smtpServerOpts) (*smtpServer, *tls.Config) {
 			if err != nil {
 				return
 			}
+			s.mu.Lock()
+			s.open++
+			s.mu.Unlock()
 			wg.Go(func() { s.serve(c) })
 		}
 	})
@@ -121,10 +125,19 @@ func (s *smtpServer) messages() []received {
 	return append([]received(nil), s.received...)
 }
 
+// transcripts returns every connection's transcript. A connection's
+// transcript is complete only when the server has finished with it, which
+// can be a moment after the client has its reply, so it waits (a little)
+// for open connections to end.
 func (s *smtpServer) transcripts() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strings.Join(s.logs, "\n----\n")
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		s.mu.Lock()
+		if s.open == 0 || time.Now().After(deadline) {
+			defer s.mu.Unlock()
+			return strings.Join(s.logs, "\n----\n")
+		}
+		s.mu.Unlock()
+	}
 }
 
 // session is one connection's state.
@@ -145,6 +158,7 @@ func (s *smtpServer) serve(conn net.Conn) {
 	defer func() {
 		s.mu.Lock()
 		s.logs = append(s.logs, ss.log.String())
+		s.open--
 		s.mu.Unlock()
 	}()
 	if s.opts.stall > 0 {

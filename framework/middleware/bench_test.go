@@ -5,7 +5,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/gorails/gorails/framework/middleware"
@@ -42,6 +44,71 @@ func BenchmarkRequestLog(b *testing.B) {
 			for b.Loop() {
 				w.Body.Reset()
 				bb.h.ServeHTTP(w, r)
+			}
+		})
+	}
+}
+
+// discardWriter is a ResponseWriter that keeps nothing (a recorder would
+// grow its body across iterations).
+type discardWriter struct{ h http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (d *discardWriter) WriteHeader(int)             {}
+
+// BenchmarkETag compares a 20 KiB page served plainly with the same page
+// through ETag (buffered and digested), and ETag's 304 to a matching
+// If-None-Match.
+func BenchmarkETag(b *testing.B) {
+	page := []byte(strings.Repeat("<li><a href=\"/posts/1\">A post about caching</a></li>\n", 400))
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(page)
+	})
+	etag := httptest.NewRecorder()
+	middleware.ETag(app).ServeHTTP(etag, httptest.NewRequest("GET", "/", nil))
+	for _, bb := range []struct {
+		name string
+		h    http.Handler
+		inm  string
+	}{
+		{"baseline=plain handler", app, ""},
+		{"ETag 200", middleware.ETag(app), ""},
+		{"ETag 304", middleware.ETag(app), etag.Header().Get("ETag")},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			r := httptest.NewRequest("GET", "/posts", nil)
+			if bb.inm != "" {
+				r.Header.Set("If-None-Match", bb.inm)
+			}
+			b.SetBytes(int64(len(page)))
+			b.ReportAllocs()
+			for b.Loop() {
+				w := &discardWriter{h: http.Header{}}
+				bb.h.ServeHTTP(w, r)
+			}
+		})
+	}
+}
+
+// BenchmarkStaticMiss is the static middleware's cost on an app request
+// (a path naming no file in public/, the common case): the index built at
+// boot (production), a stat per request (development), and the raw
+// baseline calling the app directly.
+func BenchmarkStaticMiss(b *testing.B) {
+	public := fstest.MapFS{"robots.txt": {Data: []byte("x")}, "404.html": {Data: []byte("x")}, "assets/app.css": {Data: []byte("x")}}
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+	r := httptest.NewRequest("GET", "/posts/500", nil)
+	w := httptest.NewRecorder()
+	for _, c := range []struct {
+		name string
+		h    http.Handler
+	}{{"index", middleware.Static(public)(app)}, {"reload", middleware.StaticReload(public)(app)}, {"raw/app", app}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				c.h.ServeHTTP(w, r)
 			}
 		})
 	}

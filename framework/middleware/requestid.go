@@ -2,12 +2,13 @@ package middleware
 
 import (
 	"context"
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
+	"math/rand/v2"
 	"net/http"
-)
 
-type requestIDKey struct{}
+	"github.com/gorails/gorails/framework/event"
+)
 
 // RequestID gives each request an id: the client's X-Request-Id when it is a
 // sane token, a random one otherwise. The id is echoed in the response's
@@ -19,20 +20,26 @@ func RequestID(next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		// One context layer for the request id and what the stack's
+		// other middleware add (event.RequestScope).
+		next.ServeHTTP(w, r.WithContext(event.NewRequestScope(r.Context(), id)))
 	})
 }
 
-// RequestIDFrom returns the request id stored by RequestID, or "".
-func RequestIDFrom(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
+// RequestIDFrom returns the request id stored by RequestID, or "" (it is
+// event.RequestID, which jobs carry along and log lines read).
+func RequestIDFrom(ctx context.Context) string { return event.RequestID(ctx) }
 
+// newRequestID is 128 random bits in hex. They come from the runtime's
+// ChaCha8 generator (seeded from the OS, per thread), not crypto/rand: an id
+// names a request in the logs and is no secret, and it costs no system call.
 func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	return hex.EncodeToString(b[:])
+	var raw [16]byte
+	binary.LittleEndian.PutUint64(raw[:8], rand.Uint64())
+	binary.LittleEndian.PutUint64(raw[8:], rand.Uint64())
+	var b [32]byte
+	hex.Encode(b[:], raw[:])
+	return string(b[:])
 }
 
 // validRequestID accepts what Rails accepts from a client: up to 255

@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/gorails/gorails/internal/inflect"
+	"github.com/gorails/gorails/internal/railsjson"
 )
 
 // Association errors. Match them with errors.Is.
@@ -845,4 +846,44 @@ func (t targetOf[T]) dependent(ctx context.Context, db *DB, d Dependent, cond Co
 		return len(rows) > 0, nil
 	}
 	return false, nil
+}
+
+// JSON: an association is part of its owner's JSON only when it is loaded
+// (preloaded, loaded or built), as Rails' as_json(include:) is something you
+// ask for. Tag the field with omitzero (`json:"author,omitzero"`, as the
+// generators do): IsZero reports "not loaded", so the key is left out, and
+// a loaded association is its record(s).
+
+// IsZero reports whether the association is not loaded, for omitzero.
+func (b BelongsTo[T]) IsZero() bool { return !b.loaded }
+
+// MarshalJSON is the loaded record, or null.
+func (b BelongsTo[T]) MarshalJSON() ([]byte, error) { return railsjson.Marshal(b.record) }
+
+// IsZero reports whether the association is not loaded, for omitzero.
+func (h HasOne[T]) IsZero() bool { return !h.loaded }
+
+// MarshalJSON is the loaded record, or null.
+func (h HasOne[T]) MarshalJSON() ([]byte, error) { return railsjson.Marshal(h.record) }
+
+// IsZero reports whether the association is not loaded, for omitzero.
+func (h HasMany[T]) IsZero() bool { return !h.loaded }
+
+// MarshalJSON is the loaded records ([] when there are none).
+func (h HasMany[T]) MarshalJSON() ([]byte, error) {
+	if h.records == nil {
+		return []byte("[]"), nil
+	}
+	return railsjson.Marshal(h.records)
+}
+
+// IsZero reports whether the association is not loaded, for omitzero.
+func (h HasManyThrough[T]) IsZero() bool { return !h.loaded }
+
+// MarshalJSON is the loaded records ([] when there are none).
+func (h HasManyThrough[T]) MarshalJSON() ([]byte, error) {
+	if h.records == nil {
+		return []byte("[]"), nil
+	}
+	return railsjson.Marshal(h.records)
 }

@@ -16,22 +16,25 @@ func (r Relation[T]) Count(ctx context.Context) (int64, error) {
 	}
 	var sql string
 	var args []any
+	var names []string
 	switch {
 	case len(r.q.group) > 0 || r.q.limit >= 0 || r.q.offset >= 0:
 		r.q.lock = false
-		inner, iargs := r.build(p, "", false)
-		sql, args = "SELECT COUNT(*) FROM ("+inner+") AS gr_count", iargs
+		inner, iargs, inames := r.build(p, "", false)
+		sql, args, names = "SELECT COUNT(*) FROM ("+inner+") AS gr_count", iargs, inames
 	case r.q.distinct && len(r.q.selects) == 1:
-		sql, args = r.build(p, "COUNT(DISTINCT "+columnSQL(&r.db.dialect, r.q.selects[0])+")", true)
+		sql, args, names = r.build(p, "COUNT(DISTINCT "+r.q.selects[0].sql(&r.db.dialect, p.table)+")", true)
 	default:
-		sql, args = r.build(p, "COUNT(*)", true)
+		sql, args, names = r.build(p, "COUNT(*)", true)
 	}
 	var n int64
-	_, err = scanValue(ctx, r.db, "query", sql, args, &n)
+	_, err = scanValue(ctx, r.db, "query", sql, args, names, &n)
 	return n, err
 }
 
-// Sum returns SUM(column) as float64; no rows sum to 0.
+// Sum returns SUM(column) as float64; no rows sum to 0. column is a column
+// name, checked as Order's are (a *ColumnError otherwise); for an
+// expression, use PluckSQL with SUM(...).
 func (r Relation[T]) Sum(ctx context.Context, column string) (float64, error) {
 	return r.aggregate(ctx, "SUM", column)
 }
@@ -41,14 +44,27 @@ func (r Relation[T]) Average(ctx context.Context, column string) (float64, error
 	return r.aggregate(ctx, "AVG", column)
 }
 
+// aggregateOf is the select list fn(column), with column checked.
+func (r Relation[T]) aggregateOf(ctx context.Context, p *plan, op, fn, column string) (string, error) {
+	if err := r.db.checkColumn(ctx, p, op, column); err != nil {
+		return "", err
+	}
+	return fn + "(" + term{col: column}.sql(&r.db.dialect, p.table) + ")", nil
+}
+
 func (r Relation[T]) aggregate(ctx context.Context, fn, column string) (float64, error) {
 	p, err := r.plan(ctx)
 	if err != nil {
 		return 0, err
 	}
-	sql, args := r.build(p, fn+"("+columnSQL(&r.db.dialect, column)+")", true)
+	op := map[string]string{"SUM": "Sum", "AVG": "Average"}[fn]
+	sel, err := r.aggregateOf(ctx, p, op, fn, column)
+	if err != nil {
+		return 0, err
+	}
+	sql, args, names := r.build(p, sel, true)
 	var v *float64
-	if _, err := scanValue(ctx, r.db, "query", sql, args, &v); err != nil || v == nil {
+	if _, err := scanValue(ctx, r.db, "query", sql, args, names, &v); err != nil || v == nil {
 		return 0, err
 	}
 	return *v, nil
@@ -70,9 +86,14 @@ func extreme[V, T any](ctx context.Context, r Relation[T], fn, column string) (V
 	if err != nil {
 		return zero, err
 	}
-	sql, args := r.build(p, fn+"("+columnSQL(&r.db.dialect, column)+")", true)
+	op := map[string]string{"MIN": "Minimum", "MAX": "Maximum"}[fn]
+	sel, err := r.aggregateOf(ctx, p, op, fn, column)
+	if err != nil {
+		return zero, err
+	}
+	sql, args, names := r.build(p, sel, true)
 	var v *V
-	if _, err := scanValue(ctx, r.db, "query", sql, args, &v); err != nil {
+	if _, err := scanValue(ctx, r.db, "query", sql, args, names, &v); err != nil {
 		return zero, err
 	}
 	if v == nil {
@@ -81,19 +102,36 @@ func extreme[V, T any](ctx context.Context, r Relation[T], fn, column string) (V
 	return *v, nil
 }
 
-// Pluck loads one column (or SQL expression) of every row as V, without
-// building models.
+// Pluck loads one column of every row as V, without building models.
+// column is a column name, checked as Order's are (a *ColumnError
+// otherwise); for an expression, use PluckSQL.
 func Pluck[V, T any](ctx context.Context, r Relation[T], column string) ([]V, error) {
 	p, err := r.plan(ctx)
 	if err != nil {
 		return nil, err
 	}
-	sel := columnSQL(&r.db.dialect, column)
+	if err := r.db.checkColumn(ctx, p, "Pluck", column); err != nil {
+		return nil, err
+	}
+	return pluck[V](ctx, r, p, term{col: column}.sql(&r.db.dialect, p.table))
+}
+
+// PluckSQL loads one SQL expression, written by the programmer, of every
+// row as V (PluckSQL[int64](ctx, r, "LENGTH(title)")). See SQL.
+func PluckSQL[V, T any](ctx context.Context, r Relation[T], expr SQL) ([]V, error) {
+	p, err := r.plan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return pluck[V](ctx, r, p, string(expr))
+}
+
+func pluck[V, T any](ctx context.Context, r Relation[T], p *plan, sel string) ([]V, error) {
 	if r.q.distinct {
 		sel = "DISTINCT " + sel
 	}
-	sql, args := r.build(p, sel, false)
-	rows, start, err := r.db.query(ctx, sql, args)
+	sql, args, names := r.build(p, sel, false)
+	rows, start, err := r.db.query(ctx, sql, args, names)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +143,7 @@ func Pluck[V, T any](ctx context.Context, r Relation[T], column string) ([]V, er
 		}
 		out = append(out, v)
 	}
-	if err := r.db.done(ctx, p.opQuery, sql, args, rows, start, int64(len(out)), err); err != nil {
+	if err := r.db.done(ctx, p.opQuery, sql, args, names, rows, start, int64(len(out)), err); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -133,8 +171,8 @@ func (r Relation[T]) DeleteAll(ctx context.Context) (int64, error) {
 	if len(r.q.joins) > 0 || r.q.limit >= 0 || r.q.offset >= 0 || len(r.q.group) > 0 {
 		return 0, errors.New("record: DeleteAll supports conditions only")
 	}
-	sql, args := r.writeWhere("DELETE FROM " + p.qtable)
-	res, err := r.db.exec(ctx, p.opDelete, sql, args, nil)
+	sql, args, names := r.writeWhere("DELETE FROM " + p.qtable)
+	res, err := r.db.exec(ctx, p.opDelete, sql, args, names)
 	return res.RowsAffected, err
 }
 
@@ -151,18 +189,18 @@ func (r Relation[T]) UpdateAll(ctx context.Context, attrs Attrs) (int64, error) 
 	if len(r.q.joins) > 0 || r.q.limit >= 0 || r.q.offset >= 0 || len(r.q.group) > 0 {
 		return 0, errors.New("record: UpdateAll supports conditions only")
 	}
-	set, setArgs, err := setClause(r.db, p, attrs)
+	set, setArgs, setNames, err := setClause(r.db, p, attrs)
 	if err != nil {
 		return 0, err
 	}
-	sql, args := r.writeWhere("UPDATE " + p.qtable + " SET " + set)
-	res, err := r.db.exec(ctx, p.opUpdate, sql, append(setArgs, args...), nil)
+	sql, args, names := r.writeWhere("UPDATE " + p.qtable + " SET " + set)
+	res, err := r.db.exec(ctx, p.opUpdate, sql, append(setArgs, args...), append(setNames, names...))
 	return res.RowsAffected, err
 }
 
-func (r Relation[T]) writeWhere(head string) (string, []any) {
+func (r Relation[T]) writeWhere(head string) (string, []any, []string) {
 	var b strings.Builder
 	b.WriteString(head)
-	args := writeClauses(&b, " WHERE ", r.q.where, nil)
-	return r.db.dialect.Rebind(b.String()), args
+	args, names := writeClauses(&b, " WHERE ", r.q.where, nil, nil)
+	return r.db.dialect.Rebind(b.String()), args, names
 }

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+
+	"github.com/gorails/gorails/framework/event"
 	"net/url"
 	"os"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,11 +44,19 @@ type Config struct {
 	Password string
 	Params   map[string]string // driver parameters (sslmode, ...)
 
-	Pool            int           // maximum open connections; default 5 (1 for SQLite :memory:)
+	Pool            int           // maximum open connections; default one per CPU (GOMAXPROCS), at least 5 (1 for SQLite :memory:)
 	MaxIdle         int           // idle connections kept (database/sql adapters); default Pool
 	IdleTimeout     time.Duration // idle connections are closed after this; default 5m
 	CheckoutTimeout time.Duration // wait for a free connection; default 5s, then ErrPoolExhausted
 	Timeout         time.Duration // connect timeout, and SQLite's busy timeout; default 5s
+
+	// StatementLimit is how many prepared statements each connection keeps
+	// for the queries the app runs again (statement_limit in
+	// database.yml): 0 is the driver's default (100; pgx's 512 on
+	// PostgreSQL), negative prepares every query anew
+	// (prepared_statements: false), as connection poolers in transaction
+	// mode need.
+	StatementLimit int
 
 	// StrictLoading makes lazily loading an association of a record that
 	// was loaded as part of a collection (the N+1 pattern) fail with
@@ -56,9 +67,18 @@ type Config struct {
 
 	// Logger receives each statement at debug level. Nil discards.
 	Logger *slog.Logger
+	// Events, when set, receives an *event.SQL per statement (silenced
+	// statements only when they fail) for the bus's subscribers; the
+	// framework's log subscriber writes its SQL lines from them, and the
+	// App leaves Logger nil.
+	Events *event.Bus `yaml:"-" json:"-"`
 	// FilterParameters extends the default list of substrings (password,
 	// secret, token, ...) whose binds are logged as [FILTERED].
 	FilterParameters []string
+	// Now is the clock created_at and updated_at are read from; nil is
+	// time.Now. The framework gives it the App's clock, so a test that
+	// travels in time (gorailstest.Travel) stamps records at that time.
+	Now func() time.Time
 }
 
 // WithDefaults returns c with empty fields filled in and the adapter name
@@ -69,7 +89,7 @@ func (c Config) WithDefaults() Config {
 	}
 	c.Adapter = normalizeAdapter(c.Adapter)
 	if c.Pool <= 0 {
-		c.Pool = 5
+		c.Pool = max(5, runtime.GOMAXPROCS(0))
 	}
 	if c.Adapter == SQLite && (c.Database == ":memory:" || strings.Contains(c.URL, ":memory:")) {
 		c.Pool = 1 // every connection would see its own empty database
@@ -143,6 +163,7 @@ func (c Config) Options() driver.Options {
 		Username: c.Username, Password: c.Password, Params: c.Params,
 		Pool: c.Pool, MaxIdle: c.MaxIdle, IdleTimeout: c.IdleTimeout,
 		CheckoutTimeout: c.CheckoutTimeout, Timeout: c.Timeout,
+		StatementLimit: c.StatementLimit,
 	}
 }
 
@@ -246,6 +267,8 @@ type fileConfig struct {
 	IdleTimeout     float64        `yaml:"idle_timeout"`     // seconds, as in Rails
 	CheckoutTimeout float64        `yaml:"checkout_timeout"` // seconds
 	Timeout         int            `yaml:"timeout"`          // milliseconds
+	StatementLimit  int            `yaml:"statement_limit"`
+	Prepared        *bool          `yaml:"prepared_statements"`
 	Rest            map[string]any `yaml:",inline"`
 }
 
@@ -304,10 +327,14 @@ func ParseConfig(data []byte, env string, getenv func(string) string) (Config, e
 		IdleTimeout:     time.Duration(fc.IdleTimeout * float64(time.Second)),
 		CheckoutTimeout: time.Duration(fc.CheckoutTimeout * float64(time.Second)),
 		Timeout:         time.Duration(fc.Timeout) * time.Millisecond,
+		StatementLimit:  fc.StatementLimit,
+	}
+	if fc.Prepared != nil && !*fc.Prepared {
+		cfg.StatementLimit = -1
 	}
 	for k, v := range fc.Rest {
 		switch k {
-		case "encoding", "collation", "reconnect", "socket", "schema_search_path", "prepared_statements", "variables":
+		case "encoding", "collation", "reconnect", "socket", "schema_search_path", "variables":
 			if k == "socket" {
 				cfg.Host = fmt.Sprint(v)
 			}

@@ -3,6 +3,7 @@ package record_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -29,6 +30,12 @@ test:
   <<: *default
   database: db/test.sqlite3
   pool: 2
+  statement_limit: 20
+
+staging:
+  <<: *default
+  database: db/staging.sqlite3
+  prepared_statements: false
 
 production:
   adapter: postgresql
@@ -56,8 +63,18 @@ func TestParseConfig(t *testing.T) {
 				t.Fatalf("%+v", c)
 			}
 		}},
-		{name: "test overrides the pool", env: "test", check: func(t *testing.T, c record.Config) {
-			if c.Pool != 2 || c.MaxIdle != 2 {
+		{name: "development keeps the driver's statement cache", env: "development", check: func(t *testing.T, c record.Config) {
+			if c.StatementLimit != 0 || c.Options().StatementLimit != 0 {
+				t.Fatalf("%+v", c)
+			}
+		}},
+		{name: "prepared_statements: false turns the statement cache off", env: "staging", check: func(t *testing.T, c record.Config) {
+			if c.StatementLimit >= 0 || c.Options().StatementLimit >= 0 || c.Params["prepared_statements"] != "" {
+				t.Fatalf("%+v", c)
+			}
+		}},
+		{name: "test overrides the pool and the statement limit", env: "test", check: func(t *testing.T, c record.Config) {
+			if c.Pool != 2 || c.MaxIdle != 2 || c.StatementLimit != 20 || c.Options().StatementLimit != 20 {
 				t.Fatalf("%+v", c)
 			}
 		}},
@@ -70,19 +87,19 @@ func TestParseConfig(t *testing.T) {
 			}
 		}},
 		{name: "DATABASE_URL wins", env: "development", vars: map[string]string{"DATABASE_URL": "postgres://u:pw@h:5432/app"}, check: func(t *testing.T, c record.Config) {
-			if c.Adapter != record.PostgreSQL || c.URL != "postgres://u:pw@h:5432/app" || c.Pool != 5 {
+			if c.Adapter != record.PostgreSQL || c.URL != "postgres://u:pw@h:5432/app" || c.Pool != max(5, runtime.GOMAXPROCS(0)) {
 				t.Fatalf("%+v", c)
 			}
 			if strings.Contains(c.String(), "pw") {
 				t.Fatalf("String() shows the password: %s", c)
 			}
 		}},
-		{name: "DATABASE_URL alone is enough for a missing environment", env: "staging", vars: map[string]string{"DATABASE_URL": "mysql2://u@h/app"}, check: func(t *testing.T, c record.Config) {
+		{name: "DATABASE_URL alone is enough for a missing environment", env: "qa", vars: map[string]string{"DATABASE_URL": "mysql2://u@h/app"}, check: func(t *testing.T, c record.Config) {
 			if c.Adapter != record.MySQL {
 				t.Fatalf("%+v", c)
 			}
 		}},
-		{name: "a missing environment names the ones there are", env: "staging", err: `no "staging" environment (have: development, production, test)`},
+		{name: "a missing environment names the ones there are", env: "qa", err: `no "qa" environment (have: development, production, staging, test)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

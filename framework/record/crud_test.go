@@ -3,7 +3,9 @@ package record_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/gorails/gorails/framework/record"
 )
@@ -104,5 +106,37 @@ func TestUUIDPrimaryKey(t *testing.T) {
 			t.Fatalf("after update: %q", tok.Label)
 		}
 		must(t, record.Destroy(ctx, db, &tok))
+	})
+}
+
+// A loaded or saved model keys the cache as Rails' cache_key_with_version
+// does (the cache package's Record interface, which record does not import).
+func TestModelsAreCacheRecords(t *testing.T) {
+	t.Parallel()
+	type cacheRecord interface {
+		CacheTable() string
+		CacheID() string
+		CacheUpdatedAt() time.Time
+	}
+	var fresh Post
+	if r := cacheRecord(fresh); r.CacheTable() != "" || r.CacheID() != "" || !r.CacheUpdatedAt().IsZero() {
+		t.Fatalf("a new model keys as %q %q %v; want all empty", r.CacheTable(), r.CacheID(), r.CacheUpdatedAt())
+	}
+	forEachAdapter(t, func(t *testing.T, db *record.DB) {
+		ctx := context.Background()
+		p := Post{Title: "Cached"}
+		must(t, record.Create(ctx, db, &p))
+		if r := cacheRecord(p); r.CacheTable() != "posts" || r.CacheID() != strconv.FormatInt(p.ID, 10) || !r.CacheUpdatedAt().Equal(p.UpdatedAt) {
+			t.Fatalf("a created post keys as %q %q %v", r.CacheTable(), r.CacheID(), r.CacheUpdatedAt())
+		}
+		all, err := record.Query[Post](db).All(ctx)
+		must(t, err)
+		got, err := record.Query[Post](db).Find(ctx, p.ID)
+		must(t, err)
+		for _, r := range []cacheRecord{all[0], got} {
+			if r.CacheTable() != "posts" || r.CacheID() != strconv.FormatInt(p.ID, 10) {
+				t.Fatalf("a loaded post keys as %q %q", r.CacheTable(), r.CacheID())
+			}
+		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gorails/gorails/framework/event"
 	"github.com/gorails/gorails/framework/record/driver"
 )
 
@@ -58,11 +59,15 @@ type shared struct {
 	dialect driver.Dialect
 	cfg     Config
 	log     *slog.Logger
+	events  *event.Bus
 	filter  []string
 
-	plans sync.Map // reflect.Type -> *plan
+	plans     sync.Map // reflect.Type -> *plan
+	tableCols sync.Map // table name -> map[string]struct{}: columns of tables named in qualified column terms
 
 	inLimit int // keys per IN list when preloading; 0: the dialect's bind limit (tests lower it)
+
+	tests testState // the open TestTx (testtx.go)
 }
 
 func (db *DB) on() *DB { return db }
@@ -99,7 +104,8 @@ func Open(ctx context.Context, drv driver.Driver, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("record: open %s: %w", cfg, err)
 	}
-	db := &DB{shared: &shared{drv: pool, dialect: pool.Dialect(), cfg: cfg, log: cfg.Logger, filter: append(defaultFilter(), cfg.FilterParameters...)}, q: pool}
+	db := &DB{shared: &shared{drv: pool, dialect: pool.Dialect(), cfg: cfg, log: cfg.Logger, events: cfg.Events, filter: append(defaultFilter(), cfg.FilterParameters...)}, q: pool}
+	db.tests.one = make(chan struct{}, 1)
 	if db.log == nil {
 		db.log = slog.New(slog.DiscardHandler)
 	}
@@ -174,7 +180,7 @@ func (db *DB) rawQuery(ctx context.Context, sql string, args []any, row func(sca
 	if err != nil {
 		return err
 	}
-	rows, start, err := db.query(ctx, sql, args)
+	rows, start, err := db.query(ctx, sql, args, nil)
 	if err != nil {
 		return err
 	}
@@ -185,7 +191,7 @@ func (db *DB) rawQuery(ctx context.Context, sql string, args []any, row func(sca
 			break
 		}
 	}
-	return db.done(ctx, "query", sql, args, rows, start, n, err)
+	return db.done(ctx, "query", sql, args, nil, rows, start, n, err)
 }
 
 func truncate(s string, n int) string {
@@ -195,27 +201,38 @@ func truncate(s string, n int) string {
 	return s[:n] + "..."
 }
 
-// exec runs a statement with logging, stats and error mapping.
+// exec runs a statement with logging, stats and error mapping. names
+// parallels args: the column the ORM bound each value against, "" (or a
+// nil names) where it does not know; the log and the error's text show
+// only what it knows is safe.
 func (db *DB) exec(ctx context.Context, op, sql string, args []any, names []string) (Result, error) {
+	if t := db.testTx(ctx); t != nil {
+		return t.exec(ctx, op, sql, args, names)
+	}
 	start := time.Now()
 	res, err := db.q.Exec(ctx, sql, args)
+	err = db.redact(err, args, names)
 	db.record(ctx, op, sql, args, names, start, res.RowsAffected, err)
 	return res, db.wrapErr(op, err)
 }
 
 // query starts a query; the caller scans and then calls done.
-func (db *DB) query(ctx context.Context, sql string, args []any) (driver.Rows, time.Time, error) {
+func (db *DB) query(ctx context.Context, sql string, args []any, names []string) (driver.Rows, time.Time, error) {
+	if t := db.testTx(ctx); t != nil {
+		return t.query(ctx, sql, args, names)
+	}
 	start := time.Now()
 	rows, err := db.q.Query(ctx, sql, args)
 	if err != nil {
-		db.record(ctx, "query", sql, args, nil, start, 0, err)
+		err = db.redact(err, args, names)
+		db.record(ctx, "query", sql, args, names, start, 0, err)
 		return nil, start, db.wrapErr("query", err)
 	}
 	return rows, start, nil
 }
 
 // done closes rows, logs the statement and maps the error.
-func (db *DB) done(ctx context.Context, op, sql string, args []any, rows driver.Rows, start time.Time, n int64, err error) error {
+func (db *DB) done(ctx context.Context, op, sql string, args []any, names []string, rows driver.Rows, start time.Time, n int64, err error) error {
 	cerr := rows.Close()
 	if err == nil {
 		err = rows.Err()
@@ -223,7 +240,8 @@ func (db *DB) done(ctx context.Context, op, sql string, args []any, rows driver.
 	if err == nil {
 		err = cerr
 	}
-	db.record(ctx, op, sql, args, nil, start, n, err)
+	err = db.redact(err, args, names)
+	db.record(ctx, op, sql, args, names, start, n, err)
 	return db.wrapErr(op, err)
 }
 

@@ -66,7 +66,7 @@ func bumpCounter(ctx context.Context, db *DB, a *assoc, key any, by int64) error
 	d := db.dialect
 	col := d.Quote(a.ctr.column)
 	sql := d.Rebind("UPDATE " + a.tp.qtable + " SET " + col + " = " + col + " + ? WHERE " + d.Quote("id") + " = ?")
-	if _, err := db.exec(ctx, a.tp.opUpdate, sql, []any{by, key}, nil); err != nil {
+	if _, err := db.exec(ctx, a.tp.opUpdate, sql, []any{by, key}, []string{a.ctr.column, "id"}); err != nil {
 		return fmt.Errorf("record: counter cache %s.%s: %w", a.tp.name, a.ctr.column, err)
 	}
 	return nil

@@ -22,7 +22,14 @@
 // Query[T] starts an immutable, lazy Relation[T]: Where, Not, Or, Order,
 // Limit, Joins, Group, Lock and the rest build it; All, First, Find, Each,
 // Count, Pluck... run it. Every value is a bound parameter; no API puts a
-// value into SQL text (FuzzNoValueInSQL checks it). Create, Save, Update,
+// value into SQL text (FuzzNoValueInSQL checks it). Order, Select, Group,
+// Pluck and the aggregates take column names, checked against the table
+// (ErrUnknownColumn, a 400 in an App), so a request param there chooses a
+// column but never writes SQL (FuzzOrderTerm); OrderBy sorts by a param
+// within an allow-list. SQL expressions go through OrderSQL, SelectSQL,
+// GroupSQL and PluckSQL, which take the type SQL: a string literal
+// converts to it by itself, a string variable only by an explicit SQL(x)
+// a reviewer can see (Rails' Arel.sql). Create, Save, Update,
 // Destroy and friends persist records with dirty tracking (an UPDATE writes
 // the changed columns, zero values included), timestamps, optimistic
 // locking (a lock_version column), validations (a Validate method) and
@@ -58,8 +65,16 @@
 // database error a *Error wrapping both the sentinel and the driver's error.
 //
 // Each statement is logged at debug level on Config.Logger with its
-// duration, row count and binds (sensitive names filtered); WithStats counts
-// a request's statements and time for the request log.
+// duration, row count and binds; WithStats counts a request's statements
+// and time for the request log. The log fails closed: a bind's value is
+// shown only when record itself bound it to a column (a Cond key, a model's
+// field, LIMIT) and that column is not filtered (Rails' filter_parameters
+// plus Config.FilterParameters): "name=Ann api_token=[FILTERED]". The binds
+// of a SQL fragment ("api_token = lower(?)") are counted, "[1 bind]", since
+// their column could only be guessed from the SQL. A failed statement is
+// logged at warn level with its binds counted, none shown, and the text of
+// its error has every bind the log would not show taken out (MySQL's
+// "Duplicate entry '[FILTERED]'"); errors.As still reaches the driver's error.
 //
 // # Example
 //

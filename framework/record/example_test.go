@@ -147,7 +147,7 @@ func ExampleRelation_Where() {
 	fmt.Println(sql)
 	fmt.Println(args)
 	// Output:
-	// SELECT "books"."id", "books"."created_at", "books"."updated_at", "books"."title", "books"."pages", "books"."available" FROM "books" WHERE ("available" = ? AND "title" IN (?, ?)) AND (NOT (pages > ?)) ORDER BY id
+	// SELECT "books"."id", "books"."created_at", "books"."updated_at", "books"."title", "books"."pages", "books"."available" FROM "books" WHERE ("available" = ? AND "title" IN (?, ?)) AND (NOT (pages > ?)) ORDER BY "books"."id"
 	// [true Dune Emma 400]
 }
 

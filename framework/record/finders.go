@@ -20,8 +20,8 @@ func (r Relation[T]) All(ctx context.Context) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
-	sql, args := r.build(p, "", false)
-	rows, err := load[T](ctx, r.db, p, sql, args, len(r.q.selects) > 0, int(r.q.limit), r.strictLoading())
+	sql, args, names := r.build(p, "", false)
+	rows, err := load[T](ctx, r.db, p, sql, args, names, len(r.q.selects) > 0, int(r.q.limit), r.strictLoading())
 	if err != nil || len(r.q.preload) == 0 {
 		return rows, err
 	}
@@ -37,48 +37,55 @@ func (r Relation[T]) Take(ctx context.Context) (T, error) {
 // it has none), or returns ErrNotFound.
 func (r Relation[T]) First(ctx context.Context) (T, error) {
 	if len(r.q.order) == 0 {
-		pk, err := r.pkColumn(ctx)
+		pk, err := r.pkTerm(ctx, "ASC")
 		if err != nil {
 			var zero T
 			return zero, err
 		}
-		r = r.Order(pk + " ASC")
+		r.q.order = []term{pk}
 	}
 	return r.Limit(1).one(ctx)
 }
 
-// pkColumn is the quoted, table-qualified primary key (unambiguous with Joins).
-func (r Relation[T]) pkColumn(ctx context.Context) (string, error) {
+// pkTerm orders by the table-qualified primary key (unambiguous with Joins).
+func (r Relation[T]) pkTerm(ctx context.Context, dir string) (term, error) {
 	p, err := r.plan(ctx)
 	if err != nil {
-		return "", err
+		return term{}, err
 	}
-	return r.db.dialect.Quote(p.table + ".id"), nil
+	return term{col: p.table + ".id", dir: dir, known: true}, nil
 }
 
 // Last loads the last row: the relation's order reversed (primary key
 // descending when it has none), or returns ErrNotFound.
 func (r Relation[T]) Last(ctx context.Context) (T, error) {
 	if len(r.q.order) == 0 {
-		pk, err := r.pkColumn(ctx)
+		pk, err := r.pkTerm(ctx, "DESC")
 		if err != nil {
 			var zero T
 			return zero, err
 		}
-		return r.Order(pk + " DESC").Limit(1).one(ctx)
+		r.q.order = []term{pk}
+		return r.Limit(1).one(ctx)
 	}
-	rev := make([]string, 0, len(r.q.order))
+	rev := make([]term, 0, len(r.q.order))
 	for _, o := range r.q.order {
-		for _, term := range strings.Split(o, ",") {
-			rt, err := reverseTerm(term)
+		if o.col != "" {
+			o.dir = map[string]string{"": "DESC", "ASC": "DESC", "DESC": "ASC"}[o.dir]
+			rev = append(rev, o)
+			continue
+		}
+		for _, t := range strings.Split(string(o.raw), ",") {
+			rt, err := reverseTerm(t)
 			if err != nil {
 				var zero T
 				return zero, err
 			}
-			rev = append(rev, rt)
+			rev = append(rev, term{raw: SQL(rt), op: o.op})
 		}
 	}
-	return r.Reorder(rev...).Limit(1).one(ctx)
+	r.q.order = rev
+	return r.Limit(1).one(ctx)
 }
 
 func reverseTerm(term string) (string, error) {
@@ -104,14 +111,14 @@ func (r Relation[T]) Find(ctx context.Context, id any) (T, error) {
 			var zero T
 			return zero, err
 		}
-		return loadOne[T](ctx, r.db, p, p.findSQL, []any{id}, false)
+		return loadOne[T](ctx, r.db, p, p.findSQL, []any{id}, pkName, false)
 	}
-	pk, err := r.pkColumn(ctx)
+	pk, err := r.pkTerm(ctx, "")
 	if err != nil {
 		var zero T
 		return zero, err
 	}
-	return r.Where(pk+" = ?", id).Take(ctx)
+	return r.Where(pk.sql(&r.db.dialect, "")+" = ?", id).Take(ctx)
 }
 
 func (r Relation[T]) pristine() bool {
@@ -131,8 +138,8 @@ func (r Relation[T]) one(ctx context.Context) (T, error) {
 		var zero T
 		return zero, err
 	}
-	sql, args := r.build(p, "", false)
-	m, err := loadOne[T](ctx, r.db, p, sql, args, len(r.q.selects) > 0)
+	sql, args, names := r.build(p, "", false)
+	m, err := loadOne[T](ctx, r.db, p, sql, args, names, len(r.q.selects) > 0)
 	if err != nil || len(r.q.preload) == 0 {
 		return m, err
 	}
@@ -148,9 +155,9 @@ func (r Relation[T]) Exists(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	r.q.order = nil
-	sql, args := r.Limit(1).build(p, "1", false)
+	sql, args, names := r.Limit(1).build(p, "1", false)
 	var one int64
-	found, err := scanValue(ctx, r.db, "query", sql, args, &one)
+	found, err := scanValue(ctx, r.db, "query", sql, args, names, &one)
 	return found, err
 }
 
@@ -172,7 +179,8 @@ func (r Relation[T]) FindInBatches(ctx context.Context, size int, fn func([]T) e
 	pk := r.db.dialect.Quote(p.table + ".id")
 	var last any
 	for {
-		q := r.Order(pk + " ASC").Limit(size)
+		q := r.Limit(size)
+		q.q.order = []term{{col: p.table + ".id", dir: "ASC", known: true}}
 		if last != nil {
 			q = q.Where(pk+" > ?", last)
 		}
@@ -216,7 +224,7 @@ func FindBySQL[T any](ctx context.Context, ex Executor, sql string, args ...any)
 	if sql, err = db.raw(sql, args); err != nil {
 		return nil, err
 	}
-	return load[T](ctx, db, p, sql, args, true, -1, db.cfg.StrictLoading)
+	return load[T](ctx, db, p, sql, args, nil, true, -1, db.cfg.StrictLoading)
 }
 
 // fieldsFor maps result columns to fields.
@@ -238,8 +246,8 @@ func fieldsFor(p *plan, rows driver.Rows, byName bool) ([]*field, error) {
 
 // load runs a query and scans every row straight into field addresses.
 // strict marks the association fields of a collection for strict loading.
-func load[T any](ctx context.Context, db *DB, p *plan, sql string, args []any, byName bool, hint int, strict bool) ([]T, error) {
-	rows, start, err := db.query(ctx, sql, args)
+func load[T any](ctx context.Context, db *DB, p *plan, sql string, args []any, names []string, byName bool, hint int, strict bool) ([]T, error) {
+	rows, start, err := db.query(ctx, sql, args, names)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +270,7 @@ func load[T any](ctx context.Context, db *DB, p *plan, sql string, args []any, b
 			}
 		}
 	}
-	if err = db.done(ctx, p.opQuery, sql, args, rows, start, int64(len(out)), err); err != nil {
+	if err = db.done(ctx, p.opQuery, sql, args, names, rows, start, int64(len(out)), err); err != nil {
 		return nil, err
 	}
 	if out == nil {
@@ -273,6 +281,7 @@ func load[T any](ctx context.Context, db *DB, p *plan, sql string, args []any, b
 	for i := range out {
 		st := p.state(unsafe.Pointer(&out[i]))
 		st.persisted = true
+		st.table = p.table
 		st.orig = &snaps[i]
 	}
 	if len(p.assocs) > 0 {
@@ -288,9 +297,9 @@ func load[T any](ctx context.Context, db *DB, p *plan, sql string, args []any, b
 }
 
 // loadOne loads at most one row; none is ErrNotFound.
-func loadOne[T any](ctx context.Context, db *DB, p *plan, sql string, args []any, byName bool) (T, error) {
+func loadOne[T any](ctx context.Context, db *DB, p *plan, sql string, args []any, names []string, byName bool) (T, error) {
 	var zero T
-	rows, start, err := db.query(ctx, sql, args)
+	rows, start, err := db.query(ctx, sql, args, names)
 	if err != nil {
 		return zero, err
 	}
@@ -306,7 +315,7 @@ func loadOne[T any](ctx context.Context, db *DB, p *plan, sql string, args []any
 		}
 		err = rows.Scan(dest...)
 	}
-	if err = db.done(ctx, p.opQuery, sql, args, rows, start, n, err); err != nil {
+	if err = db.done(ctx, p.opQuery, sql, args, names, rows, start, n, err); err != nil {
 		return zero, err
 	}
 	if n == 0 {
@@ -315,6 +324,7 @@ func loadOne[T any](ctx context.Context, db *DB, p *plan, sql string, args []any
 	two[1] = two[0]
 	st := p.state(base)
 	st.persisted = true
+	st.table = p.table
 	st.orig = &two[1]
 	if len(p.assocs) > 0 {
 		if err := p.resolveAssocs(ctx, db); err != nil {
@@ -327,8 +337,8 @@ func loadOne[T any](ctx context.Context, db *DB, p *plan, sql string, args []any
 
 // scanValue scans the first row's single column into dest; found is false
 // when there is no row.
-func scanValue(ctx context.Context, db *DB, op, sql string, args []any, dest any) (found bool, err error) {
-	rows, start, err := db.query(ctx, sql, args)
+func scanValue(ctx context.Context, db *DB, op, sql string, args []any, names []string, dest any) (found bool, err error) {
+	rows, start, err := db.query(ctx, sql, args, names)
 	if err != nil {
 		return false, err
 	}
@@ -337,6 +347,6 @@ func scanValue(ctx context.Context, db *DB, op, sql string, args []any, dest any
 		n = 1
 		err = rows.Scan(dest)
 	}
-	err = db.done(ctx, op, sql, args, rows, start, n, err)
+	err = db.done(ctx, op, sql, args, names, rows, start, n, err)
 	return n == 1 && err == nil, err
 }

@@ -34,14 +34,15 @@ func (a *assoc) join(d *driver.Dialect) clause {
 		via := a.via.join(d)
 		src := a.src
 		return clause{
-			sql:  via.sql + " INNER JOIN " + a.tp.qtable + " ON " + d.Quote(a.tp.table+".id") + " = " + d.Quote(src.owner.table+"."+src.fk.column),
-			args: via.args,
+			sql:   via.sql + " INNER JOIN " + a.tp.qtable + " ON " + d.Quote(a.tp.table+".id") + " = " + d.Quote(src.owner.table+"."+src.fk.column),
+			args:  via.args,
+			names: via.names,
 		}
 	}
 	c := clause{sql: "INNER JOIN " + a.tp.qtable + " ON " + d.Quote(a.tp.table+"."+a.tfk.column) + " = " + d.Quote(owner+".id")}
 	if a.ttyp != nil {
 		c.sql += " AND " + d.Quote(a.tp.table+"."+a.ttyp.column) + " = ?"
-		c.args = []any{a.owner.name}
+		c.args, c.names = []any{a.owner.name}, []string{a.ttyp.column}
 	}
 	return c
 }

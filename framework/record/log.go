@@ -4,11 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
-	"github.com/gorails/gorails/framework/record/internal/sqlscan"
+	"github.com/gorails/gorails/framework/event"
 )
 
 // Stats counts the statements run with a context (see WithStats): the
@@ -34,6 +35,19 @@ func WithStats(ctx context.Context) (context.Context, *Stats) {
 	return context.WithValue(ctx, statsKey{}, s), s
 }
 
+// WithRequestStats is WithStats for a request's instrumentation: when ctx
+// is the request's event.RequestScope (the request_id middleware's), the
+// counters go into it and ctx itself is returned, so that they cost no
+// context layer nor copy of the request. Everything that runs with the
+// request's context from then on counts into them.
+func WithRequestStats(ctx context.Context) (context.Context, *Stats) {
+	s := new(Stats)
+	if event.ScopeOf(ctx).Set(statsKey{}, s) {
+		return ctx, s
+	}
+	return context.WithValue(ctx, statsKey{}, s), s
+}
+
 // StatsFrom returns the counters of ctx, or nil.
 func StatsFrom(ctx context.Context) *Stats {
 	s, _ := ctx.Value(statsKey{}).(*Stats)
@@ -54,12 +68,51 @@ func Silence(ctx context.Context) context.Context {
 	return context.WithValue(ctx, silentKey{}, true)
 }
 
+// Pseudo-names of the binds the ORM adds itself: they are never a
+// column's value, so the log always shows them (Rails' ["LIMIT", 1]).
+const (
+	bindLimit  = "LIMIT"
+	bindOffset = "OFFSET"
+)
+
+// pkName names the one bind of a statement by primary key.
+var pkName = []string{"id"}
+
+// appendNames appends n names to dst: src when it holds exactly n (the
+// names of n binds), else n unknown ("") names, so that a names slice
+// never drifts from its binds.
+func appendNames(dst, src []string, n int) []string {
+	if n <= 0 {
+		return dst
+	}
+	if len(src) == n {
+		return append(dst, src...)
+	}
+	for range n {
+		dst = append(dst, "")
+	}
+	return dst
+}
+
 // record adds a finished statement to the context's stats and the debug log.
+// names parallels args: the column the ORM itself bound each value
+// against, "" where it does not know (see shownBinds).
 func (db *DB) record(ctx context.Context, op, sql string, args []any, names []string, start time.Time, rows int64, err error) {
 	d := time.Since(start)
 	if s := StatsFrom(ctx); s != nil {
 		s.queries.Add(1)
 		s.nanos.Add(int64(d))
+	}
+	if db.events.Enabled(event.KindSQL) && (err != nil || ctx.Value(silentKey{}) == nil) {
+		db.events.Emit(ctx, event.NewSQL(op, sql, rows, start, d, err, func() []string {
+			if len(args) == 0 {
+				return nil
+			}
+			if err != nil {
+				return []string{bindCount(len(args))}
+			}
+			return db.shownBinds(args, names)
+		}))
 	}
 	level := slog.LevelDebug
 	if err != nil {
@@ -79,7 +132,14 @@ func (db *DB) record(ctx context.Context, op, sql string, args []any, names []st
 		slog.Int64("rows", rows),
 	}
 	if len(args) > 0 {
-		attrs = append(attrs, slog.Any("binds", db.binds(sql, args, names)))
+		if err != nil {
+			// A failed statement's line may be read far from the
+			// developer's machine (warnings are on in production): it
+			// counts the binds and shows none.
+			attrs = append(attrs, slog.String("binds", bindCount(len(args))))
+		} else {
+			attrs = append(attrs, slog.Any("binds", db.shownBinds(args, names)))
+		}
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
@@ -87,38 +147,65 @@ func (db *DB) record(ctx context.Context, op, sql string, args []any, names []st
 	db.log.LogAttrs(ctx, level, op, attrs...)
 }
 
-// binds renders the bound values for the log; a value whose column name
-// matches the filter list is shown as [FILTERED].
-func (db *DB) binds(sql string, args []any, names []string) []string {
-	if names == nil {
-		names = placeholderNames(sql, len(args), db.dialect.BackslashEscapes)
+// shownBinds renders binds for the log, failing closed: a value is shown
+// only under a name the ORM itself gave it (a Cond key, a model's field,
+// LIMIT) when that name is not filtered ("api_token=[FILTERED]"); each run
+// of binds whose column the ORM does not know (a SQL fragment's ?, whose
+// column could only be guessed by reading the SQL) is "[N binds]". names
+// that do not parallel args count as unknown.
+func (db *DB) shownBinds(args []any, names []string) []string {
+	if len(names) != len(args) {
+		return []string{bindCount(len(args))}
 	}
-	out := make([]string, len(args))
+	out := make([]string, 0, len(args))
+	unknown := 0
 	for i, a := range args {
-		name := ""
-		if i < len(names) {
-			name = names[i]
-		}
-		if db.sensitive(name) {
-			out[i] = name + "=[FILTERED]"
+		name := names[i]
+		if name == "" {
+			unknown++
 			continue
 		}
-		v := fmt.Sprint(deref(a))
-		if len(v) > 100 {
-			v = v[:100] + "..."
+		if unknown > 0 {
+			out = append(out, bindCount(unknown))
+			unknown = 0
 		}
-		if name != "" {
-			v = name + "=" + v
+		if name != bindLimit && name != bindOffset && db.sensitive(name) {
+			out = append(out, name+"=[FILTERED]")
+			continue
 		}
-		out[i] = v
+		out = append(out, name+"="+bindText(a))
+	}
+	if unknown > 0 {
+		out = append(out, bindCount(unknown))
 	}
 	return out
 }
 
+// bindCount is what the log shows for n binds it does not show.
+func bindCount(n int) string {
+	if n == 1 {
+		return "[1 bind]"
+	}
+	return "[" + strconv.Itoa(n) + " binds]"
+}
+
+// bindText renders a bind value for the log, cut at 100 bytes.
+func bindText(a any) string {
+	v := fmt.Sprint(deref(a))
+	if len(v) > 100 {
+		v = v[:100] + "..."
+	}
+	return v
+}
+
+// sensitive reports whether a column name matches the filter list (as a
+// case-insensitive substring, as Rails' filter_parameters).
 func (db *DB) sensitive(name string) bool {
 	name = strings.ToLower(name)
-	if name == "" {
-		return false
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		// "users.api_token": the table does not make a column safe, but
+		// a table named "tokens" does not make every column secret.
+		name = name[i+1:]
 	}
 	for _, f := range db.filter {
 		if strings.Contains(name, strings.ToLower(f)) {
@@ -126,82 +213,6 @@ func (db *DB) sensitive(name string) bool {
 		}
 	}
 	return false
-}
-
-// placeholderNames guesses the column each placeholder of sql is compared
-// with: the identifier before the operator that precedes it
-// ("password_digest" = $1). Unknown ones are "". Quoted strings and
-// comments are skipped; a ? or $n inside them is not a placeholder.
-func placeholderNames(sql string, n int, backslash bool) []string {
-	if cols := insertColumns(sql); len(cols) > 0 {
-		names := make([]string, n)
-		for i := range names {
-			names[i] = cols[i%len(cols)]
-		}
-		return names
-	}
-	names := make([]string, 0, n)
-	last := ""
-	for i := 0; i < len(sql) && len(names) < n; {
-		k, l := sqlscan.Next(sql[i:], backslash)
-		tok := sql[i : i+l]
-		i += l
-		switch k {
-		case sqlscan.Question, sqlscan.Dollar:
-			names = append(names, last)
-		case sqlscan.QuotedIdent:
-			last = tok[1 : len(tok)-min(1, len(tok)-1)]
-		case sqlscan.Text:
-			last = lastName(tok, last)
-		}
-	}
-	return names
-}
-
-// lastName returns the name the text leaves pending for a following
-// placeholder: the last word that is not an operator keyword, cleared by
-// a keyword that starts a new condition.
-func lastName(text, last string) string {
-	for j := 0; j < len(text); {
-		if !isIdentByte(text[j]) {
-			j++
-			continue
-		}
-		k := j
-		for k < len(text) && isIdentByte(text[k]) {
-			k++
-		}
-		switch up := strings.ToUpper(text[j:k]); up {
-		case "AND", "OR", "WHERE", "LIMIT", "OFFSET":
-			last = ""
-		case "IN", "NOT", "LIKE", "IS", "VALUES":
-		default:
-			last = text[j:k]
-		}
-		j = k
-	}
-	return last
-}
-
-// insertColumns returns the column list of an INSERT statement.
-func insertColumns(sql string) []string {
-	if len(sql) < 12 || !strings.EqualFold(sql[:12], "INSERT INTO ") {
-		return nil
-	}
-	open := strings.IndexByte(sql, '(')
-	end := strings.IndexByte(sql, ')')
-	if open < 0 || end < open {
-		return nil
-	}
-	cols := strings.Split(sql[open+1:end], ",")
-	for i, c := range cols {
-		cols[i] = strings.Trim(strings.TrimSpace(c), "\"`")
-	}
-	return cols
-}
-
-func isIdentByte(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 func deref(a any) any {

@@ -3,6 +3,7 @@ package record_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func TestQueryLogAndStats(t *testing.T) {
 		log.Reset()
 		s := Secret{Name: "visible-name", PasswordDigest: "hunter2-digest", APIToken: "tok-123456"}
 		must(t, record.Create(sctx, db, &s))
-		_, err = record.Query[Secret](db).Where("password_digest = ?", "hunter2-digest").Where("name = ?", "visible-name").All(sctx)
+		_, err = record.Query[Secret](db).Where(record.Cond{"password_digest": "hunter2-digest", "name": "visible-name"}).All(sctx)
 		must(t, err)
 
 		out := log.String()
@@ -71,6 +72,98 @@ func TestQueryLogAndStats(t *testing.T) {
 		}
 		if qstats.Queries() != 2 {
 			t.Fatalf("silenced statements counted %d, want 2", qstats.Queries())
+		}
+	}, withLog(&log))
+}
+
+// TestRedactionFailsClosed runs the statements a review found leaking
+// under the old guess of each bind's column from the SQL text: a value is
+// shown only under a column the ORM itself bound it to.
+func TestRedactionFailsClosed(t *testing.T) {
+	t.Parallel()
+	var log logCapture
+	forEachAdapter(t, func(t *testing.T, db *record.DB) {
+		ctx := context.Background()
+		ddl := map[string]string{
+			record.SQLite:     `CREATE TABLE secrets (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, password_digest TEXT NOT NULL, api_token VARCHAR(100) NOT NULL UNIQUE)`,
+			record.PostgreSQL: `CREATE TABLE secrets (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL, password_digest TEXT NOT NULL, api_token VARCHAR(100) NOT NULL UNIQUE)`,
+			record.MySQL:      `CREATE TABLE secrets (id BIGINT AUTO_INCREMENT PRIMARY KEY, name TEXT NOT NULL, password_digest TEXT NOT NULL, api_token VARCHAR(100) NOT NULL UNIQUE)`,
+		}[db.Adapter()]
+		_, err := db.Exec(ctx, ddl)
+		must(t, err)
+		const (
+			token  = "tok-SECRET-0123456789"
+			digest = "digest-SECRET-0123456789"
+		)
+		s := Secret{Name: "visible-name", PasswordDigest: digest, APIToken: token}
+		must(t, record.Create(ctx, db, &s))
+
+		secrets := record.Query[Secret](db)
+		tests := []struct {
+			name string
+			rel  record.Relation[Secret]
+			want []string // in the log line
+		}{
+			{"a function around the bind", secrets.Where("api_token = lower(?)", token), []string{"[1 bind]", "LIMIT=1"}},
+			{"a row value", secrets.Where("(password_digest, name) = (?, ?)", digest, "visible-name"), []string{"[2 binds]"}},
+			{"the bind before its column", secrets.Where("? = password_digest", digest), []string{"[1 bind]"}},
+			{"a Cond on a filtered column", secrets.Where(record.Cond{"api_token": token, "name": "visible-name"}), []string{"api_token=[FILTERED]", "name=visible-name"}},
+			{"a struct condition", secrets.Where(struct{ PasswordDigest string }{digest}), []string{"password_digest=[FILTERED]"}},
+			{"an Or of both kinds", secrets.Where(record.Cond{"name": "visible-name"}).Or(secrets.Where("api_token = ?", token)), []string{"name=visible-name", "[1 bind]"}},
+		}
+		for _, tt := range tests {
+			log.Reset()
+			_, err := tt.rel.Take(ctx)
+			if err != nil && !errors.Is(err, record.ErrNotFound) {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			out := log.String()
+			if strings.Contains(out, "SECRET") {
+				t.Errorf("%s: the log shows a secret:\n%s", tt.name, out)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("%s: the log lacks %q:\n%s", tt.name, w, out)
+				}
+			}
+		}
+
+		// A failed statement: a duplicate token, by the ORM (known, filtered
+		// column) and by raw SQL (unknown columns). Neither the warning nor
+		// the error's text (MySQL's says "Duplicate entry '...'") holds it.
+		failures := []struct {
+			name string
+			run  func() error
+		}{
+			{"Create", func() error {
+				return record.Create(ctx, db, &Secret{Name: "n", PasswordDigest: digest, APIToken: token})
+			}},
+			{"raw Exec", func() error {
+				_, err := db.Exec(ctx, "INSERT INTO secrets (name, password_digest, api_token) VALUES (?, ?, ?)", "n", digest, token)
+				return err
+			}},
+			{"a bind of the wrong type", func() error {
+				_, err := secrets.Where("id = ?", "x-SECRET-not-a-number").All(ctx)
+				return err
+			}},
+		}
+		for _, f := range failures {
+			log.Reset()
+			err := f.run()
+			if f.name != "a bind of the wrong type" && !errors.Is(err, record.ErrUniqueViolation) {
+				t.Fatalf("%s: want a unique violation, got %v", f.name, err)
+			}
+			if err != nil && strings.Contains(fmt.Sprintf("%v %+v", err, err), "SECRET") {
+				t.Errorf("%s: the error shows a secret: %v", f.name, err)
+			}
+			walkErrors(err, func(e error) {
+				if strings.Contains(e.Error(), "SECRET") {
+					t.Errorf("%s: an error in the chain shows a secret: %v", f.name, e)
+				}
+			})
+			if out := log.String(); strings.Contains(out, "SECRET") || err != nil && !strings.Contains(out, "level=WARN") {
+				t.Errorf("%s: the warning:\n%s", f.name, out)
+			}
 		}
 	}, withLog(&log))
 }
@@ -119,4 +212,20 @@ func TestSchemaReflection(t *testing.T) {
 			t.Fatal(name)
 		}
 	})
+}
+
+// walkErrors calls fn on err and every error it wraps.
+func walkErrors(err error, fn func(error)) {
+	if err == nil {
+		return
+	}
+	fn(err)
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		walkErrors(u.Unwrap(), fn)
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			walkErrors(e, fn)
+		}
+	}
 }

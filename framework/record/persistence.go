@@ -53,7 +53,7 @@ func saveWith[T any](ctx context.Context, db *DB, p *plan, m *T) error {
 }
 
 // Update assigns attrs (by column or field name) and saves.
-func Update[T any](ctx context.Context, ex Executor, m *T, attrs Attrs) error {
+func Update[T any](ctx context.Context, ex Executor, m *T, attrs Attributes) error {
 	if err := Assign(ctx, ex, m, attrs); err != nil {
 		return err
 	}
@@ -61,20 +61,38 @@ func Update[T any](ctx context.Context, ex Executor, m *T, attrs Attrs) error {
 }
 
 // Assign sets attributes by column or field name without saving (as a form
-// submit does). Numbers are converted; nil sets the zero value.
-func Assign[T any](ctx context.Context, ex Executor, m *T, attrs Attrs) error {
+// submit does): Attrs the program wrote, or a controller's permitted params
+// (params not permitted are refused with the error they give, wrapping
+// controller.ErrForbiddenAttributes). Numbers are converted, text is cast
+// to the field's type as Rails casts form values ("1" and "on" are true,
+// blank is zero or nil), and nil sets the zero value. A value that does not
+// convert is an *AttributeError naming the attribute (400 when it came
+// from a request); nothing is assigned then.
+func Assign[T any](ctx context.Context, ex Executor, m *T, attrs Attributes) error {
 	p, err := planFor[T](ctx, ex.on())
 	if err != nil {
 		return err
 	}
-	for _, k := range sortedKeys(attrs) {
+	values, err := attrs.AttributeValues()
+	if err != nil {
+		return fmt.Errorf("record: assign %s: %w", p.name, err)
+	}
+	var tmp T // convert into a copy first: all or nothing
+	if len(values) > 0 {
+		tmp = *m
+	}
+	for _, k := range sortedKeys(values) {
 		f, err := p.attr(k)
 		if err != nil {
 			return err
 		}
-		if err := f.assign(unsafe.Pointer(m), attrs[k]); err != nil {
+		if err := p.assignValue(f, unsafe.Pointer(&tmp), values[k]); err != nil {
 			return err
 		}
+	}
+	for _, k := range sortedKeys(values) {
+		f, _ := p.attr(k)
+		reflect.NewAt(f.typ, unsafe.Add(unsafe.Pointer(m), f.off)).Elem().Set(reflect.NewAt(f.typ, unsafe.Add(unsafe.Pointer(&tmp), f.off)).Elem())
 	}
 	return nil
 }
@@ -95,12 +113,12 @@ func UpdateColumns[T any](ctx context.Context, ex Executor, m *T, attrs Attrs) e
 	if err := Assign(ctx, db, m, attrs); err != nil {
 		return err
 	}
-	set, args, err := setClause(db, p, attrs)
+	set, args, names, err := setClause(db, p, attrs)
 	if err != nil || set == "" {
 		return err
 	}
 	sql := db.dialect.Rebind("UPDATE " + p.qtable + " SET " + set + " WHERE " + db.dialect.Quote("id") + " = ?")
-	if _, err := db.exec(ctx, p.opUpdate, sql, append(args, p.pk.val(base)), nil); err != nil {
+	if _, err := db.exec(ctx, p.opUpdate, sql, append(args, p.pk.val(base)), append(names, "id")); err != nil {
 		return err
 	}
 	if orig, ok := st.orig.(*T); ok { // the written values are no longer changes
@@ -113,13 +131,15 @@ func UpdateColumns[T any](ctx context.Context, ex Executor, m *T, attrs Attrs) e
 }
 
 // setClause renders attrs as col = ?, ... with sorted keys.
-func setClause(db *DB, p *plan, attrs Attrs) (string, []any, error) {
+// names are the binds' columns (see DB.exec).
+func setClause(db *DB, p *plan, attrs Attrs) (string, []any, []string, error) {
 	var b strings.Builder
 	args := make([]any, 0, len(attrs))
+	names := make([]string, 0, len(attrs))
 	for i, k := range sortedKeys(attrs) {
 		f, err := p.attr(k)
 		if err != nil {
-			return "", nil, err
+			return "", nil, nil, err
 		}
 		if i > 0 {
 			b.WriteString(", ")
@@ -127,11 +147,12 @@ func setClause(db *DB, p *plan, attrs Attrs) (string, []any, error) {
 		db.dialect.QuoteTo(&b, f.column)
 		b.WriteString(" = ?")
 		args = append(args, attrs[k])
+		names = append(names, f.column)
 	}
-	return b.String(), args, nil
+	return b.String(), args, names, nil
 }
 
-func sortedKeys(a Attrs) []string {
+func sortedKeys[M ~map[string]any](a M) []string {
 	keys := make([]string, 0, len(a))
 	for k := range a {
 		keys = append(keys, k)
@@ -257,7 +278,11 @@ func validate[T any](ctx context.Context, db *DB, p *plan, m *T, create bool) er
 		c.Validate(ctx, v)
 	}
 	for _, a := range p.required {
-		if a.ownerKey(base) == nil {
+		exists, err := requiredExists(ctx, db, p, a, base)
+		if err != nil {
+			return err
+		}
+		if !exists {
 			errs.Add(a.name, "must exist")
 		}
 	}
@@ -270,6 +295,23 @@ func validate[T any](ctx context.Context, db *DB, p *plan, m *T, create bool) er
 		return &ValidationError{Model: p.name, Errors: errs}
 	}
 	return nil
+}
+
+// requiredExists checks a required BelongsTo as Rails does: the foreign key
+// is set and a row of the target has that id (a form's hand-edited
+// author_id=999 is "must exist", not a foreign key error at INSERT).
+// Polymorphic associations are checked for a key only.
+func requiredExists(ctx context.Context, db *DB, p *plan, a *assoc, base unsafe.Pointer) (bool, error) {
+	key := a.ownerKey(base)
+	if key == nil || a.kind != belongsTo {
+		return key != nil, nil
+	}
+	if err := p.resolveAssocs(ctx, db); err != nil {
+		return false, err
+	}
+	d := &db.dialect
+	var one int64
+	return scanValue(ctx, db, "query", d.Rebind("SELECT 1 FROM "+a.tp.qtable+" WHERE "+d.Quote("id")+" = ? LIMIT 1"), []any{key}, pkName, &one)
 }
 
 // Valid runs the validations (and validation callbacks) without saving;
@@ -289,7 +331,7 @@ func Valid[T any](ctx context.Context, ex Executor, m *T) (bool, error) {
 
 func insert[T any](ctx context.Context, db *DB, p *plan, m *T) error {
 	base := unsafe.Pointer(m)
-	t := now()
+	t := db.now()
 	if p.createdAt != nil && p.createdAt.typ == timeType && (*timeAt(base, p.createdAt)).IsZero() {
 		*timeAt(base, p.createdAt) = t
 	}
@@ -310,7 +352,7 @@ func insert[T any](ctx context.Context, db *DB, p *plan, m *T) error {
 			return err
 		}
 	case db.dialect.Returning:
-		if _, err := scanValue(ctx, db, op, p.insertSQL, args, p.pk.ptr(base)); err != nil {
+		if _, err := scanValue(ctx, db, op, p.insertSQL, args, p.insertNames, p.pk.ptr(base)); err != nil {
 			return err
 		}
 	default:
@@ -324,6 +366,7 @@ func insert[T any](ctx context.Context, db *DB, p *plan, m *T) error {
 	}
 	st := p.state(base)
 	st.persisted = true
+	st.table = p.table
 	st.saved = p.insertNames
 	snapshot(p, m)
 	return nil
@@ -349,26 +392,28 @@ func update[T any](ctx context.Context, db *DB, p *plan, m *T) error {
 		return nil
 	}
 	if u := p.updatedAt; u != nil && u.typ == timeType && (orig == nil || u.eq(base, unsafe.Pointer(orig))) {
-		*timeAt(base, u) = now()
+		*timeAt(base, u) = db.now()
 		changed = append(changed, u)
 		// Field order, so that the cached statement for this set of columns fits.
 		slices.SortFunc(changed, func(a, b *field) int { return int(p.index[a]) - int(p.index[b]) })
 	}
 	args := make([]any, 0, len(changed)+3)
+	names := make([]string, 0, len(changed)+3)
 	for _, f := range changed {
 		args = append(args, f.val(base))
+		names = append(names, f.column)
 	}
 	var oldLock int64
 	if lv := p.lockVersion; lv != nil {
 		oldLock = intAt(base, lv)
-		args = append(args, oldLock+1)
+		args, names = append(args, oldLock+1), append(names, lv.column)
 	}
-	args = append(args, p.pk.val(base))
-	if p.lockVersion != nil {
-		args = append(args, oldLock)
+	args, names = append(args, p.pk.val(base)), append(names, "id")
+	if lv := p.lockVersion; lv != nil {
+		args, names = append(args, oldLock), append(names, lv.column)
 	}
 	sql := p.updateSQL(&db.dialect, changed)
-	res, err := db.exec(ctx, p.opUpdate, sql, args, nil)
+	res, err := db.exec(ctx, p.opUpdate, sql, args, names)
 	if err != nil {
 		return err
 	}
@@ -499,7 +544,7 @@ func Delete[T any](ctx context.Context, ex Executor, m *T) error {
 		return fmt.Errorf("record: Delete %s: %w", p.name, ErrNotPersisted)
 	}
 	sql := db.dialect.Rebind("DELETE FROM " + p.qtable + " WHERE " + db.dialect.Quote("id") + " = ?")
-	if _, err := db.exec(ctx, p.opDelete, sql, []any{p.pk.val(base)}, nil); err != nil {
+	if _, err := db.exec(ctx, p.opDelete, sql, []any{p.pk.val(base)}, pkName); err != nil {
 		return err
 	}
 	st.destroyed = true
@@ -514,12 +559,12 @@ func remove[T any](ctx context.Context, db *DB, p *plan, m *T) error {
 	}
 	d := db.dialect
 	sql := "DELETE FROM " + p.qtable + " WHERE " + d.Quote("id") + " = ?"
-	args := []any{p.pk.val(base)}
+	args, names := []any{p.pk.val(base)}, pkName
 	if lv := p.lockVersion; lv != nil {
 		sql += " AND " + d.Quote(lv.column) + " = ?"
-		args = append(args, intAt(base, lv))
+		args, names = append(args, intAt(base, lv)), []string{"id", lv.column}
 	}
-	res, err := db.exec(ctx, p.opDelete, d.Rebind(sql), args, nil)
+	res, err := db.exec(ctx, p.opDelete, d.Rebind(sql), args, names)
 	if err != nil {
 		return err
 	}
@@ -538,7 +583,7 @@ func Reload[T any](ctx context.Context, ex Executor, m *T) error {
 	if err != nil {
 		return err
 	}
-	fresh, err := loadOne[T](ctx, db, p, p.findSQL, []any{p.pk.val(unsafe.Pointer(m))}, false)
+	fresh, err := loadOne[T](ctx, db, p, p.findSQL, []any{p.pk.val(unsafe.Pointer(m))}, pkName, false)
 	if err != nil {
 		return err
 	}
@@ -622,7 +667,7 @@ func insertAll[T any](ctx context.Context, db *DB, rows []T, u *Upsert) (int64, 
 }
 
 func insertChunk[T any](ctx context.Context, db *DB, p *plan, rows []T, suffix string) (int64, error) {
-	t := now()
+	t := db.now()
 	var b strings.Builder
 	head := p.insertSQL
 	if i := strings.Index(head, " VALUES "); i >= 0 {
@@ -632,6 +677,7 @@ func insertChunk[T any](ctx context.Context, db *DB, p *plan, rows []T, suffix s
 	b.WriteString(head)
 	b.WriteString(" VALUES ")
 	args := make([]any, 0, len(rows)*len(p.insertCols))
+	names := make([]string, 0, cap(args))
 	for i := range rows {
 		base := unsafe.Pointer(&rows[i])
 		if p.createdAt != nil && p.createdAt.typ == timeType && timeAt(base, p.createdAt).IsZero() {
@@ -654,9 +700,10 @@ func insertChunk[T any](ctx context.Context, db *DB, p *plan, rows []T, suffix s
 			b.WriteByte('?')
 			args = append(args, f.val(base))
 		}
+		names = append(names, p.insertNames...)
 		b.WriteByte(')')
 	}
 	b.WriteString(suffix)
-	res, err := db.exec(ctx, p.opInsert, db.dialect.Rebind(b.String()), args, nil)
+	res, err := db.exec(ctx, p.opInsert, db.dialect.Rebind(b.String()), args, names)
 	return res.RowsAffected, err
 }

@@ -38,20 +38,25 @@ type Relation[T any] struct {
 }
 
 type clause struct {
-	sql   string // with ? placeholders
-	args  []any
+	sql  string // with ? placeholders
+	args []any
+	// names parallels args: the column the ORM itself put each bind
+	// against (a Cond key, a model's field), "" where it does not know (a
+	// SQL fragment's ?). nil: none known. The query log shows a bind's
+	// value only under a known, unfiltered name (see bindNames).
+	names []string
 	assoc string // Joins on an association: its name, turned into SQL by build
 }
 
 type query struct {
 	err      error
-	selects  []string
+	selects  []term
 	distinct bool
 	joins    []clause
 	where    []clause
-	group    []string
+	group    []term
 	having   []clause
-	order    []string
+	order    []term
 	limit    int64 // -1: none
 	offset   int64 // -1: none
 	lock     bool
@@ -102,7 +107,7 @@ func (r Relation[T]) Not(cond any, args ...any) Relation[T] {
 	if c.sql == "" {
 		return r
 	}
-	r.q.where = grow(r.q.where, clause{sql: "NOT (" + c.sql + ")", args: c.args})
+	r.q.where = grow(r.q.where, clause{sql: "NOT (" + c.sql + ")", args: c.args, names: c.names})
 	return r
 }
 
@@ -117,7 +122,11 @@ func (r Relation[T]) Or(other Relation[T]) Relation[T] {
 		return r
 	}
 	left, right := joinClauses(r.q.where), joinClauses(other.q.where)
-	r.q.where = []clause{{sql: "(" + left.sql + ") OR (" + right.sql + ")", args: grow(left.args, right.args...)}}
+	r.q.where = []clause{{
+		sql:   "(" + left.sql + ") OR (" + right.sql + ")",
+		args:  grow(left.args, right.args...),
+		names: appendNames(appendNames(nil, left.names, len(left.args)), right.names, len(right.args)),
+	}}
 	return r
 }
 
@@ -129,23 +138,45 @@ func joinClauses(cs []clause) clause {
 	parts := make([]string, len(cs))
 	for i, x := range cs {
 		parts[i] = "(" + x.sql + ")"
+		c.names = appendNames(c.names, x.names, len(x.args))
 		c.args = append(c.args, x.args...)
 	}
 	c.sql = strings.Join(parts, " AND ")
 	return c
 }
 
-// Order appends ORDER BY terms: SQL text written by the programmer, never
-// user input ("created_at DESC", "title").
+// Order appends ORDER BY terms, each a column of the table ("title"),
+// optionally qualified ("users.name", a joined table) and followed by ASC
+// or DESC ("created_at DESC"); a term may list several, comma-separated.
+// Anything else, such as an SQL expression, fails the relation with a
+// *ColumnError (ErrUnknownColumn) before any SQL is sent, and so does a
+// name that is not a column when the relation runs: a request param
+// passed here can choose a column but never inject SQL. To sort by a
+// param, prefer OrderBy with an allow-list; for an expression, OrderSQL.
 func (r Relation[T]) Order(terms ...string) Relation[T] {
-	r.q.order = grow(r.q.order, terms...)
+	order := grow(r.q.order)
+	for _, t := range terms {
+		var err error
+		if order, err = parseOrder("Order", t, order); err != nil {
+			return r.fail(err)
+		}
+	}
+	r.q.order = order
 	return r
 }
 
-// Reorder replaces the ORDER BY terms.
-func (r Relation[T]) Reorder(terms ...string) Relation[T] {
-	r.q.order = append([]string(nil), terms...)
+// OrderSQL appends ORDER BY expressions written in SQL by the programmer
+// (OrderSQL("LOWER(title)", "id DESC")), sent as written; see SQL.
+func (r Relation[T]) OrderSQL(exprs ...SQL) Relation[T] {
+	r.q.order = grow(r.q.order, rawTerms("OrderSQL", exprs)...)
 	return r
+}
+
+// Reorder replaces the ORDER BY terms (same forms as Order); with none it
+// removes the order, so Reorder().OrderSQL(...) replaces it with SQL.
+func (r Relation[T]) Reorder(terms ...string) Relation[T] {
+	r.q.order = nil
+	return r.Order(terms...)
 }
 
 // Limit sets LIMIT (a bound parameter).
@@ -154,10 +185,23 @@ func (r Relation[T]) Limit(n int) Relation[T] { r.q.limit = int64(n); return r }
 // Offset sets OFFSET (a bound parameter).
 func (r Relation[T]) Offset(n int) Relation[T] { r.q.offset = int64(n); return r }
 
-// Select restricts the columns loaded; fields not selected keep their zero
-// value. Terms are SQL; each result column must name a field of T.
+// Select restricts the columns loaded to the named ones ("id", "title",
+// "posts.title"); fields not selected keep their zero value. A name that is
+// not a column fails the relation with a *ColumnError (ErrUnknownColumn).
 func (r Relation[T]) Select(columns ...string) Relation[T] {
-	r.q.selects = grow(r.q.selects, columns...)
+	sel, err := columnTerms("Select", "SelectSQL", columns, grow(r.q.selects))
+	if err != nil {
+		return r.fail(err)
+	}
+	r.q.selects = sel
+	return r
+}
+
+// SelectSQL adds select-list expressions written in SQL by the programmer
+// ("COUNT(*) AS comments_count"); each result column must name a field of
+// T. See SQL.
+func (r Relation[T]) SelectSQL(exprs ...SQL) Relation[T] {
+	r.q.selects = grow(r.q.selects, rawTerms("SelectSQL", exprs)...)
 	return r
 }
 
@@ -180,9 +224,20 @@ func (r Relation[T]) Joins(join string, args ...any) Relation[T] {
 	return r
 }
 
-// Group adds GROUP BY terms.
-func (r Relation[T]) Group(terms ...string) Relation[T] {
-	r.q.group = grow(r.q.group, terms...)
+// Group adds GROUP BY columns (checked as Select's are).
+func (r Relation[T]) Group(columns ...string) Relation[T] {
+	g, err := columnTerms("Group", "GroupSQL", columns, grow(r.q.group))
+	if err != nil {
+		return r.fail(err)
+	}
+	r.q.group = g
+	return r
+}
+
+// GroupSQL adds GROUP BY expressions written in SQL by the programmer
+// ("DATE(created_at)"). See SQL.
+func (r Relation[T]) GroupSQL(exprs ...SQL) Relation[T] {
+	r.q.group = grow(r.q.group, rawTerms("GroupSQL", exprs)...)
 	return r
 }
 
@@ -211,7 +266,7 @@ func (r Relation[T]) ToSQL(ctx context.Context) (string, []any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	sql, args := r.build(p, "", false)
+	sql, args, _ := r.build(p, "", false)
 	return sql, args, nil
 }
 
@@ -230,15 +285,20 @@ func (r Relation[T]) plan(ctx context.Context) (*plan, error) {
 			}
 		}
 	}
+	if err := r.checkColumns(ctx, p); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
 // build writes the statement. selectList overrides the select list (for
-// calculations); bare drops ORDER/LIMIT/OFFSET/lock.
-func (r Relation[T]) build(p *plan, selectList string, bare bool) (string, []any) {
+// calculations); bare drops ORDER/LIMIT/OFFSET/lock. names parallels args
+// (see clause.names).
+func (r Relation[T]) build(p *plan, selectList string, bare bool) (string, []any, []string) {
 	d := &r.db.dialect
 	var b strings.Builder
 	var args []any
+	var names []string
 	b.Grow(64 + len(p.selectList))
 	b.WriteString("SELECT ")
 	if r.q.distinct && selectList == "" {
@@ -248,12 +308,7 @@ func (r Relation[T]) build(p *plan, selectList string, bare bool) (string, []any
 	case selectList != "":
 		b.WriteString(selectList)
 	case len(r.q.selects) > 0:
-		for i, s := range r.q.selects {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(columnSQL(d, s))
-		}
+		writeTerms(&b, d, p.table, r.q.selects)
 	default:
 		b.WriteString(p.selectList)
 	}
@@ -265,44 +320,47 @@ func (r Relation[T]) build(p *plan, selectList string, bare bool) (string, []any
 		}
 		b.WriteByte(' ')
 		b.WriteString(j.sql)
+		names = appendNames(names, j.names, len(j.args))
 		args = append(args, j.args...)
 	}
-	args = writeClauses(&b, " WHERE ", r.q.where, args)
+	args, names = writeClauses(&b, " WHERE ", r.q.where, args, names)
 	if len(r.q.group) > 0 {
 		b.WriteString(" GROUP BY ")
-		b.WriteString(strings.Join(r.q.group, ", "))
+		writeTerms(&b, d, p.table, r.q.group)
 	}
-	args = writeClauses(&b, " HAVING ", r.q.having, args)
+	args, names = writeClauses(&b, " HAVING ", r.q.having, args, names)
 	if !bare {
-		args = r.writeTail(&b, d, args)
+		args, names = r.writeTail(&b, d, p.table, args, names)
 	}
-	return d.Rebind(b.String()), args
+	return d.Rebind(b.String()), args, names
 }
 
-func (r Relation[T]) writeTail(b *strings.Builder, d *driver.Dialect, args []any) []any {
+func (r Relation[T]) writeTail(b *strings.Builder, d *driver.Dialect, table string, args []any, names []string) ([]any, []string) {
 	if len(r.q.order) > 0 {
 		b.WriteString(" ORDER BY ")
-		b.WriteString(strings.Join(r.q.order, ", "))
+		writeTerms(b, d, table, r.q.order)
 	}
 	switch {
 	case r.q.limit >= 0:
 		b.WriteString(" LIMIT ?")
-		args = append(args, r.q.limit)
+		names = appendNames(names, nil, len(args)-len(names))
+		args, names = append(args, r.q.limit), append(names, bindLimit)
 	case r.q.offset >= 0 && d.NoLimit != "":
 		b.WriteString(" LIMIT ")
 		b.WriteString(d.NoLimit)
 	}
 	if r.q.offset >= 0 {
 		b.WriteString(" OFFSET ?")
-		args = append(args, r.q.offset)
+		names = appendNames(names, nil, len(args)-len(names))
+		args, names = append(args, r.q.offset), append(names, bindOffset)
 	}
 	if r.q.lock {
 		b.WriteString(d.LockClause)
 	}
-	return args
+	return args, names
 }
 
-func writeClauses(b *strings.Builder, kw string, cs []clause, args []any) []any {
+func writeClauses(b *strings.Builder, kw string, cs []clause, args []any, names []string) ([]any, []string) {
 	for i, c := range cs {
 		if i == 0 {
 			b.WriteString(kw)
@@ -316,21 +374,13 @@ func writeClauses(b *strings.Builder, kw string, cs []clause, args []any) []any 
 		} else {
 			b.WriteString(c.sql)
 		}
+		names = appendNames(appendNames(names, nil, len(args)-len(names)), c.names, len(c.args))
 		args = append(args, c.args...)
 	}
-	return args
+	return args, names
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$`)
-
-// columnSQL quotes a plain (optionally qualified) column name and leaves
-// any other SQL expression as written.
-func columnSQL(d *driver.Dialect, s string) string {
-	if identRE.MatchString(s) {
-		return d.Quote(s)
-	}
-	return s
-}
 
 // makeClause turns a Where argument into SQL with ? binds.
 func makeClause(d *driver.Dialect, cond any, args []any) (clause, error) {
@@ -407,10 +457,14 @@ func condClause(d *driver.Dialect, c Cond) (clause, error) {
 			}
 			b.WriteByte(')')
 			out.args = append(out.args, list...)
+			for range list {
+				out.names = append(out.names, k)
+			}
 			continue
 		}
 		b.WriteString(" = ?")
 		out.args = append(out.args, v)
+		out.names = append(out.names, k)
 	}
 	out.sql = b.String()
 	return out, nil

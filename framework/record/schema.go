@@ -54,7 +54,8 @@ type plan struct {
 	insertNames []string
 	hooks       hooks
 	columns     []driver.Column
-	opQuery     string // "query posts", the log message
+	colSet      map[string]struct{} // names of columns, for checking column terms
+	opQuery     string              // "query posts", the log message
 	opInsert    string
 	opUpdate    string
 	opDelete    string
@@ -142,6 +143,9 @@ func planFor[T any](ctx context.Context, db *DB) (*plan, error) {
 		return nil, err
 	}
 	p.finish(&db.dialect)
+	if db.dialect.TextTimes {
+		p.scanTextTimes()
+	}
 	got, _ := db.plans.LoadOrStore(t, p)
 	return got.(*plan), nil
 }
@@ -264,6 +268,10 @@ func (db *DB) checkSchema(ctx context.Context, p *plan) error {
 	}
 	p.createdAt, p.updatedAt = p.byColumn["created_at"], p.byColumn["updated_at"]
 	p.columns = cols
+	p.colSet = make(map[string]struct{}, len(cols))
+	for _, c := range cols {
+		p.colSet[c.Name] = struct{}{}
+	}
 	return nil
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gorails/gorails/framework/record/driver"
@@ -24,6 +26,7 @@ type Tx struct {
 	name  string   // the savepoint's quoted name
 	marks [2]int   // callbacks queued before the savepoint: commits, rollbacks
 	state txEnd
+	held  bool // a TestTx's statement guard: it holds the connection's turn already
 }
 
 // txEnd is how a Tx ended.
@@ -45,6 +48,41 @@ type txState struct {
 	rolledBack bool
 	commits    []func(context.Context)
 	rollbacks  []func(context.Context)
+
+	test bool          // a TestTx: its savepoints one level down commit as transactions
+	turn chan struct{} // a TestTx: held by the statement running (until its rows are closed)
+}
+
+// take waits for the TestTx's connection, at most timeout.
+func (st *txState) take(ctx context.Context, timeout time.Duration) error {
+	select {
+	case st.turn <- struct{}{}:
+		return nil
+	default:
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case st.turn <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return ErrTestTxBusy
+	}
+}
+
+// turnRows gives the TestTx's connection back when closed.
+type turnRows struct {
+	driver.Rows
+	turn chan struct{}
+	once sync.Once
+}
+
+func (r *turnRows) Close() error {
+	err := r.Rows.Close()
+	r.once.Do(func() { <-r.turn })
+	return err
 }
 
 // txConn is the driver.Querier of a Tx: the transaction's connection,
@@ -55,12 +93,29 @@ func (c txConn) Query(ctx context.Context, sql string, args []any) (driver.Rows,
 	if c.t.ended() {
 		return nil, ErrTxDone
 	}
-	return c.t.st.drv.Query(ctx, sql, args)
+	if c.t.st.turn == nil || c.t.held {
+		return c.t.st.drv.Query(ctx, sql, args)
+	}
+	if err := c.t.st.take(ctx, c.t.root.cfg.CheckoutTimeout); err != nil {
+		return nil, err
+	}
+	rows, err := c.t.st.drv.Query(ctx, sql, args)
+	if err != nil {
+		<-c.t.st.turn
+		return nil, err
+	}
+	return &turnRows{Rows: rows, turn: c.t.st.turn}, nil
 }
 
 func (c txConn) Exec(ctx context.Context, sql string, args []any) (driver.Result, error) {
 	if c.t.ended() {
 		return driver.Result{}, ErrTxDone
+	}
+	if c.t.st.turn != nil && !c.t.held {
+		if err := c.t.st.take(ctx, c.t.root.cfg.CheckoutTimeout); err != nil {
+			return driver.Result{}, err
+		}
+		defer func() { <-c.t.st.turn }()
 	}
 	return c.t.st.drv.Exec(ctx, sql, args)
 }
@@ -93,6 +148,9 @@ func (tx *Tx) QueryRows(ctx context.Context, sql string, args []any, row func(sc
 func (db *DB) Begin(ctx context.Context) (*Tx, error) {
 	if db.tx != nil {
 		return db.tx.savepoint(ctx)
+	}
+	if t := db.testTx(ctx); t != nil {
+		return t.tx.savepoint(ctx) // the code's transaction, inside the test's
 	}
 	start := time.Now()
 	dtx, err := db.drv.Begin(ctx)
@@ -129,6 +187,9 @@ func (tx *Tx) Commit(ctx context.Context) error {
 	if tx.depth > 0 {
 		_, err := tx.db.exec(ctx, "savepoint", "RELEASE SAVEPOINT "+tx.name, nil, nil)
 		tx.state = txCommitted
+		if err == nil && tx.depth == 1 && tx.st.test {
+			tx.commitInTest(ctx)
+		}
 		return err
 	}
 	tx.state = txCommitted
@@ -148,6 +209,19 @@ func (tx *Tx) Commit(ctx context.Context) error {
 		f(ctx)
 	}
 	return nil
+}
+
+// commitInTest ends a transaction the code under test opened inside a
+// TestTx (a savepoint one level down) as its real commit would end it: the
+// AfterCommit callbacks queued in it run, its AfterRollback ones are
+// dropped, since the test's rollback must not undo the records' state.
+func (tx *Tx) commitInTest(ctx context.Context) {
+	st := tx.st
+	commits := slices.Clone(st.commits[tx.marks[0]:])
+	st.commits, st.rollbacks = st.commits[:tx.marks[0]], st.rollbacks[:tx.marks[1]]
+	for _, f := range commits {
+		f(ctx)
+	}
 }
 
 // Rollback undoes the transaction's work (a savepoint's: only its own) and

@@ -1,7 +1,9 @@
 package record
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -62,6 +64,33 @@ func (e *Errors) FullMessages() []string {
 		}
 	}
 	return out
+}
+
+// MarshalJSON is Rails' errors.as_json: {"title":["can't be blank"]}, the
+// attributes in the order their first message was added ("base" for the
+// record as a whole).
+func (e *Errors) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, a := range e.order {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		name := a
+		if name == "" {
+			name = "base"
+		}
+		k, _ := json.Marshal(name)
+		v, err := json.Marshal(e.msgs[a])
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 // ValidationError is returned by Save, Create and Update when validations
@@ -147,10 +176,17 @@ func (v *Validation) Length(attribute, value string, min, max int) {
 	n := utf8.RuneCountInString(value)
 	switch {
 	case n < min:
-		v.Add(attribute, fmt.Sprintf("is too short (minimum is %d characters)", min))
+		v.Add(attribute, fmt.Sprintf("is too short (minimum is %s)", characters(min)))
 	case max >= 0 && n > max:
-		v.Add(attribute, fmt.Sprintf("is too long (maximum is %d characters)", max))
+		v.Add(attribute, fmt.Sprintf("is too long (maximum is %s)", characters(max)))
 	}
+}
+
+func characters(n int) string {
+	if n == 1 {
+		return "1 character"
+	}
+	return strconv.Itoa(n) + " characters"
 }
 
 // Format requires value to match re.
@@ -252,13 +288,13 @@ func (v *Validation) Uniqueness(attribute string, value any, scope Cond) {
 		return
 	}
 	sql := "SELECT 1 FROM " + v.p.qtable + " WHERE " + c.sql
-	args := c.args
+	args, names := c.args, c.names
 	if v.id != nil {
 		sql += " AND " + d.Quote("id") + " <> ?"
-		args = append(args, v.id)
+		args, names = append(args, v.id), append(names, "id")
 	}
 	var one int64
-	found, err := scanValue(v.ctx, v.db, "query", d.Rebind(sql+" LIMIT 1"), args, &one)
+	found, err := scanValue(v.ctx, v.db, "query", d.Rebind(sql+" LIMIT 1"), args, names, &one)
 	if err != nil {
 		v.Add(attribute, "could not be checked: "+err.Error())
 		return

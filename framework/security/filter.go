@@ -2,6 +2,7 @@ package security
 
 import (
 	"net/url"
+	"reflect"
 	"strings"
 )
 
@@ -110,6 +111,27 @@ func (f *Filter) any(v any) any {
 			out[i] = f.any(e)
 		}
 		return out
+	case string, nil:
+		return v
+	}
+	// A named map or list type (dispatch.Params, a nested hash of a form:
+	// user[password]) is filtered as the plain one, never shown as it is.
+	rv := reflect.ValueOf(v)
+	switch {
+	case rv.Kind() == reflect.Map && rv.Type().Key().Kind() == reflect.String && rv.Type().Elem() == anyType:
+		m := make(map[string]any, rv.Len())
+		for it := rv.MapRange(); it.Next(); {
+			m[it.Key().String()] = it.Value().Interface()
+		}
+		return f.Map(m)
+	case rv.Kind() == reflect.Slice && rv.Type().Elem() == anyType:
+		out := make([]any, rv.Len())
+		for i := range out {
+			out[i] = f.any(rv.Index(i).Interface())
+		}
+		return out
 	}
 	return v
 }
+
+var anyType = reflect.TypeFor[any]()

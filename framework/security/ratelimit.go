@@ -130,11 +130,18 @@ func RateLimit(to int, within time.Duration, by func(*http.Request) string, opts
 // Check counts r and decides. The controller's rate_limit callback calls
 // it; an error means the store failed (the decision then allows).
 func (l *Limiter) Check(r *http.Request) (Decision, error) {
-	key := l.by(r)
+	return l.Count(r.Context(), l.store, l.by(r))
+}
+
+// Count counts one request of the client key in store (instead of the
+// limiter's own) and decides: for callers that choose the store and the
+// key per request, as the controller's RateLimit does with the app's
+// cache. An empty key is not limited.
+func (l *Limiter) Count(ctx context.Context, store RateStore, key string) (Decision, error) {
 	if key == "" {
 		return Decision{Allowed: true, Limit: l.to}, nil
 	}
-	n, reset, err := l.store.Increment(r.Context(), "rate-limit:"+l.name+":"+key, l.within)
+	n, reset, err := store.Increment(ctx, "rate-limit:"+l.name+":"+key, l.within)
 	if err != nil {
 		return Decision{Allowed: true, Limit: l.to}, fmt.Errorf("security: rate limit store: %w", err)
 	}

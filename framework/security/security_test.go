@@ -154,6 +154,32 @@ func TestForceSSL(t *testing.T) {
 			t.Fatalf("code %d", rec.Code)
 		}
 	})
+	t.Run("AssumeSSL treats a plain request from anywhere as HTTPS", func(t *testing.T) {
+		var scheme string
+		h := security.ForceSSL(security.SSL{AssumeSSL: true})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			scheme = r.URL.Scheme
+			http.SetCookie(w, &http.Cookie{Name: "a", Value: "1"})
+		}))
+		r := httptest.NewRequest("GET", "http://example.com/", nil)
+		r.RemoteAddr = "203.0.113.7:1"
+		rec := serve(h, r)
+		if rec.Code != 200 || rec.Header().Get("Strict-Transport-Security") == "" || !strings.HasSuffix(rec.Header().Get("Set-Cookie"), "; Secure") {
+			t.Fatalf("code %d, headers %v", rec.Code, rec.Header())
+		}
+		if scheme != "https" {
+			t.Errorf("the app sees scheme %q, want https (for the URL helpers)", scheme)
+		}
+	})
+	t.Run("a trusted proxy's https reaches the app as the URL's scheme", func(t *testing.T) {
+		var scheme string
+		h := security.ForceSSL(security.SSL{Proxies: proxies})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { scheme = r.URL.Scheme }))
+		r := httptest.NewRequest("GET", "http://example.com/", nil)
+		r.RemoteAddr = "10.1.1.1:1"
+		r.Header.Set("X-Forwarded-Proto", "https")
+		if rec := serve(h, r); rec.Code != 200 || scheme != "https" {
+			t.Fatalf("code %d, scheme %q", rec.Code, scheme)
+		}
+	})
 	t.Run("excluded paths and HSTS options", func(t *testing.T) {
 		h := security.ForceSSL(security.SSL{Exclude: func(r *http.Request) bool { return r.URL.Path == "/up" }, Port: 8443, HSTSMaxAge: time.Hour, ExcludeSubdomains: true, Preload: true})(ok)
 		if rec := serve(h, httptest.NewRequest("GET", "http://example.com/up", nil)); rec.Code != 200 {
@@ -460,4 +486,29 @@ type failing struct{}
 
 func (failing) Increment(context.Context, string, time.Duration) (int, time.Time, error) {
 	return 0, time.Time{}, errors.New("down")
+}
+
+// namedParams stands for dispatch.Params: a named map type, as a form's
+// nested hash (user[password]) is parsed.
+type namedParams map[string]any
+
+type namedList []any
+
+// A password nested in a named map type is filtered too: the request log
+// once printed sign-up passwords in full.
+func TestFilterMapNestedNamedTypes(t *testing.T) {
+	t.Parallel()
+	f := security.NewFilter()
+	got := f.Map(map[string]any{
+		"user":  namedParams{"email_address": "a@example.com", "password": "hunter2", "password_confirmation": "hunter2"},
+		"items": namedList{namedParams{"api_token": "t"}},
+	})
+	user, ok := got["user"].(map[string]any)
+	if !ok || user["password"] != security.Filtered || user["password_confirmation"] != security.Filtered || user["email_address"] != "a@example.com" {
+		t.Fatalf("user = %#v", got["user"])
+	}
+	items, ok := got["items"].([]any)
+	if !ok || items[0].(map[string]any)["api_token"] != security.Filtered {
+		t.Fatalf("items = %#v", got["items"])
+	}
 }

@@ -25,6 +25,11 @@ type SSL struct {
 	Exclude func(*http.Request) bool
 	// Proxies may report X-Forwarded-Proto: https.
 	Proxies *Proxies
+	// AssumeSSL treats every request as HTTPS (Rails' assume_ssl): for an
+	// app behind a TLS-terminating proxy that does not say so in
+	// X-Forwarded-Proto, or that is not among Proxies. Nothing is
+	// redirected; HSTS and Secure cookies still are sent.
+	AssumeSSL bool
 }
 
 func (c SSL) hsts() string {
@@ -48,22 +53,34 @@ func (c SSL) hsts() string {
 // ForceSSL returns middleware (Rails' force_ssl) that redirects plain HTTP
 // to HTTPS (301 for GET and HEAD, 308 otherwise so the method and body are
 // kept), adds Strict-Transport-Security to HTTPS responses and marks every
-// cookie the response sets Secure. Place it after host authorization: the
-// redirect target uses the Host header.
+// cookie the response sets Secure. A request that came over HTTPS through a
+// trusted proxy (or any request with AssumeSSL) gets r.URL.Scheme "https",
+// so URLs built from the request (dispatch's BaseURL) are https ones. The
+// redirect target uses the Host header: a host that is not a plain name is
+// a 400.
 func ForceSSL(cfg SSL) func(http.Handler) http.Handler {
 	hsts := cfg.hsts()
+	hstsValue := []string{hsts}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if cfg.Exclude != nil && cfg.Exclude(r) {
 				next.ServeHTTP(w, r)
 				return
 			}
-			if !cfg.Proxies.IsHTTPS(r) {
+			if !cfg.AssumeSSL && !cfg.Proxies.IsHTTPS(r) {
 				redirectToHTTPS(w, r, cfg.Port)
 				return
 			}
+			if r.TLS == nil && r.URL.Scheme != "https" {
+				u := *r.URL
+				u.Scheme = "https"
+				r = r.WithContext(r.Context()) // a shallow copy
+				r.URL = &u
+			}
 			if hsts != "" {
-				w.Header().Set("Strict-Transport-Security", hsts)
+				// One value slice for every response, as Headers shares
+				// its values: Header().Set would allocate one each time.
+				w.Header()["Strict-Transport-Security"] = hstsValue
 			}
 			sw := &secureCookieWriter{ResponseWriter: w}
 			next.ServeHTTP(sw, r)

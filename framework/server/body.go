@@ -45,6 +45,13 @@ func bufferBody(w http.ResponseWriter, r *http.Request, cfg *Config) (io.Closer,
 		src = http.MaxBytesReader(w, r.Body, cfg.MaxBodyBytes)
 	}
 	closer, n, err := readBody(r, src, cfg)
+	if err == nil && r.ContentLength >= 0 && n != r.ContentLength {
+		// net/http reports a body cut short as io.ErrUnexpectedEOF; a
+		// Body that ends early with io.EOF (a wrapper's) is no more a
+		// whole body.
+		_ = closer.Close()
+		err = fmt.Errorf("%w: %d of the %d bytes declared", io.ErrUnexpectedEOF, n, r.ContentLength)
+	}
 	if err != nil {
 		return nil, bodyStatus(err), bodyError(err)
 	}

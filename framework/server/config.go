@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +18,6 @@ import (
 const (
 	DefaultBind                = "tcp://0.0.0.0:3000"
 	DefaultPort                = 3000
-	DefaultThreads             = 5
 	DefaultBacklog             = 1024
 	DefaultWorkerTimeout       = 60 * time.Second
 	DefaultWorkerCheckInterval = 5 * time.Second
@@ -30,6 +30,7 @@ const (
 	DefaultIdleTimeout         = 20 * time.Second // Puma's persistent_timeout
 	DefaultBodyTimeout         = 60 * time.Second
 	DefaultMaxKeepAlive        = 1000 // requests on one connection before it is closed
+	DefaultIdleDrain           = time.Second
 )
 
 // Config configures Run. Its zero value works: every zero field takes the
@@ -45,7 +46,8 @@ type Config struct {
 	// one process both supervises and serves.
 	Workers int
 	// Threads is the number of handler slots per worker: at most this many
-	// requests run application code at once (Puma's max threads). Default 5.
+	// requests run application code at once (Puma's max threads).
+	// Default: DefaultThreadCount of the worker's GOMAXPROCS.
 	Threads int
 	// Backlog is the listen(2) backlog of the sockets. Default 1024.
 	Backlog int
@@ -88,6 +90,12 @@ type Config struct {
 	// MaxKeepAliveRequests is the number of requests served on one
 	// connection before the server closes it. Default 1000.
 	MaxKeepAliveRequests int
+	// IdleDrain is how long a stopping server (a retired worker, a
+	// restart) keeps its idle keep-alive connections open for a request
+	// already on its way; the answer to it closes the connection. Default
+	// 1s; the development server uses less, so a browser's idle connection
+	// does not hold up a restart.
+	IdleDrain time.Duration
 
 	// ControlURL, when set, serves the control app: "unix:///path.sock" or
 	// "tcp://127.0.0.1:9293". A TCP control URL requires ControlToken.
@@ -108,6 +116,13 @@ type Config struct {
 	BeforeExec func()
 }
 
+// DefaultThreadCount is the default number of handler slots of a process
+// with procs CPUs (its GOMAXPROCS): four per CPU, at least 16. Puma's 5
+// exists because Ruby's GVL runs one thread at a time; a Go process runs
+// its handlers in parallel, and one waiting for the database holds no
+// CPU, so five slots would leave a multi-core machine idle.
+func DefaultThreadCount(procs int) int { return max(16, 4*procs) }
+
 // WithDefaults returns a copy of c with every zero field set to its default.
 func (c Config) WithDefaults() Config {
 	c.Binds = append([]string(nil), c.Binds...)
@@ -117,7 +132,13 @@ func (c Config) WithDefaults() Config {
 	if len(c.Binds) == 0 {
 		c.Binds = []string{"tcp://0.0.0.0:" + strconv.Itoa(c.Port)}
 	}
-	setInt(&c.Threads, DefaultThreads)
+	if c.Threads == 0 {
+		procs := runtime.GOMAXPROCS(0)
+		if c.Workers > 0 {
+			procs = workerMaxProcs(&c)
+		}
+		c.Threads = DefaultThreadCount(procs)
+	}
 	setInt(&c.Backlog, DefaultBacklog)
 	setDur(&c.WorkerTimeout, DefaultWorkerTimeout)
 	setDur(&c.WorkerBootTimeout, c.WorkerTimeout)
@@ -131,6 +152,7 @@ func (c Config) WithDefaults() Config {
 	setDur(&c.IdleTimeout, DefaultIdleTimeout)
 	setDur(&c.BodyTimeout, DefaultBodyTimeout)
 	setInt(&c.MaxKeepAliveRequests, DefaultMaxKeepAlive)
+	setDur(&c.IdleDrain, DefaultIdleDrain)
 	if c.TempDir == "" {
 		c.TempDir = os.TempDir()
 	}

@@ -18,9 +18,21 @@ import (
 type trackingListener struct {
 	net.Listener
 	log *slog.Logger
+	srv *httpServer
 }
 
+// Accept first yields to the other workers sharing the socket when this
+// one holds more connections than it has threads (fresh ones and idle
+// keep-alive ones): 1ms per connection beyond, at most 10ms (in the
+// manner of Puma's wait_for_less_busy_worker). Otherwise whichever worker wakes first takes
+// a burst of keep-alive connections, and they stay unevenly split for
+// their whole life (14/6 for 20 connections on 2 workers).
 func (l trackingListener) Accept() (net.Conn, error) {
+	if b := l.srv.balance; b > 0 {
+		if extra := l.srv.held() - b; extra > 0 {
+			time.Sleep(min(time.Duration(extra)*time.Millisecond, 10*time.Millisecond))
+		}
+	}
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
@@ -40,6 +52,7 @@ type conn struct {
 	requests  atomic.Int64 // requests started
 	started   atomic.Bool  // its first request began; see httpServer.connState
 	active    atomic.Bool  // in StateActive
+	idle      atomic.Bool  // in StateIdle
 	answered  atomic.Bool  // a 408 went out: net/http's own answer that follows is dropped
 	inHandler atomic.Bool  // a handler runs: timeouts are the handler's business
 	partial   atomic.Int64 // bytes read since the last response was written

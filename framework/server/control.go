@@ -103,7 +103,9 @@ func (h *controlHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "403 Forbidden: control token missing or wrong", http.StatusForbidden)
 		return
 	}
-	c := command{name: strings.Trim(r.URL.Path, "/"), reply: make(chan reply, 1)}
+	// The command is the path after its one leading slash, exactly: a
+	// "stop/" or "//stop" is an unknown command, not a stop.
+	c := command{name: strings.TrimPrefix(r.URL.Path, "/"), reply: make(chan reply, 1)}
 	h.log.Info("control command", "command", c.name)
 	timeout := time.NewTimer(10 * time.Second)
 	defer timeout.Stop()

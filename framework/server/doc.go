@@ -65,6 +65,29 @@
 // phased restart under load, and none are lost now. Connections still
 // queued in the shared socket are accepted by the other workers.
 //
+// # Keeping the sockets
+//
+// A restart never binds again: the sockets are inherited (a hot restart's
+// exec, a phased restart's new workers), matched to their binds as
+// configured, so a wildcard bind that listens as [::]:3000 is still
+// tcp://0.0.0.0:3000 to the new process. A Supervisor (the development
+// server) goes one step further: it runs the program as a child, receives
+// the sockets the first child opened over a notify socket, hands them to
+// every child after it, and answers on them itself (its Down handler)
+// while the program cannot run.
+//
+// # Keep-alive across restarts
+//
+// A stopping process answers every request with Connection: close and
+// keeps its idle keep-alive connections open for IdleDrain (1s) for a
+// request already on its way before closing them, so a client that does
+// not retry sees no reset. With several workers, a worker holding more
+// connections than threads yields briefly before its next accept, so
+// keep-alive connections spread over the workers. A request with
+// Transfer-Encoding is answered with Connection: close: net/http drops a
+// Content-Length sent beside it, and RFC 9112 requires closing after such
+// a request, so bytes smuggled after a chunked body never run.
+//
 // # Known limits
 //
 //   - A request whose Content-Length exceeds MaxBodyBytes is answered 413

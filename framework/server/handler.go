@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"sync/atomic"
 )
 
 // front is the handler net/http calls for every request. On the
@@ -16,10 +17,11 @@ import (
 // the application in it (Puma's thread pool). A slow client therefore
 // holds a goroutine, never a slot.
 type front struct {
-	app  http.Handler
-	cfg  *Config
-	pool *pool
-	log  *slog.Logger
+	app     http.Handler
+	cfg     *Config
+	pool    *pool
+	log     *slog.Logger
+	closing *atomic.Bool // the server is stopping
 }
 
 func (h *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -29,6 +31,16 @@ func (h *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if n := c.requests.Add(1); h.cfg.MaxKeepAliveRequests > 0 && n >= int64(h.cfg.MaxKeepAliveRequests) {
 			w.Header().Set("Connection", "close")
 		}
+	}
+	// A chunked request's connection ends with its answer. net/http drops
+	// the Content-Length of a request that also has Transfer-Encoding:
+	// chunked before a handler sees it, so a smuggling attempt (both
+	// headers, RFC 9112 section 6.3: close after answering) cannot be told
+	// from a plain chunked upload; closing is required for the one and
+	// costs the other a reconnect (browsers never send chunked bodies).
+	// A stopping server closes every connection it answers on.
+	if len(r.TransferEncoding) > 0 || (h.closing != nil && h.closing.Load()) {
+		w.Header().Set("Connection", "close")
 	}
 	if h.cfg.MaxURILength > 0 && len(r.RequestURI) > h.cfg.MaxURILength {
 		h.reject(w, r, http.StatusRequestURITooLong, "request URI too long")

@@ -229,7 +229,8 @@ func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() boo
 type load struct {
 	ok, failed atomic.Int64
 	mu         sync.Mutex
-	errors     []string
+	errors     []string // the first 20
+	lastErr    string
 	answers    []string // the first word of every good answer, in order
 	stop       chan struct{}
 	stopOnce   sync.Once
@@ -303,6 +304,7 @@ func (l *load) record(answer string, err error) {
 	defer l.mu.Unlock()
 	if err != nil {
 		l.failed.Add(1)
+		l.lastErr = err.Error()
 		if len(l.errors) < 20 {
 			l.errors = append(l.errors, err.Error())
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -17,17 +18,21 @@ import (
 // socket is a listening socket held as a file so that it can be handed to
 // workers and across an exec. The master never accepts on it.
 type socket struct {
-	addr addr
+	addr addr   // where it listens, resolved: tcp://[::]:3000, tcp://127.0.0.1:41231
+	bind string // the bind it was opened for, as configured: tcp://0.0.0.0:3000, tcp://127.0.0.1:0
 	file *os.File
 }
 
-// openSockets opens every bind, reusing sockets inherited from a hot
-// restart when their URL matches; inherited sockets not bound any more are
-// closed. On error every socket opened so far is closed.
+// openSockets opens every bind, reusing the socket inherited from a hot
+// restart (or a supervisor) that was opened for the same bind; inherited
+// sockets not bound any more are closed. Matching on the configured bind,
+// not the resolved address, is what lets tcp://0.0.0.0:3000 (which
+// listens as [::]:3000) and port 0 survive a restart. On error every
+// socket opened so far is closed.
 func openSockets(binds []string, port, backlog int, inherited []socket) ([]socket, error) {
-	byURL := make(map[string]socket, len(inherited))
+	byBind := make(map[string]socket, len(inherited))
 	for _, s := range inherited {
-		byURL[s.addr.url] = s
+		byBind[s.bind] = s
 	}
 	var out []socket
 	for _, b := range binds {
@@ -36,7 +41,8 @@ func openSockets(binds []string, port, backlog int, inherited []socket) ([]socke
 			closeSockets(out)
 			return nil, err
 		}
-		if s, ok := takeInherited(byURL, a); ok {
+		if s, ok := byBind[a.url]; ok {
+			delete(byBind, a.url)
 			out = append(out, s)
 			continue
 		}
@@ -47,30 +53,10 @@ func openSockets(binds []string, port, backlog int, inherited []socket) ([]socke
 		}
 		out = append(out, s)
 	}
-	for _, s := range byURL {
+	for _, s := range byBind {
 		_ = s.file.Close()
 	}
 	return out, nil
-}
-
-// takeInherited finds the inherited socket for a bind: the same URL, or
-// for a "host:0" bind the socket that port 0 was resolved to on that host.
-func takeInherited(byURL map[string]socket, a addr) (socket, bool) {
-	if s, ok := byURL[a.url]; ok {
-		delete(byURL, a.url)
-		return s, true
-	}
-	host, port, err := net.SplitHostPort(a.address)
-	if a.network != "tcp" || err != nil || port != "0" {
-		return socket{}, false
-	}
-	for url, s := range byURL {
-		if h, _, err := net.SplitHostPort(s.addr.address); err == nil && s.addr.network == "tcp" && h == host {
-			delete(byURL, url)
-			return s, true
-		}
-	}
-	return socket{}, false
 }
 
 func closeSockets(ss []socket) {
@@ -91,6 +77,9 @@ func removeSocketFiles(ss []socket) {
 // listenSocket opens one listening socket with the given backlog.
 func listenSocket(a addr, backlog int) (socket, error) {
 	if a.network == "unix" {
+		if err := os.MkdirAll(filepath.Dir(a.address), 0o755); err != nil {
+			return socket{}, fmt.Errorf("server: bind %s: %w", a.url, err)
+		}
 		removeStaleSocket(a.address)
 	}
 	ln, err := (&net.ListenConfig{}).Listen(context.Background(), a.network, a.address)
@@ -101,6 +90,7 @@ func listenSocket(a addr, backlog int) (socket, error) {
 	if ul, ok := ln.(*net.UnixListener); ok {
 		ul.SetUnlinkOnClose(false)
 	}
+	bind := a.url
 	if a.network == "tcp" {
 		a.address = ln.Addr().String() // resolve ":0" to the real port
 		a.url = "tcp://" + a.address
@@ -109,7 +99,7 @@ func listenSocket(a addr, backlog int) (socket, error) {
 	if err != nil {
 		return socket{}, fmt.Errorf("server: bind %s: %w", a.url, err)
 	}
-	return socket{addr: a, file: f}, nil
+	return socket{addr: a, bind: bind, file: f}, nil
 }
 
 // unwrapListen keeps the syscall error ("address already in use") so the
@@ -173,4 +163,31 @@ func fileListener(s socket) (net.Listener, error) {
 		return nil, fmt.Errorf("server: listen on inherited %s: %w", s.addr.url, err)
 	}
 	return ln, nil
+}
+
+// ErrControlInUse is returned by Run when another server answers on the
+// control socket: two servers started in one application directory.
+var ErrControlInUse = errors.New("another server is running here")
+
+// prepareControl makes the directory of a unix control socket (so a
+// binary runs from any directory) and refuses to start when another
+// server answers on it, instead of taking its socket.
+func prepareControl(cfg *Config) error {
+	if cfg.ControlURL == "" {
+		return nil
+	}
+	a, err := parseBind(cfg.ControlURL, 0)
+	if err != nil || a.network != "unix" {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(a.address), 0o700); err != nil {
+		return fmt.Errorf("server: control %s: %w", a.url, err)
+	}
+	c, err := net.DialTimeout("unix", a.address, time.Second)
+	if err != nil {
+		return nil
+	}
+	_ = c.Close()
+	return fmt.Errorf("server: %w: its control socket %s answers; stop it first (ctl stop), or give this one another --control-url",
+		ErrControlInUse, a.url)
 }

@@ -30,6 +30,8 @@ type master struct {
 	desired    int
 	phase      int
 	restarting bool // a phased restart is under way
+	notify     *notifier
+	announced  bool // told the supervisor that the workers serve
 	failures   int  // workers that died before booting, in a row
 	spawnAfter time.Time
 	startedAt  time.Time
@@ -59,6 +61,9 @@ func (m *master) loop(ctx context.Context, sigs <-chan os.Signal) action {
 		m.maintain(time.Now())
 		select {
 		case <-ctx.Done():
+			return actStop
+		case <-m.notify.supervisorGone():
+			m.log.Warn("supervisor gone; stopping")
 			return actStop
 		case sig := <-sigs:
 			if act, ok := m.onSignal(sig); ok {
@@ -212,10 +217,16 @@ func (m *master) onEvent(ev workerEvent) {
 		m.failures = 0
 		m.log.Info("worker booted", "index", w.index, "worker_pid", w.pid, "phase", w.phase,
 			"boot_time", time.Since(w.startedAt).Round(time.Millisecond).String())
+		if !m.announced && len(m.active()) >= m.desired &&
+			!slices.ContainsFunc(m.active(), func(w *workerProc) bool { return !w.booted }) {
+			m.announced = true
+			m.notify.booted()
+		}
 	case evStatus:
 		w.lastCheckin, w.lastStatus = time.Now(), ev.status
 	case evBootError:
 		m.log.Error("worker failed to boot", "index", w.index, "worker_pid", w.pid, "err", ev.err.Error())
+		m.notify.bootError(ev.err)
 	case evExit:
 		m.onExit(w, ev.err)
 	}

@@ -97,7 +97,7 @@ func workerEnviron(cfg *Config, spec workerSpec) []string {
 	var env []string
 	maxprocsSet := false
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, workerEnv+"=") || strings.HasPrefix(kv, inheritEnv+"=") {
+		if strings.HasPrefix(kv, workerEnv+"=") || strings.HasPrefix(kv, inheritEnv+"=") || strings.HasPrefix(kv, notifyEnv+"=") {
 			continue
 		}
 		maxprocsSet = maxprocsSet || strings.HasPrefix(kv, "GOMAXPROCS=")

@@ -12,13 +12,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// inheritEnv carries the sockets across a hot restart's exec: a JSON list
-// of {fd, url}.
+// inheritEnv carries the sockets across a hot restart's exec (or from a
+// supervisor to its child): a JSON list of {fd, url, bind}.
 const inheritEnv = "GORAILS_SERVER_INHERIT"
 
 type inheritedFD struct {
-	FD  int    `json:"fd"`
-	URL string `json:"url"`
+	FD   int    `json:"fd"`
+	URL  string `json:"url"`  // where it listens
+	Bind string `json:"bind"` // the bind it was opened for
 }
 
 // inheritedSockets returns the sockets handed over by the master (or
@@ -39,8 +40,12 @@ func inheritedSockets() ([]socket, error) {
 		if err != nil {
 			return nil, err
 		}
+		bind := f.Bind
+		if bind == "" {
+			bind = a.url
+		}
 		unix.CloseOnExec(f.FD)
-		out = append(out, socket{addr: a, file: os.NewFile(uintptr(f.FD), f.URL)})
+		out = append(out, socket{addr: a, bind: bind, file: os.NewFile(uintptr(f.FD), f.URL)})
 	}
 	return out, nil
 }
@@ -49,7 +54,7 @@ func inheritedSockets() ([]socket, error) {
 // build if one was installed at the same path), same pid, same arguments,
 // handing over the sockets so that no connection is refused meanwhile. It
 // returns only on failure.
-func execSelf(sockets []socket) error {
+func execSelf(sockets []socket, n *notifier) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("server: hot restart: %w", err)
@@ -60,7 +65,7 @@ func execSelf(sockets []socket) error {
 		if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFD, 0); err != nil {
 			return fmt.Errorf("server: hot restart: keep %s open: %w", s.addr.url, err)
 		}
-		fds = append(fds, inheritedFD{FD: fd, URL: s.addr.url})
+		fds = append(fds, inheritedFD{FD: fd, URL: s.addr.url, Bind: s.bind})
 	}
 	b, _ := json.Marshal(fds)
 	var env []string
@@ -70,7 +75,9 @@ func execSelf(sockets []socket) error {
 		}
 	}
 	env = append(env, inheritEnv+"="+string(b))
+	n.keepOnExec()
 	err = syscall.Exec(exe, os.Args, env)
+	n.closeOnExec()
 	for _, f := range fds {
 		unix.CloseOnExec(f.FD)
 	}

@@ -37,15 +37,20 @@ func Run(ctx context.Context, cfg Config, boot func() (http.Handler, error)) err
 		return err
 	}
 	spec, isWorker, err := workerSpecFromEnv()
+	if err != nil {
+		return err
+	}
+	if isWorker {
+		return runWorker(ctx, &cfg, boot, spec)
+	}
+	n, err := notifierFromEnv()
 	switch {
 	case err != nil:
 		return err
-	case isWorker:
-		return runWorker(ctx, &cfg, boot, spec)
 	case cfg.Workers == 0:
-		return runSingle(ctx, &cfg, boot)
+		return runSingle(ctx, &cfg, boot, n)
 	default:
-		return runMaster(ctx, &cfg)
+		return runMaster(ctx, &cfg, n)
 	}
 }
 
@@ -55,16 +60,23 @@ func handledSignals() []os.Signal {
 		syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGTTIN, syscall.SIGTTOU}
 }
 
-// setup opens (or inherits) the sockets and writes the pid file.
-func setup(cfg *Config) ([]socket, error) {
+// setup opens (or inherits) the sockets, hands them to a supervisor and
+// writes the pid file. It refuses to start beside another server that
+// answers on the same control socket.
+func setup(cfg *Config, n *notifier) ([]socket, error) {
 	inherited, err := inheritedSockets()
 	if err != nil {
+		return nil, err
+	}
+	if err := prepareControl(cfg); err != nil {
+		closeSockets(inherited)
 		return nil, err
 	}
 	sockets, err := openSockets(cfg.Binds, cfg.Port, cfg.Backlog, inherited)
 	if err != nil {
 		return nil, err
 	}
+	n.sockets(sockets)
 	if cfg.PidFile != "" {
 		if err := os.WriteFile(cfg.PidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
 			closeSockets(sockets)
@@ -74,10 +86,13 @@ func setup(cfg *Config) ([]socket, error) {
 	return sockets, nil
 }
 
-// teardown undoes setup after a final stop.
-func teardown(cfg *Config, sockets []socket) {
+// teardown undoes setup after a final stop. A supervised server leaves
+// the unix socket files to its supervisor, which keeps the sockets.
+func teardown(cfg *Config, sockets []socket, n *notifier) {
 	closeSockets(sockets)
-	removeSocketFiles(sockets)
+	if n == nil {
+		removeSocketFiles(sockets)
+	}
 	if cfg.PidFile != "" {
 		_ = os.Remove(cfg.PidFile)
 	}
@@ -91,8 +106,8 @@ func bindURLs(sockets []socket) string {
 	return strings.Join(urls, ",")
 }
 
-func runMaster(ctx context.Context, cfg *Config) error {
-	sockets, err := setup(cfg)
+func runMaster(ctx context.Context, cfg *Config, n *notifier) error {
+	sockets, err := setup(cfg, n)
 	if err != nil {
 		return err
 	}
@@ -100,11 +115,12 @@ func runMaster(ctx context.Context, cfg *Config) error {
 	signal.Notify(sigs, handledSignals()...)
 	defer signal.Stop(sigs)
 	m := newMaster(cfg, sockets)
+	m.notify = n
 	defer close(m.done)
 	for {
 		control, err := startControl(cfg, m.commands, m.log)
 		if err != nil {
-			teardown(cfg, sockets)
+			teardown(cfg, sockets, n)
 			return err
 		}
 		m.log.Info("master started", "workers", m.desired, "threads", cfg.Threads, "binds", bindURLs(sockets),
@@ -122,7 +138,7 @@ func runMaster(ctx context.Context, cfg *Config) error {
 		if cfg.BeforeExec != nil {
 			cfg.BeforeExec()
 		}
-		err = execSelf(sockets)
+		err = execSelf(sockets, n)
 		m.log.Error("hot restart failed; carrying on", "err", err.Error())
 	}
 }
@@ -151,19 +167,20 @@ func (m *master) finish(act action) error {
 		m.log.Info("graceful stop: waiting for workers", "timeout", m.cfg.ShutdownTimeout.String())
 		m.stopWorkers("stop")
 	}
-	teardown(m.cfg, m.sockets)
+	teardown(m.cfg, m.sockets, m.notify)
 	m.log.Info("master stopped")
 	return nil
 }
 
-func runSingle(ctx context.Context, cfg *Config, boot func() (http.Handler, error)) error {
-	sockets, err := setup(cfg)
+func runSingle(ctx context.Context, cfg *Config, boot func() (http.Handler, error), n *notifier) error {
+	sockets, err := setup(cfg, n)
 	if err != nil {
 		return err
 	}
 	app, err := boot()
 	if err != nil {
-		teardown(cfg, sockets)
+		n.bootError(err)
+		teardown(cfg, sockets, n)
 		return fmt.Errorf("server: boot: %w", err)
 	}
 	sigs := make(chan os.Signal, 8)
@@ -171,15 +188,15 @@ func runSingle(ctx context.Context, cfg *Config, boot func() (http.Handler, erro
 	defer signal.Stop(sigs)
 	log := cfg.Logger.With("pid", os.Getpid())
 	for {
-		restart, err := serveSingle(ctx, cfg, sockets, app, sigs, log)
+		restart, err := serveSingle(ctx, cfg, sockets, app, sigs, n, log)
 		if err != nil || !restart || stopPending(sigs) {
-			teardown(cfg, sockets)
+			teardown(cfg, sockets, n)
 			return err
 		}
 		if cfg.BeforeExec != nil {
 			cfg.BeforeExec()
 		}
-		err = execSelf(sockets)
+		err = execSelf(sockets, n)
 		log.Error("hot restart failed; carrying on", "err", err.Error())
 	}
 }
@@ -187,7 +204,7 @@ func runSingle(ctx context.Context, cfg *Config, boot func() (http.Handler, erro
 // serveSingle serves in this process until a stop (false) or a hot
 // restart (true) is asked for, then stops serving gracefully.
 func serveSingle(ctx context.Context, cfg *Config, sockets []socket, app http.Handler,
-	sigs <-chan os.Signal, log *slog.Logger) (bool, error) {
+	sigs <-chan os.Signal, n *notifier, log *slog.Logger) (bool, error) {
 	lns, err := listenersFor(sockets)
 	if err != nil {
 		return false, err
@@ -206,8 +223,9 @@ func serveSingle(ctx context.Context, cfg *Config, sockets []socket, app http.Ha
 	s := newHTTPServer(cfg, app, log)
 	serveErr := s.serve(lns)
 	log.Info("serving (single mode)", "binds", bindURLs(sockets), "threads", cfg.Threads)
+	n.booted()
 	started := time.Now()
-	restart, err := singleLoop(ctx, s, sigs, commands, serveErr, started, log)
+	restart, err := singleLoop(ctx, s, sigs, commands, serveErr, n.supervisorGone(), started, log)
 	log.Info("stopping: finishing in-flight requests", "timeout", cfg.ShutdownTimeout.String())
 	s.shutdown(cfg.ShutdownTimeout)
 	return restart, err
@@ -229,10 +247,13 @@ func listenersFor(sockets []socket) ([]net.Listener, error) {
 }
 
 func singleLoop(ctx context.Context, s *httpServer, sigs <-chan os.Signal, commands <-chan command,
-	serveErr <-chan error, started time.Time, log *slog.Logger) (bool, error) {
+	serveErr <-chan error, gone <-chan struct{}, started time.Time, log *slog.Logger) (bool, error) {
 	for {
 		select {
 		case <-ctx.Done():
+			return false, nil
+		case <-gone:
+			log.Warn("supervisor gone; stopping")
 			return false, nil
 		case err := <-serveErr:
 			return false, fmt.Errorf("server: serve: %w", err)

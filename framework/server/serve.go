@@ -19,8 +19,11 @@ type httpServer struct {
 	log     *slog.Logger
 	lns     []net.Listener
 	serving sync.WaitGroup // the accept loops
-	closing atomic.Bool
-	active  atomic.Int64 // connections in StateActive: reading or serving a request
+	closing atomic.Bool    // stopping: every answer closes its connection
+	active  atomic.Int64   // connections in StateActive: reading or serving a request
+	idle    atomic.Int64   // keep-alive connections between requests
+	balance int            // with other workers on the socket: yield accepts beyond this many held connections (0: never)
+	drain   time.Duration
 	mu      sync.Mutex
 	fresh   map[*conn]time.Time // accepted, first request not begun; when accepted
 }
@@ -48,7 +51,11 @@ func newHTTPServer(cfg *Config, app http.Handler, log *slog.Logger) *httpServer 
 	if cfg.MaxHeaderBytes < 0 {
 		srv.MaxHeaderBytes = 0
 	}
-	s := &httpServer{srv: srv, pool: p, log: log, fresh: make(map[*conn]time.Time)}
+	s := &httpServer{srv: srv, pool: p, log: log, fresh: make(map[*conn]time.Time), drain: cfg.IdleDrain}
+	if cfg.Workers > 1 {
+		s.balance = cfg.Threads
+	}
+	srv.Handler.(*front).closing = &s.closing
 	srv.ConnState = s.connState
 	return s
 }
@@ -71,14 +78,28 @@ func (s *httpServer) connState(nc net.Conn, st http.ConnState) {
 		delete(s.fresh, c)
 		s.mu.Unlock()
 	}
-	active := st == http.StateActive
-	if c.active.Swap(active) != active {
-		if active {
-			s.active.Add(1)
+	count(&c.active, &s.active, st == http.StateActive)
+	count(&c.idle, &s.idle, st == http.StateIdle)
+}
+
+// count keeps total equal to the number of connections whose flag is set.
+func count(flag *atomic.Bool, total *atomic.Int64, set bool) {
+	if flag.Swap(set) != set {
+		if set {
+			total.Add(1)
 		} else {
-			s.active.Add(-1)
+			total.Add(-1)
 		}
 	}
+}
+
+// held is the number of connections open and not serving a request:
+// fresh ones and keep-alive ones between requests.
+func (s *httpServer) held() int {
+	s.mu.Lock()
+	n := len(s.fresh)
+	s.mu.Unlock()
+	return n + int(s.idle.Load())
 }
 
 // drained reports whether no request is under way: no active connection,
@@ -106,7 +127,7 @@ func (s *httpServer) serve(lns []net.Listener) <-chan error {
 		s.serving.Add(1)
 		go func() {
 			defer s.serving.Done()
-			err := s.srv.Serve(trackingListener{Listener: ln, log: s.log})
+			err := s.srv.Serve(trackingListener{Listener: ln, log: s.log, srv: s})
 			if err != nil && !errors.Is(err, http.ErrServerClosed) && !s.closing.Load() {
 				errc <- err
 			}
@@ -122,9 +143,13 @@ func (s *httpServer) serve(lns []net.Listener) <-chan error {
 // it, whose request is read just after, would be closed unanswered
 // (net/http drops requests read while shutting down). Instead it closes
 // the listeners, waits for the accept loops to return (so every accepted
-// connection is tracked), turns keep-alive off (which closes idle connections and
-// makes every answer close its connection), waits until drained, and
-// closes the rest: connections that never sent a byte.
+// connection is tracked), and from then on every answer carries
+// Connection: close. Keep-alive connections between requests are left
+// open for IdleDrain, for a request a client may already be sending on
+// them (closing under it is the reset a client that does not retry
+// sees); then keep-alive is turned off, which closes those still idle.
+// It waits until drained and closes the rest: connections that never
+// sent a byte.
 func (s *httpServer) shutdown(timeout time.Duration) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -134,6 +159,10 @@ func (s *httpServer) shutdown(timeout time.Duration) {
 	}
 	// Once the accept loops return, every accepted connection is tracked.
 	s.serving.Wait()
+	grace := time.Now().Add(min(s.drain, timeout))
+	for s.idle.Load() > 0 && time.Now().Before(grace) {
+		time.Sleep(5 * time.Millisecond)
+	}
 	s.srv.SetKeepAlivesEnabled(false)
 	for wait := time.Millisecond; !s.drained(); wait = min(2*wait, 50*time.Millisecond) {
 		if ctx.Err() != nil {

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -314,7 +315,7 @@ func TestSingleModeServesAndStopsGracefully(t *testing.T) {
 	}
 	out, err := Control(context.Background(), ctl, "", CmdStats)
 	var st SingleStats
-	if err != nil || json.Unmarshal(out, &st) != nil || st.MaxThreads != 5 || st.RequestsCount != 1 {
+	if err != nil || json.Unmarshal(out, &st) != nil || st.MaxThreads != int64(DefaultThreadCount(runtime.GOMAXPROCS(0))) || st.RequestsCount != 1 {
 		t.Errorf("stats: %s %v", out, err)
 	}
 	if b, err := os.ReadFile(pid); err != nil || strings.TrimSpace(string(b)) == "" {
@@ -350,5 +351,30 @@ func TestATooLargeBodyGetsA413EvenWhileTheClientSendsIt(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("status %d, want 413", resp.StatusCode)
+	}
+}
+
+func TestDefaultThreadsFollowTheCPUs(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ procs, want int }{{1, 16}, {2, 16}, {4, 16}, {8, 32}, {16, 64}} {
+		if got := DefaultThreadCount(tt.procs); got != tt.want {
+			t.Errorf("DefaultThreadCount(%d) = %d, want %d", tt.procs, got, tt.want)
+		}
+	}
+	tests := []struct {
+		name string
+		cfg  Config
+		want int
+	}{
+		{"single mode: the process's CPUs", Config{}, DefaultThreadCount(runtime.GOMAXPROCS(0))},
+		{"workers: each worker's share", Config{Workers: 2, MaxProcs: 12}, 48},
+		{"set: kept", Config{Threads: 3, MaxProcs: 12}, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.cfg.WithDefaults().Threads; got != tt.want {
+				t.Errorf("Threads = %d, want %d", got, tt.want)
+			}
+		})
 	}
 }

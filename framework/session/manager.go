@@ -44,6 +44,10 @@ type Config struct {
 	// OnError answers the request when the session cannot be saved (for
 	// example ErrCookieOverflow). nil logs the error and answers 500.
 	OnError func(w http.ResponseWriter, r *http.Request, err error)
+	// Now is the clock that session timeouts and cookie expiry read; nil
+	// is time.Now. The framework gives it the App's clock, so a test that
+	// travels in time sees its session expire.
+	Now func() time.Time
 }
 
 // Manager installs the cookie jar, session and flash on each request. It is
@@ -115,7 +119,11 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 		st := &state{m: m}
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
 		st.r = r
-		st.jar = Jar{st: st, m: m, r: r, now: time.Now()}
+		now := time.Now
+		if m.cfg.Now != nil {
+			now = m.cfg.Now
+		}
+		st.jar = Jar{st: st, m: m, r: r, now: now()}
 		st.session.st = st
 		st.session.flash.s = &st.session
 		st.w = responseWriter{ResponseWriter: w, st: st}

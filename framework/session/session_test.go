@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -335,5 +336,23 @@ func TestHijackThroughTheWrapper(t *testing.T) {
 	res.Body.Close()
 	if string(body) != "hi" {
 		t.Fatalf("body %q", body)
+	}
+}
+
+func TestSessionExpiryReadsConfigNow(t *testing.T) {
+	t.Parallel()
+	// The browser's cookies do not expire on their own here (Expires is
+	// in the future for the real clock): only the manager's clock moves.
+	var offset atomic.Int64
+	clock := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	m := manager(t, session.Config{IdleTimeout: 30 * time.Minute, Now: clock})
+	b := newBrowser(t, app(t, m))
+	b.get("/set?k=user&v=1")
+	if got := b.get("/get?k=user").Body.String(); got != "1" {
+		t.Fatalf("fresh session: %q, want 1", got)
+	}
+	offset.Store(int64(31 * time.Minute))
+	if got := b.get("/get?k=user").Body.String(); got != "" {
+		t.Fatalf("after 31 minutes on Config.Now: %q, want the session gone", got)
 	}
 }

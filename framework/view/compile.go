@@ -6,7 +6,9 @@ import (
 	htmltemplate "html/template"
 	"io"
 	"io/fs"
+	"strconv"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 	"text/template/parse"
 )
@@ -34,6 +36,7 @@ type unit struct {
 	runs     map[string]runner // partial template name -> its runner
 	root     string            // template executed by Render
 	file     string            // the view's (or partial's) file
+	layout   string            // the layout's file; "" without one
 	format   string            // "html", "json", ...
 	partials map[string]string // render's partial name -> template name in the set
 	provided map[string]bool   // blocks the view defines (for provided)
@@ -42,6 +45,9 @@ type unit struct {
 	// never executed (the set holds a copy), so it may be read at any time
 	// (CheckData walks it) while html/template rewrites its copy.
 	src map[string]*parse.Tree
+
+	digestOnce sync.Once // digest, for fragment caching
+	digestSum  string
 }
 
 // runner executes one template of a unit; looked up once at build time so
@@ -166,6 +172,7 @@ func (s *Set) compilePair(controller, format string, view, lay *parsedFile) (*un
 	if lay != nil {
 		layout = lay.path
 	}
+	b.u.layout = layout
 	s.cfg.Logger.Debug("view: compiled", "view", view.path, "layout", layout, "partials", len(b.u.partials))
 	return b.u, nil
 }
@@ -277,7 +284,8 @@ func (b *builder) scan(t *parse.Tree, n parse.Node) error {
 		if n == nil {
 			return nil
 		}
-		for _, c := range n.Cmds {
+		for i, c := range n.Cmds {
+			b.fixArity(c, i > 0)
 			if err := b.scan(t, c); err != nil {
 				return err
 			}
@@ -321,6 +329,46 @@ func (b *builder) scanBranch(t *parse.Tree, n *parse.BranchNode) error {
 	return nil
 }
 
+// fixArity points the helper calls of cmd at their fixed-arity forms:
+// a call of NAME with N arguments calls NAME__N instead when the Set has a
+// helper of that name (FixedArity). text/template calls every helper
+// through reflect, and a variadic one costs a slice and a boxed value per
+// argument on every call; the fixed form takes its arguments as they are.
+// piped says cmd follows another command in its pipeline, whose result is
+// its last argument. A helper named as an argument ({{link_to "x"
+// posts_path}}) is a call with none.
+func (b *builder) fixArity(cmd *parse.CommandNode, piped bool) {
+	for i, a := range cmd.Args {
+		id, ok := a.(*parse.IdentifierNode)
+		if !ok {
+			continue
+		}
+		arity := 0
+		if i == 0 {
+			arity = len(cmd.Args) - 1
+			if piped {
+				arity++
+			}
+		}
+		if fixed := FixedArity(id.Ident, arity); b.s.funcs[fixed] != nil {
+			id.Ident = fixed
+		}
+	}
+}
+
+// FixedArity is the name of the fixed-arity form of the helper name for
+// calls with n arguments: "truncate" with 2 is "truncate__2". A Set
+// compiles {{truncate .Body 100}} as {{truncate__2 .Body 100}} when its
+// helpers (Config.Funcs included) define truncate__2, which must do what
+// truncate does with those arguments. It may return the one value alone and
+// panic with the error instead of returning it: text/template reports a
+// helper's panic as the same "error calling truncate__2: ..." error, and
+// reflect allocates each result of a call. Route helpers
+// (dispatch.RouteHelpers.Funcs) define theirs.
+func FixedArity(name string, n int) string {
+	return name + "__" + strconv.Itoa(n)
+}
+
 // renderName returns the constant partial name of a render or
 // render_collection call: {{render $ "form" ...}}.
 func renderName(n *parse.CommandNode) (string, bool) {
@@ -328,7 +376,7 @@ func renderName(n *parse.CommandNode) (string, bool) {
 		return "", false
 	}
 	id, ok := n.Args[0].(*parse.IdentifierNode)
-	if !ok || (id.Ident != "render" && id.Ident != "render_collection") {
+	if !ok || (id.Ident != "render" && id.Ident != "render_collection" && id.Ident != "render_cached" && id.Ident != "render_collection_cached") {
 		return "", false
 	}
 	s, ok := n.Args[2].(*parse.StringNode)

@@ -1,5 +1,7 @@
 package view
 
+import "context"
+
 // URLHelper turns a route name and its arguments into a path, such as
 // Path("post", 12) -> "/posts/12", for form_with's default URL. The
 // request (dispatch.Request) implements it; view never imports dispatch.
@@ -28,6 +30,9 @@ type Helpers struct {
 	Flash map[string]string
 	// RequestPath is the path of the current request, for current_page.
 	RequestPath string
+	// RequestContext is the request's context, for the fragment cache's
+	// reads and writes; nil: context.Background().
+	RequestContext context.Context
 }
 
 func (h *Helpers) csrfParam() string {
@@ -60,6 +65,7 @@ type Context struct {
 	set        *Set
 	u          *unit
 	controller string
+	ctx        context.Context // the render's (RenderContext), for events; nil for Render
 }
 
 // Local returns the partial local named name, or nil.

@@ -41,6 +41,16 @@
 // views: each .Data.Name they read must be a field of what the controller
 // renders them with.
 //
+// # Helper calls without reflect's extra work
+//
+// text/template calls every helper through reflect, and a variadic one
+// ({{post_path .ID}}, {{truncate .Body 100}}) costs a slice and a boxed
+// value per argument on each call. When a helper NAME has a fixed-arity
+// form NAME__N in the Set's helpers (FixedArity), a call with N arguments
+// is compiled to call it instead: truncate__2, link_to__2, and the route
+// helpers' X_path__0 (the path built once), X_path__1, X_url__1 and
+// X_url__2. A Config.Funcs helper may define its own.
+//
 // In production embed the views with the all: prefix, since go:embed skips
 // files starting with "_" (every partial) without it:
 //

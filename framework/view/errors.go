@@ -21,6 +21,13 @@ var (
 	// ErrInvalidTemplate: a template does not parse or cannot be escaped.
 	// Its errors are *TemplateError values carrying file and line.
 	ErrInvalidTemplate = errors.New("view: invalid template")
+	// ErrInvalidName: a template, layout, partial or controller name that
+	// is not a relative path inside the views: "..", an absolute path, an
+	// empty element, a backslash, NUL or another control character.
+	// Nothing is looked up; the error also matches the not-found error of
+	// what was asked for (ErrTemplateNotFound, ...), so a name from a
+	// request is a missing template, never a file outside app/views.
+	ErrInvalidName = errors.New("view: invalid template name")
 	// ErrInvalidConfig: New was given a Config it cannot work with.
 	ErrInvalidConfig = errors.New("view: invalid config")
 	// ErrHelper: a helper was called with arguments it cannot use (odd

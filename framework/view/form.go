@@ -130,12 +130,47 @@ func (f *FormBuilder) ErrorsOn(field string) []string {
 	return nil
 }
 
-// Errors renders the field's errors: <span class="error">can't be blank</span>.
+// Errors renders the field's errors, joined: <span class="error">can't
+// be blank, is too short (minimum is 3
+// characters)</span>; nothing when there are none.
 func (f *FormBuilder) Errors(field string) template.HTML {
-	var b strings.Builder
-	for _, msg := range f.ErrorsOn(field) {
-		b.WriteString(string(tag("span", msg, attr{"class", "error"})))
+	msgs := f.ErrorsOn(field)
+	if len(msgs) == 0 {
+		return ""
 	}
+	return tag("span", strings.Join(msgs, ", "), attr{"class", "error"})
+}
+
+// ErrorMessages is a model with full validation messages, for
+// error_summary (record.Model has it).
+type ErrorMessages interface {
+	ErrorMessages() []string
+}
+
+// errorSummary is error_summary, the block Rails' scaffold puts at the top
+// of a form: {{error_summary .Data.Post}} renders
+//
+//	<div id="error_explanation" class="error_explanation"><h2>2 errors prohibited this post from being saved:</h2><ul><li>Title can't be blank</li>...</ul></div>
+//
+// and nothing when the model has no errors (or no ErrorMessages method).
+func (s *Set) errorSummary(model any) template.HTML {
+	em, ok := model.(ErrorMessages)
+	if !ok {
+		return ""
+	}
+	msgs := em.ErrorMessages()
+	if len(msgs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(`<div id="error_explanation" class="error_explanation" role="alert">`)
+	head, _ := pluralize(len(msgs), "error")
+	b.WriteString(string(tag("h2", head+" prohibited this "+strings.ReplaceAll(s.modelName(model), "_", " ")+" from being saved:")))
+	b.WriteString("<ul>")
+	for _, m := range msgs {
+		b.WriteString(string(tag("li", m)))
+	}
+	b.WriteString("</ul></div>")
 	return template.HTML(b.String())
 }
 
@@ -202,6 +237,11 @@ func (f *FormBuilder) DateField(field string, kv ...any) (template.HTML, error) 
 // DatetimeField is a datetime-local input (value 2006-01-02T15:04).
 func (f *FormBuilder) DatetimeField(field string, kv ...any) (template.HTML, error) {
 	return f.input("datetime-local", field, kv)
+}
+
+// TimeField is a time input (value 15:04).
+func (f *FormBuilder) TimeField(field string, kv ...any) (template.HTML, error) {
+	return f.input("time", field, kv)
 }
 
 // HiddenField is a hidden input.
@@ -344,6 +384,9 @@ func (f *FormBuilder) Submit(kv ...any) (template.HTML, error) {
 	if err != nil {
 		return "", fmt.Errorf("submit: %w", err)
 	}
+	if v, ok := a.take("value"); ok { // {{.Submit "value" "Add comment"}} is the label too
+		label = v
+	}
 	base := attrs{{"type", "submit"}, {"name", "commit"}, {"value", label}, {"data-disable-with", label}}
 	return template.HTML(voidTag("input", append(base, a...)...)), nil
 }
@@ -372,6 +415,8 @@ func formatValue(v any, typ string) string {
 			return v.Format(time.DateOnly)
 		case "datetime-local":
 			return v.Format("2006-01-02T15:04")
+		case "time":
+			return v.Format("15:04")
 		}
 		return v.Format(time.RFC3339)
 	case fmt.Stringer:

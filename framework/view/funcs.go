@@ -10,10 +10,12 @@ import (
 func (s *Set) funcMap() (template.FuncMap, error) {
 	m := template.FuncMap{
 		// partials and blocks
-		"render":            renderPartial,
-		"render_collection": renderCollection,
-		"locals":            withLocals,
-		"provided":          provided,
+		"render":                   renderPartial,
+		"render_collection":        renderCollection,
+		"render_cached":            renderCached,
+		"render_collection_cached": renderCollectionCached,
+		"locals":                   withLocals,
+		"provided":                 provided,
 	}
 	s.addHelpers(m)
 	for name, fn := range s.cfg.Funcs {

@@ -16,6 +16,7 @@ func (s *Set) addHelpers(m template.FuncMap) {
 	m["csrf_token"] = csrfToken
 	m["button_to"] = buttonTo
 	m["form_with"] = formWith
+	m["error_summary"] = s.errorSummary
 	// tags and text
 	m["link_to"] = linkTo
 	m["mail_to"] = mailTo
@@ -25,6 +26,11 @@ func (s *Set) addHelpers(m template.FuncMap) {
 	m["pluralize"] = pluralize
 	m["singularize"] = inflect.Singularize
 	m["truncate"] = truncate
+	// Fixed-arity forms of the variadic helpers a list page calls per row
+	// (see FixedArity): the compiled templates call these when the
+	// arguments fit, without a slice and boxed values per call.
+	m[FixedArity("truncate", 2)] = truncateDefault
+	m[FixedArity("link_to", 2)] = linkTo2
 	m["number_with_delimiter"] = numberWithDelimiter
 	m["simple_format"] = simpleFormat
 	m["json"] = toJSON

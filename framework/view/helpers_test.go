@@ -2,6 +2,7 @@ package view
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -22,6 +23,17 @@ type post struct {
 }
 
 func (p *post) ErrorsOn(field string) []string { return p.errs[field] }
+
+// ErrorMessages gives the full messages, sorted by field, for error_summary.
+func (p *post) ErrorMessages() []string {
+	var out []string
+	for _, f := range []string{"title", "body"} {
+		for _, m := range p.errs[f] {
+			out = append(out, strings.ToUpper(f[:1])+f[1:]+" "+m)
+		}
+	}
+	return out
+}
 
 type namedThing struct{ ID string }
 
@@ -186,6 +198,13 @@ func TestFormWith(t *testing.T) {
 				`<input type="number" name="post[author_id]" id="post_author_id" value="0">`, nil},
 		{"a model-less form with an explicit URL, GET and no scope", `{{with form_with $ nil "url" "/search" "method" "get"}}{{.Begin}}{{.TextField "q"}}{{.Submit "Search"}}{{.End}}{{end}}`, nil,
 			`<form action="/search" accept-charset="UTF-8" method="get"><input type="text" name="q" id="q"><input type="submit" name="commit" value="Search" data-disable-with="Search"></form>`, nil},
+		{"a submit's value attribute is its label, given once", `{{with form_with $ .Data}}{{.Submit "value" "Add comment" "class" "btn"}}{{end}}`, &post{},
+			`<input type="submit" name="commit" value="Add comment" data-disable-with="Add comment" class="btn">`, nil},
+		{"several errors on a field are separated", `{{with form_with $ .Data}}{{.Errors "body"}}{{.Errors "title"}}{{end}}`, &post{errs: map[string][]string{"body": {"can't be blank", "is too short (minimum is 1 character)"}}},
+			`<span class="error">can&#39;t be blank, is too short (minimum is 1 character)</span>`, nil},
+		{"error_summary lists the full messages", `{{error_summary .Data}}`, &post{errs: map[string][]string{"title": {"can't be <blank>"}, "body": {"is too short"}}},
+			`<div id="error_explanation" class="error_explanation" role="alert"><h2>2 errors prohibited this post from being saved:</h2><ul><li>Title can&#39;t be &lt;blank&gt;</li><li>Body is too short</li></ul></div>`, nil},
+		{"error_summary of a valid model is empty", `{{error_summary .Data}}`, &post{}, ``, nil},
 		{"a map model with a scope", `{{with form_with $ .Data "scope" "user" "url" "/u" "method" "put"}}{{.Begin}}{{.EmailField "email"}}{{.End}}{{end}}`, map[string]any{"email": "a@b.c"},
 			`<form action="/u" accept-charset="UTF-8" method="post"><input type="hidden" name="_method" value="put" autocomplete="off">` +
 				`<input type="hidden" name="authenticity_token" value="tok&lt;en&gt;" autocomplete="off"><input type="email" name="user[email]" id="user_email" value="a@b.c"></form>`, nil},

@@ -35,11 +35,16 @@ func (s *Set) file(p string) (*parsedFile, error) {
 			return e.pf, e.err
 		}
 		pf, err := s.parseFile(p)
-		s.mu.Lock()
-		if s.gen == gen {
-			s.files[p] = &fileEntry{pf, err}
+		// A missing file is not remembered: names can come from requests
+		// (render of a param), and remembering each would grow the cache
+		// without bound.
+		if !errors.Is(err, fs.ErrNotExist) {
+			s.mu.Lock()
+			if s.gen == gen {
+				s.files[p] = &fileEntry{pf, err}
+			}
+			s.mu.Unlock()
 		}
-		s.mu.Unlock()
 		return pf, err
 	}
 	return s.parseFile(p)
@@ -86,6 +91,39 @@ func (s *Set) first(cands []string) (*parsedFile, error) {
 	return nil, fs.ErrNotExist
 }
 
+// checkName refuses a name (of what: "template", "layout", "partial",
+// "controller", "format") that is not a relative path inside the views,
+// with an error matching ErrInvalidName and notFound.
+func checkName(what, name string, notFound error) error {
+	bad := ""
+	switch {
+	case strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		bad = "holds a control character"
+	case strings.Contains(name, `\`):
+		bad = "holds a backslash"
+	case strings.HasPrefix(name, "/"):
+		bad = "is an absolute path"
+	case !fs.ValidPath(name):
+		bad = `is not a path inside the views (no "..", ".", empty or trailing elements)`
+	}
+	if bad == "" {
+		return nil
+	}
+	return fmt.Errorf("%w: %w: %s name %q %s", notFound, ErrInvalidName, what, name, bad)
+}
+
+// checkNames checks a lookup's names (an empty one is not looked up).
+func checkNames(notFound error, whatName ...string) error {
+	for i := 0; i+1 < len(whatName); i += 2 {
+		if name := whatName[i+1]; name != "" {
+			if err := checkName(whatName[i], name, notFound); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func withFormat(stem, format string) []string {
 	return []string{stem + "." + format + ".tmpl", stem + ".tmpl"}
 }
@@ -112,6 +150,9 @@ func (s *Set) findView(controller, name, format string) (*parsedFile, error) {
 	if name == "" {
 		return nil, fmt.Errorf("%w: no template name", ErrTemplateNotFound)
 	}
+	if err := checkNames(ErrTemplateNotFound, "template", name, "controller", controller, "format", format); err != nil {
+		return nil, err
+	}
 	var cands []string
 	if !strings.Contains(name, "/") {
 		for _, p := range prefixes(controller) {
@@ -136,6 +177,9 @@ func (s *Set) findView(controller, name, format string) (*parsedFile, error) {
 func (s *Set) findLayout(controller, layout string, noLayout bool, format string) (*parsedFile, error) {
 	if noLayout {
 		return nil, nil
+	}
+	if err := checkNames(ErrLayoutNotFound, "layout", layout, "controller", controller, "format", format); err != nil {
+		return nil, err
 	}
 	if layout != "" {
 		name := layout
@@ -163,6 +207,9 @@ func (s *Set) findLayout(controller, layout string, noLayout bool, format string
 // <controller>/_form (then its namespaces, then application/_form);
 // "shared/nav" -> shared/_nav.
 func (s *Set) findPartial(controller, name, format string) (*parsedFile, []string, error) {
+	if err := checkNames(ErrPartialNotFound, "partial", name, "controller", controller, "format", format); err != nil {
+		return nil, nil, err
+	}
 	dir, base := path.Split(name)
 	base = "_" + strings.TrimPrefix(base, "_")
 	var cands []string

@@ -1,20 +1,27 @@
 package view
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"path"
 	"reflect"
 	"strings"
+	"time"
+
+	"github.com/gorails/gorails/framework/event"
 )
 
 // renderPartial is the render helper: {{render . "form" "post" .Data.Post}}
 // renders the partial _form with the local post and returns its output,
 // escaped by the partial's own template.
-func renderPartial(ctx *Context, name string, kv ...any) (template.HTML, error) {
+func renderPartial(ctx *Context, name string, kv ...any) (html template.HTML, err error) {
 	u, run, err := ctx.lookupPartial(name)
 	if err != nil {
 		return "", err
+	}
+	if bus := ctx.set.cfg.Events; bus.Enabled(event.KindRenderPartial) {
+		defer ctx.instrumentPartial(u, name, 0, time.Now(), &err)
 	}
 	locals, err := localsOf(kv, 0)
 	if err != nil {
@@ -33,10 +40,24 @@ func renderPartial(ctx *Context, name string, kv ...any) (template.HTML, error) 
 // .Data.Posts}} renders _post once per element, with the element as the
 // local post and its index as post_counter. "as" "item" renames the local;
 // other pairs are extra locals.
-func renderCollection(ctx *Context, name string, items any, kv ...any) (template.HTML, error) {
+func renderCollection(ctx *Context, name string, items any, kv ...any) (html template.HTML, err error) {
+	return renderCollectionFrom(ctx, name, items, 0, kv...)
+}
+
+// renderCollectionFrom is renderCollection whose counter starts at first:
+// the index of items[0] in the whole collection (a cached collection
+// renders its misses alone, each with its own index).
+func renderCollectionFrom(ctx *Context, name string, items any, first int, kv ...any) (html template.HTML, err error) {
 	u, run, err := ctx.lookupPartial(name)
 	if err != nil {
 		return "", err
+	}
+	if bus := ctx.set.cfg.Events; bus.Enabled(event.KindRenderPartial) {
+		n := -1
+		if rv := reflect.ValueOf(items); rv.Kind() == reflect.Slice || rv.Kind() == reflect.Array {
+			n = rv.Len()
+		}
+		defer ctx.instrumentPartial(u, name, n, time.Now(), &err)
 	}
 	locals, err := localsOf(kv, 2)
 	if err != nil {
@@ -53,7 +74,7 @@ func renderCollection(ctx *Context, name string, items any, kv ...any) (template
 	defer ctx.set.putBuf(buf)
 	each := func(i int, item any) error {
 		locals[as] = item
-		locals[counter] = i
+		locals[counter] = first + i
 		return run(buf, child)
 	}
 	switch items := items.(type) {
@@ -94,7 +115,22 @@ func withLocals(ctx *Context, kv ...any) (*Context, error) {
 func provided(ctx *Context, block string) bool { return ctx.u.provided[block] }
 
 func (c *Context) child(u *unit, locals map[string]any) *Context {
-	return &Context{Data: c.Data, Locals: locals, Helpers: c.Helpers, set: c.set, u: u, controller: c.controller}
+	return &Context{Data: c.Data, Locals: locals, Helpers: c.Helpers, set: c.set, u: u, controller: c.controller, ctx: c.ctx}
+}
+
+// instrumentPartial emits the RenderPartial event of a partial render
+// that started at start; count is the collection's length (-1: unknown),
+// 0 for a single render.
+func (c *Context) instrumentPartial(u *unit, name string, count int, start time.Time, err *error) {
+	file := u.file
+	if t, ok := c.u.partials[name]; ok && u == c.u {
+		file = c.u.names[t]
+	}
+	ctx := c.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	c.set.cfg.Events.Emit(ctx, &event.RenderPartial{Identifier: file, Count: max(count, 0), Start: start, Duration: time.Since(start), Err: *err})
 }
 
 func (c *Context) lookupPartial(name string) (*unit, runner, error) {

@@ -2,6 +2,7 @@ package view
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/gorails/gorails/framework/event"
 )
 
 // Config configures a Set. Its zero value is not usable: FS (or Dir) is
@@ -42,6 +45,18 @@ type Config struct {
 	AssetPrefix string
 	// Now is the clock of time_ago_in_words; nil = time.Now.
 	Now func() time.Time
+
+	// Fragments is where render_cached and render_collection_cached keep
+	// rendered partials; nil: they render without caching.
+	Fragments FragmentCache
+	// PerformCaching says, per render, whether fragments are cached (the
+	// framework's: development only after `gorails dev:cache`); nil: always
+	// when Fragments is set.
+	PerformCaching func() bool
+	// Events, when set, receives a RenderTemplate per RenderContext and a
+	// RenderPartial per render/render_collection, and the request's
+	// event.Runtime (in RenderContext's ctx) the time spent rendering.
+	Events *event.Bus
 }
 
 func (c *Config) withDefaults() (Config, error) {
@@ -141,18 +156,38 @@ type Options struct {
 // ErrTemplateNotFound, ErrLayoutNotFound, ErrPartialNotFound,
 // ErrInvalidTemplate or the error of a helper or of template execution.
 func (s *Set) Render(w io.Writer, o Options) error {
+	return s.RenderContext(context.Background(), w, o)
+}
+
+// RenderContext is Render for a request: with Config.Events set it reports
+// the render (event.RenderTemplate, with its partials' RenderPartial) with
+// ctx and adds its time to ctx's event.Runtime (the "Views:" of the
+// request log). Without subscribers it costs nothing more than Render.
+func (s *Set) RenderContext(ctx context.Context, w io.Writer, o Options) (err error) {
 	u, err := s.unitFor(o)
 	if err != nil {
 		return err
 	}
+	if bus := s.cfg.Events; bus.Enabled(event.KindRenderTemplate) || bus.Enabled(event.KindProcessAction) {
+		defer s.instrument(ctx, u, time.Now(), &err)
+	}
 	buf := s.getBuf()
 	defer s.putBuf(buf)
-	ctx := &Context{Data: o.Data, Helpers: o.Helpers, set: s, u: u, controller: o.Controller}
-	if err := u.run(buf, ctx); err != nil {
+	vctx := &Context{Data: o.Data, Helpers: o.Helpers, set: s, u: u, controller: o.Controller, ctx: ctx}
+	if err := u.run(buf, vctx); err != nil {
 		return fmt.Errorf("view: render %s: %w", u.file, err)
 	}
 	_, err = w.Write(buf.Bytes())
 	return err
+}
+
+// instrument reports a render that started at start.
+func (s *Set) instrument(ctx context.Context, u *unit, start time.Time, err *error) {
+	d := time.Since(start)
+	event.RuntimeFrom(ctx).AddViews(d)
+	if s.cfg.Events.Enabled(event.KindRenderTemplate) {
+		s.cfg.Events.Emit(ctx, &event.RenderTemplate{Identifier: u.file, Layout: u.layout, Start: start, Duration: d, Err: *err})
+	}
 }
 
 // Exists reports whether o's view template has a file, for a controller's

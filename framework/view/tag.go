@@ -194,6 +194,17 @@ func linkTo(body, url any, kv ...any) (template.HTML, error) {
 	return tag("a", body, append(out, a...)...), nil
 }
 
+// linkTo2 is link_to without attributes, its fixed-arity form (see
+// FixedArity: it returns one value, which costs one allocation less per
+// call through reflect).
+func linkTo2(body, url any) template.HTML {
+	h, err := linkTo(body, url)
+	if err != nil {
+		panic(err) // text/template reports it as link_to's error result
+	}
+	return h
+}
+
 // mailTo is mail_to: {{mail_to "me@example.com"}} or with a body.
 func mailTo(email string, kv ...any) (template.HTML, error) {
 	var body any = email

@@ -1,7 +1,6 @@
 package view
 
 import (
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"math"
@@ -10,8 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorails/gorails/internal/inflect"
+	"github.com/gorails/gorails/internal/railsjson"
 )
 
 // pluralize is pluralize: {{pluralize 2 "comment"}} -> "2 comments",
@@ -51,30 +52,77 @@ func numberString(v any) (string, error) {
 
 // truncate is truncate: {{truncate .Body 30}} cuts text to at most 30
 // characters, "..." included. Options: "omission" "…", "separator" " "
-// (cut at the last separator before the limit).
+// (cut at the last separator before the limit). Text within the limit is
+// returned as it is, without allocating.
 func truncate(text string, length int, kv ...any) (string, error) {
-	a, err := localsOf(kv, 0)
-	if err != nil {
-		return "", fmt.Errorf("truncate: %w", err)
+	if len(kv)%2 != 0 {
+		return "", fmt.Errorf("truncate: %w: odd number of key/value arguments", ErrHelper)
 	}
-	omission := "..."
-	if v, ok := a["omission"]; ok {
-		omission = fmt.Sprint(v)
-	}
-	rs := []rune(text)
-	if len(rs) <= length {
-		return text, nil
-	}
-	stop := max(length-len([]rune(omission)), 0)
-	cut := string(rs[:stop])
-	if v, ok := a["separator"]; ok {
-		if sep := fmt.Sprint(v); sep != "" {
-			if i := strings.LastIndex(string(rs[:stop+1]), sep); i >= 0 && i <= len(cut) {
-				cut = cut[:i]
-			}
+	omission, separator := "...", ""
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return "", fmt.Errorf("truncate: %w: key %v is %T, not a string", ErrHelper, kv[i], kv[i])
+		}
+		switch k {
+		case "omission":
+			omission = optionString(kv[i+1])
+		case "separator":
+			separator = optionString(kv[i+1])
 		}
 	}
-	return cut + omission, nil
+	return truncateWith(text, length, omission, separator), nil
+}
+
+// truncateDefault is truncate without options: "..." and no separator.
+func truncateDefault(text string, length int) string {
+	return truncateWith(text, length, "...", "")
+}
+
+// truncateWith cuts text to length characters, omission included, at the
+// last separator before the cut when separator is not "".
+func truncateWith(text string, length int, omission, separator string) string {
+	if len(text) <= length { // at most one byte per character: within the limit
+		return text
+	}
+	n := 0
+	for range text {
+		if n > length {
+			break
+		}
+		n++
+	}
+	if n <= length {
+		return text
+	}
+	stop := max(length-utf8.RuneCountInString(omission), 0)
+	cut := text[:byteOffset(text, stop)]
+	if separator != "" {
+		if i := strings.LastIndex(text[:byteOffset(text, stop+1)], separator); i >= 0 && i <= len(cut) {
+			cut = cut[:i]
+		}
+	}
+	return cut + omission
+}
+
+// byteOffset is the byte offset of the n-th character of s (len(s) past
+// its end).
+func byteOffset(s string, n int) int {
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(s)
+}
+
+// optionString is a helper option's value as text.
+func optionString(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return fmt.Sprint(v)
 }
 
 // distanceOfTimeInWords is Rails' distance_of_time_in_words, without
@@ -192,10 +240,11 @@ func simpleFormat(text string) template.HTML {
 	return template.HTML(b.String())
 }
 
-// toJSON is json, for non-HTML formats: {{json .Data.Post}}. (In html
-// templates html/template already encodes values inside <script>.)
+// toJSON is json, for non-HTML formats: {{json .Data.Post}}, with times as
+// Rails writes them ("2026-12-05T10:31:02.123Z"). (In html templates
+// html/template already encodes values inside <script>.)
 func toJSON(v any) (string, error) {
-	b, err := json.Marshal(v)
+	b, err := railsjson.Marshal(v)
 	if err != nil {
 		return "", fmt.Errorf("json: %w", err)
 	}

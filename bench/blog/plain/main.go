@@ -10,12 +10,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"log"
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
-	"strings"
 	"syscall"
 
 	"github.com/gorails/gorails/bench/blog/internal/baseline"
@@ -43,7 +40,7 @@ func run(addr, dbURL string) error {
 		return err
 	}
 	defer store.Close()
-	srv := &http.Server{Addr: addr, Handler: routes(store)}
+	srv := &http.Server{Addr: addr, Handler: baseline.Handler(store)}
 	go func() {
 		<-ctx.Done()
 		_ = srv.Shutdown(context.Background())
@@ -52,48 +49,4 @@ func run(addr, dbURL string) error {
 		return err
 	}
 	return nil
-}
-
-func routes(store baseline.Store) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", baseline.TextType)
-		_, _ = w.Write([]byte(baseline.Hello))
-	})
-	mux.HandleFunc("GET /posts", func(w http.ResponseWriter, r *http.Request) {
-		posts, err := store.Newest(r.Context(), baseline.PageSize)
-		if err != nil {
-			serverError(w, err)
-			return
-		}
-		w.Header().Set("Content-Type", baseline.HTMLType)
-		if err := baseline.Templates.ExecuteTemplate(w, "index", posts); err != nil {
-			log.Print(err)
-		}
-	})
-	mux.HandleFunc("GET /posts/{file}", func(w http.ResponseWriter, r *http.Request) {
-		num, ok := strings.CutSuffix(r.PathValue("file"), ".json")
-		id, err := strconv.ParseInt(num, 10, 64)
-		if !ok || err != nil {
-			http.NotFound(w, r)
-			return
-		}
-		post, err := store.Find(r.Context(), id)
-		if errors.Is(err, baseline.ErrNotFound) {
-			http.NotFound(w, r)
-			return
-		}
-		if err != nil {
-			serverError(w, err)
-			return
-		}
-		w.Header().Set("Content-Type", baseline.JSONType)
-		_ = baseline.WriteJSON(w, post)
-	})
-	return mux
-}
-
-func serverError(w http.ResponseWriter, err error) {
-	log.Print(err)
-	http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 }

@@ -1,6 +1,6 @@
 // Package cachetest holds the contract of cache.Store as a conformance
 // suite, as testing/fstest does for fs.FS: every store (Memory, Redis,
-// Null, and the database store to come) runs the same tests.
+// Null, and the database store, dbstore) runs the same tests.
 //
 //	func TestMyStore(t *testing.T) {
 //		cachetest.TestStore(t, func(t *testing.T) cache.Store {
@@ -8,10 +8,21 @@
 //		}, cachetest.Options{})
 //	}
 //
-// Expiry is tested against the real clock with short lifetimes (tens of
-// milliseconds), as a networked store cannot be given a fake one; the
-// suite only ever waits for something to be gone, never for it to still
-// be there, so a slow machine cannot make it fail.
+// A store that can read a fake clock runs TestStoreClocked instead: each
+// subtest then gets a Clock of its own, which the suite moves forward where
+// it would wait, so every expiry check is deterministic (none depends on
+// how fast the machine is, under -race or not):
+//
+//	cachetest.TestStoreClocked(t, func(t *testing.T, now func() time.Time) cache.Store {
+//		return cache.NewMemory(cache.MemoryConfig{Now: now})
+//	}, cachetest.Options{})
+//
+// A networked store whose server keeps the time (Redis) runs TestStore
+// against the real clock with short lifetimes (tens of milliseconds). The
+// suite then only ever waits for something to be gone, never for it to
+// still be there, and a check that needs an entry to outlive a step
+// retries with a longer lifetime when the machine was too slow for it, so
+// a slow machine cannot make it fail either.
 package cachetest
 
 import (
@@ -49,51 +60,109 @@ const shortTTL = 30 * time.Millisecond
 // from different calls must not see each other's keys (a key prefix, a
 // database of their own).
 func TestStore(t *testing.T, newStore func(t *testing.T) cache.Store, opts Options) {
-	s := suite{new: newStore, forgets: opts.Forgets}
+	run(t, func(t *testing.T, _ *Clock) cache.Store { return newStore(t) }, opts, false)
+}
+
+// TestStoreClocked is TestStore for a store that reads its time from now
+// (cache.MemoryConfig.Now, dbstore.Config.Now): each subtest's store gets
+// a fake clock of its own, moved forward instead of slept on, so the
+// expiry checks are deterministic.
+func TestStoreClocked(t *testing.T, newStore func(t *testing.T, now func() time.Time) cache.Store, opts Options) {
+	run(t, func(t *testing.T, c *Clock) cache.Store { return newStore(t, c.Now) }, opts, true)
+}
+
+func run(t *testing.T, newStore func(t *testing.T, c *Clock) cache.Store, opts Options, clocked bool) {
+	s := suite{forgets: opts.Forgets}
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, st cache.Store)
+		fn   func(s suite, t *testing.T, st cache.Store)
 	}{
-		{"a key never written is a miss", s.missing},
-		{"a written value reads back byte for byte", s.roundTrip},
-		{"an empty value reads back as an empty non-nil slice", s.emptyValue},
-		{"a second write replaces the first", s.overwrite},
-		{"unusual keys are kept apart", s.oddKeys},
-		{"a value of a mebibyte round-trips", s.largeValue},
-		{"an entry with a future expiry is there", s.futureExpiry},
-		{"an entry is gone once its expiry passed", s.expires},
-		{"an expiry already past leaves the key absent", s.pastExpiry},
-		{"GetMulti answers in key order with nil for misses", s.getMulti},
-		{"SetMulti writes every item with its own expiry", s.setMulti},
-		{"Add writes only when the key is absent", s.add},
-		{"Add writes over an expired entry", s.addExpired},
-		{"Delete removes keys and counts those that existed", s.delete},
-		{"Increment creates, adds and reads back as decimal", s.increment},
-		{"Increment works on a decimal written by Set", s.incrementSetValue},
-		{"Increment sets the expiry of a new counter and keeps it", s.incrementExpiry},
-		{"Increment gives an expiry to a counter without one", s.incrementAddsExpiry},
-		{"an expired counter starts again from zero", s.incrementExpired},
-		{"Increment of a non-integer fails with ErrNotInteger", s.incrementNotInteger},
-		{"Increment past int64 fails with ErrOverflow", s.incrementOverflow},
-		{"concurrent increments are never lost", s.incrementConcurrent},
-		{"Clear removes every key", s.clear},
-		{"DeleteMatched deletes exactly the keys that match", s.deleteMatched},
-		{"Cleanup drops expired entries", s.cleanup},
-		{"a Cache on the store fetches, versions and counts", s.throughCache},
+		{"a key never written is a miss", suite.missing},
+		{"a written value reads back byte for byte", suite.roundTrip},
+		{"an empty value reads back as an empty non-nil slice", suite.emptyValue},
+		{"a second write replaces the first", suite.overwrite},
+		{"unusual keys are kept apart", suite.oddKeys},
+		{"a value of a mebibyte round-trips", suite.largeValue},
+		{"an entry with a future expiry is there", suite.futureExpiry},
+		{"an entry is gone once its expiry passed", suite.expires},
+		{"an expiry already past leaves the key absent", suite.pastExpiry},
+		{"GetMulti answers in key order with nil for misses", suite.getMulti},
+		{"SetMulti writes every item with its own expiry", suite.setMulti},
+		{"Add writes only when the key is absent", suite.add},
+		{"Add writes over an expired entry", suite.addExpired},
+		{"Delete removes keys and counts those that existed", suite.delete},
+		{"Increment creates, adds and reads back as decimal", suite.increment},
+		{"Increment works on a decimal written by Set", suite.incrementSetValue},
+		{"Increment sets the expiry of a new counter and keeps it", suite.incrementExpiry},
+		{"Increment gives an expiry to a counter without one", suite.incrementAddsExpiry},
+		{"an expired counter starts again from zero", suite.incrementExpired},
+		{"Increment of a non-integer fails with ErrNotInteger", suite.incrementNotInteger},
+		{"Increment past int64 fails with ErrOverflow", suite.incrementOverflow},
+		{"concurrent increments are never lost", suite.incrementConcurrent},
+		{"Clear removes every key", suite.clear},
+		{"DeleteMatched deletes exactly the keys that match", suite.deleteMatched},
+		{"Cleanup drops expired entries", suite.cleanup},
+		{"a Cache on the store fetches, versions and counts", suite.throughCache},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if !opts.Serial {
 				t.Parallel()
 			}
-			tt.fn(t, s.new(t))
+			s := s // each subtest has its own clock
+			if clocked {
+				s.clock = NewClock(time.Now())
+			}
+			tt.fn(s, t, newStore(t, s.clock))
 		})
 	}
 }
 
 type suite struct {
-	new     func(t *testing.T) cache.Store
 	forgets bool
+	clock   *Clock // nil: the real clock
+}
+
+// now is the time the store under test reads.
+func (s suite) now() time.Time {
+	if s.clock != nil {
+		return s.clock.Now()
+	}
+	return time.Now()
+}
+
+// waitGone lets a shortTTL expiry set before the call pass: it moves the
+// fake clock past it, or sleeps past it on the real one.
+func (s suite) waitGone() {
+	if s.clock != nil {
+		s.clock.Advance(shortTTL + time.Millisecond)
+		return
+	}
+	time.Sleep(shortTTL + 40*time.Millisecond)
+}
+
+// Clock is a fake clock for a store under test: it stands still until
+// Advance moves it. Safe for concurrent use.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a Clock that reads start.
+func NewClock(start time.Time) *Clock { return &Clock{now: start} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
 
 var ctx = context.Background()
@@ -131,9 +200,6 @@ func set(t *testing.T, st cache.Store, key, value string, expires time.Time) {
 	}
 }
 
-// waitGone sleeps past a shortTTL expiry set before the call.
-func waitGone() { time.Sleep(shortTTL + 40*time.Millisecond) }
-
 func (s suite) missing(t *testing.T, st cache.Store) {
 	wantMiss(t, st, "never-written")
 }
@@ -165,10 +231,10 @@ func (s suite) emptyValue(t *testing.T, st cache.Store) {
 }
 
 func (s suite) overwrite(t *testing.T, st cache.Store) {
-	set(t, st, "k", "first", time.Now().Add(shortTTL))
+	set(t, st, "k", "first", s.now().Add(shortTTL))
 	set(t, st, "k", "second", time.Time{})
 	s.want(t, st, "k", []byte("second"))
-	waitGone() // the second write dropped the first one's expiry
+	s.waitGone() // the second write dropped the first one's expiry
 	s.want(t, st, "k", []byte("second"))
 }
 
@@ -191,14 +257,14 @@ func (s suite) largeValue(t *testing.T, st cache.Store) {
 }
 
 func (s suite) futureExpiry(t *testing.T, st cache.Store) {
-	set(t, st, "k", "v", time.Now().Add(time.Minute))
+	set(t, st, "k", "v", s.now().Add(time.Minute))
 	s.want(t, st, "k", []byte("v"))
 }
 
 func (s suite) expires(t *testing.T, st cache.Store) {
-	set(t, st, "k", "v", time.Now().Add(shortTTL))
+	set(t, st, "k", "v", s.now().Add(shortTTL))
 	set(t, st, "stays", "v", time.Time{})
-	waitGone()
+	s.waitGone()
 	wantMiss(t, st, "k")
 	vals, err := st.GetMulti(ctx, []string{"k", "stays"})
 	if err != nil || vals[0] != nil {
@@ -212,7 +278,7 @@ func (s suite) expires(t *testing.T, st cache.Store) {
 
 func (s suite) pastExpiry(t *testing.T, st cache.Store) {
 	set(t, st, "k", "old", time.Time{})
-	set(t, st, "k", "new", time.Now().Add(-time.Second))
+	set(t, st, "k", "new", s.now().Add(-time.Second))
 	wantMiss(t, st, "k")
 }
 
@@ -242,8 +308,8 @@ func (s suite) getMulti(t *testing.T, st cache.Store) {
 
 func (s suite) setMulti(t *testing.T, st cache.Store) {
 	err := st.SetMulti(ctx, []cache.Item{
-		{Key: "short", Value: []byte("s"), Expires: time.Now().Add(shortTTL)},
-		{Key: "long", Value: []byte("l"), Expires: time.Now().Add(time.Minute)},
+		{Key: "short", Value: []byte("s"), Expires: s.now().Add(shortTTL)},
+		{Key: "long", Value: []byte("l"), Expires: s.now().Add(time.Minute)},
 		{Key: "forever", Value: []byte("f")},
 	})
 	if err != nil {
@@ -251,7 +317,7 @@ func (s suite) setMulti(t *testing.T, st cache.Store) {
 	}
 	s.want(t, st, "long", []byte("l"))
 	s.want(t, st, "forever", []byte("f"))
-	waitGone()
+	s.waitGone()
 	wantMiss(t, st, "short")
 	s.want(t, st, "long", []byte("l"))
 	if err := st.SetMulti(ctx, nil); err != nil {
@@ -272,8 +338,8 @@ func (s suite) add(t *testing.T, st cache.Store) {
 }
 
 func (s suite) addExpired(t *testing.T, st cache.Store) {
-	set(t, st, "k", "old", time.Now().Add(shortTTL))
-	waitGone()
+	set(t, st, "k", "old", s.now().Add(shortTTL))
+	s.waitGone()
 	ok, err := st.Add(ctx, "k", []byte("new"), time.Time{})
 	if err != nil || !ok {
 		t.Fatalf("Add over an expired entry = %v, %v; want true", ok, err)
@@ -345,10 +411,10 @@ func near(t *testing.T, what string, got, want time.Time) {
 }
 
 func (s suite) incrementExpiry(t *testing.T, st cache.Store) {
-	first := time.Now().Add(time.Minute)
+	first := s.now().Add(time.Minute)
 	_, exp := incr(t, st, "n", 1, first)
 	near(t, "the new counter's expiry", exp, first)
-	_, exp = incr(t, st, "n", 1, time.Now().Add(time.Hour))
+	_, exp = incr(t, st, "n", 1, s.now().Add(time.Hour))
 	if s.forgets {
 		return
 	}
@@ -359,15 +425,39 @@ func (s suite) incrementExpiry(t *testing.T, st cache.Store) {
 
 func (s suite) incrementAddsExpiry(t *testing.T, st cache.Store) {
 	set(t, st, "n", "1", time.Time{})
-	want := time.Now().Add(time.Minute)
+	want := s.now().Add(time.Minute)
 	_, exp := incr(t, st, "n", 1, want)
 	near(t, "the expiry", exp, want)
 }
 
 func (s suite) incrementExpired(t *testing.T, st cache.Store) {
-	incr(t, st, "n", 5, time.Now().Add(shortTTL))
-	incr(t, st, "n", 5, time.Time{}) // keeps the short expiry
-	waitGone()
+	// The counter must outlive the second increment. On the fake clock it
+	// does; on the real one a slow machine (-race, a loaded CI) may let it
+	// expire in between, which the second increment shows (it starts a new
+	// counter): the check then runs again with a longer lifetime.
+	for ttl := shortTTL; ; ttl *= 4 {
+		if _, err := st.Delete(ctx, "n"); err != nil {
+			t.Fatal(err)
+		}
+		first := s.now().Add(ttl)
+		incr(t, st, "n", 5, first)
+		n, exp := incr(t, st, "n", 5, time.Time{})
+		if s.forgets {
+			break
+		}
+		if n == 5 && exp.IsZero() && s.clock == nil && ttl < 10*time.Second {
+			continue // expired before the second increment: too slow for ttl
+		}
+		if d := exp.Sub(first); n != 10 || d < -time.Second || d > time.Second {
+			t.Fatalf("second Increment = %d, expiry %v; want 10 and the first one's expiry %v", n, exp, first)
+		}
+		if s.clock != nil {
+			s.clock.Advance(ttl + time.Millisecond)
+		} else {
+			time.Sleep(time.Until(exp) + 40*time.Millisecond)
+		}
+		break
+	}
 	if n, exp := incr(t, st, "n", 1, time.Time{}); n != 1 || !exp.IsZero() {
 		t.Fatalf("Increment after expiry = %d, %v; want 1 and no expiry", n, exp)
 	}
@@ -413,7 +503,7 @@ func (s suite) incrementConcurrent(t *testing.T, st cache.Store) {
 	for range goroutines {
 		wg.Go(func() {
 			for range each {
-				if _, _, err := st.Increment(ctx, "n", 1, time.Now().Add(time.Minute)); err != nil {
+				if _, _, err := st.Increment(ctx, "n", 1, s.now().Add(time.Minute)); err != nil {
 					errs <- err
 					return
 				}
@@ -474,7 +564,7 @@ func (s suite) deleteMatched(t *testing.T, st cache.Store) {
 		for _, k := range keys {
 			set(t, st, k, "v", time.Time{})
 		}
-		set(t, st, "expired:1", "v", time.Now().Add(-time.Second))
+		set(t, st, "expired:1", "v", s.now().Add(-time.Second))
 		n, err := m.DeleteMatched(ctx, tt.pattern)
 		if err != nil {
 			t.Fatalf("DeleteMatched(%q): %v", tt.pattern, err)
@@ -508,9 +598,9 @@ func (s suite) cleanup(t *testing.T, st cache.Store) {
 	if !ok {
 		t.Skipf("%T does not implement cache.Cleaner", st)
 	}
-	set(t, st, "short", "v", time.Now().Add(shortTTL))
+	set(t, st, "short", "v", s.now().Add(shortTTL))
 	set(t, st, "long", "v", time.Time{})
-	waitGone()
+	s.waitGone()
 	n, err := c.Cleanup(ctx)
 	if err != nil {
 		t.Fatal(err)

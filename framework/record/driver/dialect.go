@@ -34,6 +34,10 @@ type Dialect struct {
 	// LIMIT where the database requires one ("-1" on SQLite,
 	// "18446744073709551615" on MySQL); "" where OFFSET stands alone.
 	NoLimit string
+	// TextTimes: the driver may hand a time column over as text (SQLite,
+	// for a declared type other than exactly DATE, DATETIME or TIMESTAMP,
+	// such as Rails' datetime(6)); record then parses it into time fields.
+	TextTimes bool
 }
 
 // Quote quotes an identifier; "posts.title" becomes "posts"."title" and a

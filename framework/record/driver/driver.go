@@ -50,6 +50,12 @@ type Options struct {
 	IdleTimeout     time.Duration // idle connections are closed after this
 	CheckoutTimeout time.Duration // wait for a free connection, then ErrCheckoutTimeout
 	Timeout         time.Duration // connect timeout (and SQLite's busy timeout)
+
+	// StatementLimit is how many prepared statements a connection keeps
+	// for the queries it runs again (Rails' statement_limit): 0 is the
+	// driver's default, negative turns the cache off (prepared_statements:
+	// false), for connection poolers that cannot keep them.
+	StatementLimit int
 }
 
 // Result is what a statement that returns no rows reports.

@@ -7,13 +7,16 @@
 //
 // Each migration is a file db/migrate/VERSION_name.go (VERSION is 14 digits,
 // YYYYMMDDHHMMSS; name is snake_case) in the app's package migrate,
-// declaring a function that returns a Migration. `gorails generate
-// migration` and `gorails generate model` write them and regenerate
-// db/migrate/migrations.go, which lists them all, so that nothing is
-// registered in init() or held in a global:
+// declaring one method of the package's Migrations type that returns a
+// Migration. Methods collects them, naming each after the file that
+// declares it, so that nothing is registered in init() or held in a global
+// and no list can drift from the files: adding a file adds a migration,
+// deleting it deletes the migration, and the build never breaks on either.
+// `gorails generate migration` and `gorails generate model` write them;
+// `gorails destroy migration` removes one.
 //
 //	// db/migrate/20261123085000_create_posts.go
-//	func CreatePosts() migrate.Migration {
+//	func (Migrations) CreatePosts() migrate.Migration {
 //		return migrate.Migration{Change: func(s *migrate.Schema) {
 //			s.CreateTable("posts", func(t *migrate.Table) {
 //				t.String("title", migrate.Null(false), migrate.Limit(100))
@@ -25,16 +28,14 @@
 //		}}
 //	}
 //
-//	// db/migrate/migrations.go (generated)
-//	func All() []migrate.Migration {
-//		return []migrate.Migration{
-//			migrate.File("20261123085000_create_posts.go", CreatePosts()),
-//		}
-//	}
+//	// db/migrate/migrations.go (written once by gorails new)
+//	type Migrations struct{}
+//	func All() []migrate.Migration { return migrate.Methods(Migrations{}) }
 //
 // The app binary's db:* commands call New(db, appmigrate.All(), Options{...}).
 // New checks every file name, version and name first and applies nothing
-// when one is wrong; the error names each bad file.
+// when one is wrong; the error names each bad file. A list built by hand
+// with File works too.
 //
 // # The DSL
 //

@@ -33,8 +33,9 @@ var (
 )
 
 // Migration is one schema change. Define it in its own file named
-// VERSION_name.go (e.g. db/migrate/20261123085000_create_posts.go) and list
-// it with File in the generated migrations.go. Set either Change (reversible:
+// VERSION_name.go (e.g. db/migrate/20261123085000_create_posts.go) as a
+// method of the app's Migrations type, which Methods collects (or list it
+// with File). Set either Change (reversible:
 // the runner inverts its steps to roll back) or Up and, optionally, Down.
 type Migration struct {
 	// File is the migration's file name, "20261123085000_create_posts.go";
@@ -47,10 +48,14 @@ type Migration struct {
 	// DisableTransaction runs the steps outside a transaction even where
 	// DDL is transactional (PostgreSQL's CREATE INDEX CONCURRENTLY needs it).
 	DisableTransaction bool
+
+	// err is what Methods found wrong with the method that declares the
+	// migration; validate reports it.
+	err error
 }
 
-// File returns m with its File set to name: the form the generated
-// migrations.go uses, migrate.File("20261123085000_create_posts.go", CreatePosts()).
+// File returns m with its File set to name, for a list of migrations built
+// by hand: migrate.File("20261123085000_create_posts.go", CreatePosts()).
 func File(name string, m Migration) Migration {
 	m.File = name
 	return m
@@ -131,6 +136,10 @@ func validate(ms []Migration) ([]*entry, error) {
 	byVersion := map[int64]string{}
 	byName := map[string]string{}
 	for _, m := range ms {
+		if m.err != nil {
+			errs = append(errs, m.err)
+			continue
+		}
 		v, n, err := ParseFileName(m.File)
 		if err != nil {
 			errs = append(errs, err)

@@ -159,6 +159,11 @@ WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 
 		}
 		var defs []string
 		for _, c := range cols {
+			if serial, ok := serialType(t, c[0], c[1], c[3]); ok {
+				// A serial column (Rails' bigserial ids) owns its sequence:
+				// dumped as serial, loading recreates it.
+				c[1], c[3] = serial, ""
+			}
 			s := d.Quote(c[0]) + " " + c[1]
 			switch c[4] {
 			case "d":
@@ -207,6 +212,29 @@ ORDER BY indexname`, []any{t, rel}, 1)
 		b.WriteString("\n")
 	}
 	return nil
+}
+
+// serialType is the serial type a column declared serial (as Rails'
+// bigserial primary keys are) dumps as: its default takes the next value
+// of the sequence PostgreSQL named after it, table_column_seq.
+func serialType(table, column, typ, def string) (string, bool) {
+	seq, ok := strings.CutPrefix(def, "nextval('")
+	if !ok {
+		return "", false
+	}
+	seq, ok = strings.CutSuffix(seq, "'::regclass)")
+	if !ok || strings.Trim(seq, `"`) != table+"_"+column+"_seq" {
+		return "", false
+	}
+	switch typ {
+	case "bigint":
+		return "bigserial", true
+	case "integer":
+		return "serial", true
+	case "smallint":
+		return "smallserial", true
+	}
+	return "", false
 }
 
 // LoadSchema runs the statements of a schema dump (DumpSchema's text) in

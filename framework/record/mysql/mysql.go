@@ -11,7 +11,6 @@ package mysql
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
@@ -56,7 +55,7 @@ func (Driver) Open(_ context.Context, o driver.Options) (driver.Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sqldb.New(sql.OpenDB(conn), Dialect(), o, classify, sqldb.Schema{
+	return sqldb.Open(conn, Dialect(), o, classify, sqldb.Schema{
 		Columns: func(ctx context.Context, q driver.Querier, table string) ([]driver.Column, error) {
 			return catalog.Columns(ctx, q, `SELECT column_name, LOWER(data_type), is_nullable = 'YES', column_default, column_key = 'PRI'
 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position`, table)

@@ -54,6 +54,12 @@ func (Driver) Open(ctx context.Context, o driver.Options) (driver.Pool, error) {
 	}
 	cfg.MaxConns = int32(max(1, o.Pool))
 	cfg.MinConns = 0
+	switch {
+	case o.StatementLimit < 0: // prepared_statements: false, as PgBouncer in transaction mode needs
+		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+	case o.StatementLimit > 0:
+		cfg.ConnConfig.StatementCacheCapacity = o.StatementLimit
+	}
 	if o.IdleTimeout > 0 {
 		cfg.MaxConnIdleTime = o.IdleTimeout
 	}
@@ -61,7 +67,7 @@ func (Driver) Open(ctx context.Context, o driver.Options) (driver.Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pool{pool: p, opts: o}, nil
+	return &pool{pool: p, opts: o, gate: checkout.NewGate(int(cfg.MaxConns), o.CheckoutTimeout)}, nil
 }
 
 // connString is o as a postgres:// URL (o.URL as it is, when set).
@@ -99,20 +105,44 @@ func connString(o driver.Options) string {
 type pool struct {
 	pool *pgxpool.Pool
 	opts driver.Options
+	gate *checkout.Gate // one place per connection: checkouts wait here, bounded by the checkout timeout
 }
 
 var _ driver.Pool = (*pool)(nil)
 
 func (p *pool) Dialect() driver.Dialect { return Dialect() }
 
-func (p *pool) acquire(ctx context.Context) (*pgxpool.Conn, error) {
-	cctx, cancel := checkout.Context(ctx, p.opts.CheckoutTimeout)
-	c, err := p.pool.Acquire(cctx)
-	cancel()
-	if err != nil {
-		return nil, checkout.Err(ctx, err)
+// acquire checks a connection out: a place at the gate (where the wait
+// and its timeout are), then pgxpool's connection, which a place
+// guarantees is free or may be opened (bounded by ctx).
+func (p *pool) acquire(ctx context.Context) (*conn, error) {
+	if err := p.gate.Enter(ctx); err != nil {
+		return nil, err
 	}
-	return c, nil
+	c, err := p.pool.Acquire(ctx)
+	if err != nil {
+		p.gate.Leave()
+		return nil, err
+	}
+	return &conn{pc: c, gate: p.gate}, nil
+}
+
+// conn is a checked-out connection; Release gives it and its place back,
+// once.
+type conn struct {
+	pc   *pgxpool.Conn
+	gate *checkout.Gate
+}
+
+// Conn is the connection's *pgx.Conn.
+func (c *conn) Conn() *pgx.Conn { return c.pc.Conn() }
+
+func (c *conn) Release() {
+	if c.pc != nil {
+		c.pc.Release()
+		c.pc = nil
+		c.gate.Leave()
+	}
 }
 
 func (p *pool) Query(ctx context.Context, sql string, args []any) (driver.Rows, error) {
@@ -152,7 +182,7 @@ func (p *pool) Begin(ctx context.Context) (driver.Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	tx, err := c.Begin(ctx)
+	tx, err := c.Conn().Begin(ctx)
 	if err != nil {
 		c.Release()
 		return nil, err
@@ -176,8 +206,9 @@ func (p *pool) Close() error { p.pool.Close(); return nil }
 
 func (p *pool) Stat() driver.Stat {
 	s := p.pool.Stat()
+	waits, waited := p.gate.Waits() // checkouts wait at the gate, of the pool's size, rather than in pgx
 	return driver.Stat{Open: int(s.TotalConns()), InUse: int(s.AcquiredConns()), Idle: int(s.IdleConns()),
-		WaitCount: s.EmptyAcquireCount(), WaitDuration: s.AcquireDuration()}
+		WaitCount: s.EmptyAcquireCount() + waits, WaitDuration: s.AcquireDuration() + waited}
 }
 
 func (p *pool) Classify(err error) driver.Kind { return classify(err) }
@@ -222,7 +253,7 @@ func (p *pool) Tables(ctx context.Context, q driver.Querier) ([]string, error) {
 
 type pgRows struct {
 	rows pgx.Rows
-	conn *pgxpool.Conn
+	conn *conn
 	cols []string
 }
 
@@ -250,7 +281,7 @@ func (r *pgRows) Close() error {
 
 type pgTx struct {
 	tx   pgx.Tx
-	conn *pgxpool.Conn
+	conn *conn
 }
 
 func (t *pgTx) Query(ctx context.Context, sql string, args []any) (driver.Rows, error) {

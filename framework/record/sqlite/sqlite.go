@@ -11,7 +11,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	sqldriver "database/sql/driver"
 	"errors"
 	"fmt"
@@ -45,17 +44,24 @@ func (Driver) Name() string { return Name }
 
 // Dialect is SQLite's SQL.
 func Dialect() driver.Dialect {
-	return driver.Dialect{Name: Name, IdentQuote: '"', Returning: true, MaxBinds: 32766, NoLimit: "-1"}
+	return driver.Dialect{Name: Name, IdentQuote: '"', Returning: true, MaxBinds: 32766, NoLimit: "-1", TextTimes: true}
 }
 
-// Open implements driver.Driver. The file is created on first use.
+// Open implements driver.Driver. The file is created on first use, and
+// its directory too (as Rails' sqlite3 adapter does), so an app binary
+// runs from any directory: db/production.sqlite3 needs no db/ made first.
+// A new file is readable and writable by its owner only (0600, like the
+// credentials): SQLite would create it 0644, and its -wal and -shm files
+// copy the database file's mode. An existing file keeps the mode it has.
 func (Driver) Open(_ context.Context, o driver.Options) (driver.Pool, error) {
 	path := Path(o)
 	if path == "" {
 		return nil, errors.New("sqlite3 needs a database file path")
 	}
-	db := sql.OpenDB(connector{dsn: dsn(path, o), drv: &sqlite.Driver{}})
-	return sqldb.New(db, Dialect(), o, classify, sqldb.Schema{
+	if err := createPrivate(path, o); err != nil {
+		return nil, err
+	}
+	return sqldb.Open(connector{dsn: dsn(path, o), drv: &sqlite.Driver{}}, Dialect(), o, classify, sqldb.Schema{
 		Columns: func(ctx context.Context, q driver.Querier, table string) ([]driver.Column, error) {
 			return catalog.Columns(ctx, q, `SELECT name, LOWER(type), "notnull" = 0, dflt_value, pk > 0 FROM pragma_table_info(?) ORDER BY cid`, table)
 		},
@@ -105,6 +111,29 @@ func dsn(path string, o driver.Options) string {
 		q.Set(k, v)
 	}
 	return "file:" + path + "?" + q.Encode()
+}
+
+// createPrivate creates the database file 0600 when it does not exist yet,
+// so SQLite opens a file that is already there instead of creating one with
+// the process's default mode. A missing directory is left to SQLite's own
+// error, as before.
+func createPrivate(path string, o driver.Options) error {
+	if path == ":memory:" || strings.HasPrefix(path, ":") || o.Params["mode"] == "memory" || o.Params["mode"] == "ro" ||
+		strings.Contains(o.URL, "mode=memory") || strings.Contains(o.URL, "mode=ro") {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("sqlite3 %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		return f.Close()
+	case errors.Is(err, fs.ErrExist), errors.Is(err, fs.ErrNotExist):
+		return nil
+	default:
+		return fmt.Errorf("sqlite3: create %s: %w", path, err)
+	}
 }
 
 // connector opens connections without database/sql's global driver registry.

@@ -53,6 +53,24 @@ type options struct {
 	pgURL      string
 	profile    string
 	keep       bool
+	modes      []string // short names of the modes to run; nil: all
+}
+
+// modeNames are -modes' names of blog.Modes, in order.
+var modeNames = []string{"plain", "gin", "gorails", "warn", "workers"}
+
+// selectModes keeps the modes o.modes names (plain always: it is the base).
+func (o options) selectModes(all []blog.Mode) []blog.Mode {
+	if o.modes == nil {
+		return all
+	}
+	var out []blog.Mode
+	for i, m := range all {
+		if i == 0 || slices.Contains(o.modes, modeNames[i]) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func main() {
@@ -78,7 +96,15 @@ func run() error {
 	flag.StringVar(&o.profile, "profile", "", "instead of the table: write CPU profiles of plain and gorails serving /posts into this directory and summarise them")
 	flag.BoolVar(&o.keep, "keep", false, "keep the working directory (databases, server logs)")
 	flag.BoolVar(&quick, "quick", false, "one round of 1s after 300ms of warm-up")
+	var modes string
+	flag.StringVar(&modes, "modes", strings.Join(modeNames, ","), "modes to run, comma-separated (plain, the base, always runs): "+strings.Join(modeNames, ", "))
 	flag.Parse()
+	for _, m := range strings.Split(modes, ",") {
+		if m = strings.TrimSpace(m); !slices.Contains(modeNames, m) {
+			return fmt.Errorf("-modes: unknown mode %q (want %s)", m, strings.Join(modeNames, ", "))
+		}
+		o.modes = append(o.modes, m)
+	}
 	if quick {
 		o.rounds, o.duration, o.warmup = 1, time.Second, 300*time.Millisecond
 	}
@@ -241,7 +267,7 @@ type sample struct {
 }
 
 func (b *bench) measureAll(ctx context.Context) error {
-	modes := blog.Modes(b.o.workers)
+	modes := b.o.selectModes(blog.Modes(b.o.workers))
 	b.header(os.Stdout, modes)
 	for _, db := range b.o.dbs {
 		env, cleanup, err := b.database(ctx, db)

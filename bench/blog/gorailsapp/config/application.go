@@ -40,6 +40,13 @@ func App(files fs.FS) *framework.App {
 		// JobsDashboard: "/jobs",
 		// Production answers only these hosts (GORAILS_HOSTS adds more):
 		// Hosts: []string{"example.com"},
+		// Production redirects plain HTTP to HTTPS, sends HSTS and marks
+		// cookies Secure. Behind a TLS-terminating proxy it believes the
+		// proxy's X-Forwarded-Proto (TrustedProxies: loopback and private
+		// ranges by default); GORAILS_ASSUME_SSL=true (AssumeSSL) takes every
+		// request as HTTPS instead. GORAILS_FORCE_SSL=false opts out, for a
+		// production run over plain HTTP. GET /up is never redirected.
+		ForceSSL: true,
 	}
 	// The benchmark's one knob, not in a generated app: BLOG_LOG_LEVEL=warn
 	// logs warnings and errors only, leaving out the info-level line per

@@ -8,7 +8,9 @@ func Server() server.Config {
 	return server.Config{
 		Port:    3000,
 		Workers: 0, // worker processes; 0 serves from one process
-		Threads: 5, // requests running app code at once, per process
+		// Threads: requests running app code at once, per process; default
+		// 4 per CPU, at least 16 (server.DefaultThreadCount).
+
 		// `gorails ctl stats` (and phased-restart, restart, stop) talk to this.
 		ControlURL: "unix://tmp/control.sock",
 	}

@@ -85,10 +85,16 @@ type PostJSON struct {
 	UpdatedAt string `json:"updated_at"`
 }
 
-// WriteJSON writes p as JSON and a newline.
+// WriteJSON writes p as JSON, without a trailing newline (as Rails and
+// gorails send it).
 func WriteJSON(w io.Writer, p Post) error {
-	return json.NewEncoder(w).Encode(PostJSON{ID: p.ID, Title: p.Title, Body: p.Body,
+	b, err := json.Marshal(PostJSON{ID: p.ID, Title: p.Title, Body: p.Body,
 		CreatedAt: jsonTime(p.CreatedAt), UpdatedAt: jsonTime(p.UpdatedAt)})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
 }
 
 func jsonTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	sqldriver "database/sql/driver"
 	"errors"
+	"sync/atomic"
 
 	"github.com/gorails/gorails/framework/record/driver"
 	"github.com/gorails/gorails/framework/record/internal/checkout"
@@ -27,9 +28,25 @@ type Pool struct {
 	opts     driver.Options
 	classify func(error) driver.Kind
 	schema   Schema
+	gate     *checkout.Gate // one place per connection: checkouts wait here, bounded by the checkout timeout
 }
 
 var _ driver.Pool = (*Pool)(nil)
+
+// Open opens a *sql.DB on c and wraps it (New). Unless
+// o.StatementLimit < 0, each connection keeps the statements it prepared
+// (up to o.StatementLimit, DefaultStatementLimit when 0) and runs a query
+// it saw before without preparing it again; DDL drops them all.
+func Open(c sqldriver.Connector, d driver.Dialect, o driver.Options, classify func(error) driver.Kind, s Schema) *Pool {
+	if o.StatementLimit >= 0 {
+		limit := o.StatementLimit
+		if limit == 0 {
+			limit = DefaultStatementLimit
+		}
+		c = &cachingConnector{Connector: c, limit: limit, schema: new(atomic.Uint64)}
+	}
+	return New(sql.OpenDB(c), d, o, classify, s)
+}
 
 // New sizes db from o and wraps it. classify maps the database's own
 // errors; broken connections are KindUnavailable whatever it says.
@@ -37,20 +54,43 @@ func New(db *sql.DB, d driver.Dialect, o driver.Options, classify func(error) dr
 	db.SetMaxOpenConns(o.Pool)
 	db.SetMaxIdleConns(o.MaxIdle)
 	db.SetConnMaxIdleTime(o.IdleTimeout)
-	return &Pool{db: db, dialect: d, opts: o, classify: classify, schema: s}
+	return &Pool{db: db, dialect: d, opts: o, classify: classify, schema: s, gate: checkout.NewGate(o.Pool, o.CheckoutTimeout)}
 }
 
 // Dialect implements driver.Pool.
 func (p *Pool) Dialect() driver.Dialect { return p.dialect }
 
-func (p *Pool) conn(ctx context.Context) (*sql.Conn, error) {
-	cctx, cancel := checkout.Context(ctx, p.opts.CheckoutTimeout)
-	c, err := p.db.Conn(cctx)
-	cancel()
-	if err != nil {
-		return nil, checkout.Err(ctx, err)
+// conn checks a connection out: a place at the gate (where the wait and
+// its timeout are), then database/sql's connection, which a place
+// guarantees is free or may be opened (bounded by ctx).
+func (p *Pool) conn(ctx context.Context) (*conn, error) {
+	if err := p.gate.Enter(ctx); err != nil {
+		return nil, err
 	}
-	return c, nil
+	c, err := p.db.Conn(ctx)
+	if err != nil {
+		p.gate.Leave()
+		return nil, err
+	}
+	return &conn{Conn: c, gate: p.gate}, nil
+}
+
+// conn is a checked-out connection; Close gives it and its place back,
+// once.
+type conn struct {
+	*sql.Conn
+	gate *checkout.Gate
+	done bool
+}
+
+func (c *conn) Close() error {
+	if c.done {
+		return nil
+	}
+	c.done = true
+	err := c.Conn.Close()
+	c.gate.Leave()
+	return err
 }
 
 // Query implements driver.Querier.
@@ -120,7 +160,8 @@ func (p *Pool) Close() error { return p.db.Close() }
 // Stat implements driver.Pool.
 func (p *Pool) Stat() driver.Stat {
 	st := p.db.Stats()
-	return driver.Stat{Open: st.OpenConnections, InUse: st.InUse, Idle: st.Idle, WaitCount: st.WaitCount, WaitDuration: st.WaitDuration}
+	waits, waited := p.gate.Waits()
+	return driver.Stat{Open: st.OpenConnections, InUse: st.InUse, Idle: st.Idle, WaitCount: st.WaitCount + waits, WaitDuration: st.WaitDuration + waited}
 }
 
 // Classify implements driver.Pool.
@@ -147,7 +188,7 @@ func (p *Pool) Tables(ctx context.Context, q driver.Querier) ([]string, error) {
 // Rows is a result set that gives its connection back on Close.
 type Rows struct {
 	*sql.Rows
-	conn *sql.Conn
+	conn *conn
 	cols []string
 }
 
@@ -172,7 +213,7 @@ func (r *Rows) Close() error {
 // Tx is a transaction on its own checked-out connection.
 type Tx struct {
 	tx   *sql.Tx
-	conn *sql.Conn
+	conn *conn
 }
 
 // Query implements driver.Querier.

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The pages a developer meets are tested in a real browser: headless
+// Chromium driven with chromedp (github.com/chromedp/chromedp, the
+// maintained Go driver for the DevTools protocol).
+
+// chromium finds the browser: $CHROME_PATH, else chromium, chromium-browser
+// or google-chrome on PATH.
+func chromium() (string, error) {
+	if p := os.Getenv("CHROME_PATH"); p != "" {
+		return p, nil
+	}
+	var err error
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		var p string
+		if p, err = exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", err
+}
+
+// browser starts headless Chromium for one test and returns a context to
+// run chromedp actions in. Without Chromium the test skips, or fails when
+// CI=true.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := chromium()
+	if err != nil {
+		noBrowser(t, err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.NoFirstRun)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		noBrowser(t, err)
+	}
+	return ctx
+}
+
+// noBrowser skips the test, or fails it when CI=true.
+func noBrowser(t *testing.T, err error) {
+	t.Helper()
+	msg := "headless Chromium is not available (" + err.Error() + "); install chromium or set CHROME_PATH"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+// inBrowser runs chromedp steps, each page given a minute, and fails the
+// test on error.
+func inBrowser(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// evaluate runs JavaScript in the page and returns its value as T.
+func evaluate[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}

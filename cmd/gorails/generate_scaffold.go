@@ -1,0 +1,424 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gorails/gorails/framework/record/migrate"
+	"github.com/gorails/gorails/internal/generator"
+	"github.com/gorails/gorails/internal/inflect"
+	"github.com/gorails/gorails/templates"
+	"github.com/spf13/cobra"
+)
+
+// scaffoldData is what templates/scaffold and templates/resource render:
+// the model's data plus the resource's names.
+type scaffoldData struct {
+	modelData
+	Singular       string // "blog_post": the param key, the partial, the helpers' stem
+	Plural         string // "blog_posts": the table, the route, the views' folder
+	PluralType     string // "BlogPosts": routes.BlogPostsPath, the controller's list field
+	Controller     string // "BlogPostsController"
+	Var, VarPlural string // "blogPost", "blogPosts": Go variables
+	Human          string // "blog post"
+	HumanCap       string // "Blog post"
+	HumanPlural    string // "blog posts"
+	HumanPluralCap string // "Blog posts"
+	Permit         string // `"title", "body"`: the Permit arguments
+	FormFields     []scaffoldField
+	ShowFields     []scaffoldField
+	Refs           []columnArg // references, all with a RefType
+	HasUnique      bool        // some form field has a unique index
+}
+
+// scaffoldField is a field as the form and the record partial show it.
+type scaffoldField struct {
+	columnArg
+	Human    string // "Published at"
+	FormCall string // {{.TextField "title"}}
+	ShowCall string // {{.Title}}
+	Sample   string // a valid form value, for the generated test
+}
+
+// scaffoldCommand is `gorails generate scaffold` (full) or `generate resource`.
+func scaffoldCommand(full bool) *cobra.Command {
+	var force bool
+	use, short, long := "scaffold", "Generate a model, its migration, a controller with the seven actions (HTML and JSON), views, routes and tests",
+		`Generate a complete resource, as Rails' scaffold: the model and its migration
+(as generate model), app/controllers/PLURAL_controller.go with index, show,
+new, edit, create, update and destroy answering HTML and JSON (201, 422 with
+the errors, 204), strong params, views (index, show, new, edit, _form and the
+record partial, with an error summary and per-field errors), a controller
+test, a system test in headless Chromium (test/system/PLURAL_test.go), and
+r.Resources("PLURAL", ...) in config/routes.go; then the route
+helpers are regenerated. A references field (author:references) needs its
+model first: it becomes a required BelongsTo, an index, a foreign key and a
+select in the form. Run gorails db:migrate next.
+
+Types: `+typeNames+`.`
+	example := "  gorails generate scaffold Post title:string body:text published:boolean\n  gorails g scaffold Comment body:text post:references"
+	if !full {
+		use, short = "resource", "Generate a model, its migration, an empty controller and its resources route"
+		long = `Generate the model and its migration (as generate model), an empty
+app/controllers/PLURAL_controller.go and r.Resources("PLURAL", ...) in
+config/routes.go, which draws a route for each of Rails' seven actions the
+controller gets. Then the route helpers are regenerated.
+
+Types: ` + typeNames + `.`
+		example = "  gorails generate resource Tag name:string:uniq"
+	}
+	cmd := &cobra.Command{
+		Use:     use + " NAME [field[:type][:index|:uniq]...]",
+		Short:   short,
+		Long:    long,
+		Example: example,
+		Args:    minArgs(1, "give the model's name, e.g. gorails generate "+use+" Post title:string body:text"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			root, err := findApp()
+			if err != nil {
+				return fmt.Errorf("generate: %w", err)
+			}
+			if err := generateScaffold(root, args[0], args[1:], full, time.Now(), force, cmd.OutOrStdout()); err != nil {
+				return err
+			}
+			return regenerateAfter("the "+use+" was generated", cmd, root)
+		},
+	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "overwrite files that exist")
+	return cmd
+}
+
+// destroyScaffoldCommand is `gorails destroy scaffold|resource NAME`.
+func destroyScaffoldCommand(full bool) *cobra.Command {
+	use := "scaffold"
+	if !full {
+		use = "resource"
+	}
+	return &cobra.Command{
+		Use:   use + " NAME",
+		Short: "Remove what generate " + use + " created",
+		Long: `Remove the model, its test, fixtures and create migration, the controller and its
+tests (the system test too), the views, and the resources line in config/routes.go, then regenerate
+the route helpers. A migration that was applied should be rolled back first
+(gorails db:rollback). Files shared with the app (public/assets) stay.`,
+		Example: "  gorails destroy " + use + " Post",
+		Args:    exactArgs(1, "give the model's name, e.g. gorails destroy "+use+" Post"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			root, err := findApp()
+			if err != nil {
+				return fmt.Errorf("destroy: %w", err)
+			}
+			changed, err := destroyScaffold(root, args[0], full, cmd.OutOrStdout())
+			if err != nil || !changed {
+				return err
+			}
+			return regenerateAfter("the "+use+" was removed", cmd, root)
+		},
+	}
+}
+
+var errPluralIsSingular = errors.New("its plural is the same word")
+
+// newScaffoldData checks the name and fields and derives every name.
+func newScaffoldData(root, name string, args []string, full bool) (scaffoldData, error) {
+	if strings.Contains(name, "/") || strings.Contains(name, "::") {
+		return scaffoldData{}, fmt.Errorf("invalid model name %q: namespaced resources are not generated yet; use a flat name such as AdminUser", name)
+	}
+	md, err := newModelData(root, name, args)
+	if err != nil {
+		return scaffoldData{}, err
+	}
+	singular := md.File
+	plural := md.Table
+	if plural == singular {
+		return scaffoldData{}, fmt.Errorf("invalid model name %q: %w (%s), so the list and the record would share their routes; choose a countable name", name, errPluralIsSingular, plural)
+	}
+	d := scaffoldData{modelData: md, Singular: singular, Plural: plural, PluralType: camelize(plural)}
+	d.Controller = d.PluralType + "Controller"
+	d.Var, d.VarPlural = lowerFirst(md.Type), lowerFirst(d.PluralType)
+	d.Human = strings.ReplaceAll(singular, "_", " ")
+	d.HumanPlural = strings.ReplaceAll(plural, "_", " ")
+	d.HumanCap, d.HumanPluralCap = upperFirst(d.Human), upperFirst(d.HumanPlural)
+	reserved := reservedActions()
+	for _, n := range []string{md.Type, d.PluralType} {
+		if slices.Contains(reserved, n) || n == "ApplicationController" {
+			return scaffoldData{}, fmt.Errorf("invalid model name %q: the controller's field %s would hide a method of controller.Base; choose another name", name, n)
+		}
+	}
+	var permit []string
+	for _, f := range md.Fields {
+		if f.Type == "references" {
+			if f.RefType == "" {
+				return scaffoldData{}, fmt.Errorf("field %q: there is no model %s in app/models; generate it first (gorails generate model %s name:string), then the %s", f.Ref+":references", camelize(f.Ref), camelize(f.Ref), commandName(full))
+			}
+			d.Refs = append(d.Refs, f)
+		}
+		sf := scaffoldField{columnArg: f, Human: inflect.Humanize(f.Name), ShowCall: "{{." + f.GoName + "}}"}
+		if f.GoType == "[]byte" {
+			sf.ShowCall = "{{len ." + f.GoName + "}} bytes"
+		}
+		d.ShowFields = append(d.ShowFields, sf)
+		ft := fieldTypes[f.Type]
+		if ft.input == "" {
+			continue
+		}
+		permit = append(permit, fmt.Sprintf("%q", f.Name))
+		switch f.Type {
+		case "references":
+			sf.FormCall = fmt.Sprintf(`{{.Select %q $.Locals.%s_options "include_blank" true}}`, f.Name, f.Ref)
+		case "float", "decimal":
+			sf.FormCall = fmt.Sprintf(`{{.%s %q "step" "any"}}`, ft.input, f.Name)
+		case "text", "json":
+			sf.FormCall = fmt.Sprintf(`{{.%s %q "rows" 4}}`, ft.input, f.Name)
+		default:
+			sf.FormCall = fmt.Sprintf(`{{.%s %q}}`, ft.input, f.Name)
+		}
+		sf.Sample = sampleValue(f)
+		d.HasUnique = d.HasUnique || f.Unique
+		d.FormFields = append(d.FormFields, sf)
+	}
+	d.Permit = strings.Join(permit, ", ")
+	return d, nil
+}
+
+func commandName(full bool) string {
+	if full {
+		return "scaffold"
+	}
+	return "resource"
+}
+
+// sampleValue is a form value of f's type, for the generated test.
+func sampleValue(f columnArg) string {
+	switch f.Type {
+	case "integer", "bigint":
+		return "1"
+	case "float", "decimal":
+		return "1.5"
+	case "boolean":
+		return "1"
+	case "date":
+		return "2026-01-02"
+	case "datetime":
+		return "2026-01-02T15:04"
+	case "time":
+		return "15:04"
+	case "json":
+		return `{"key":"value"}`
+	case "uuid":
+		return "0b4f8d8e-5f0a-4c3e-9a53-2f1f7c1d9e10"
+	case "text":
+		return "My" + f.GoName + " text"
+	}
+	return "My" + f.GoName
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// resourcesLine is the route generate scaffold/resource adds.
+func resourcesLine(d scaffoldData) string {
+	return fmt.Sprintf("\tr.Resources(%q, dispatch.For[controllers.%s]())", d.Plural, d.Controller)
+}
+
+// Assets a scaffold's pages use; an app from before they were part of
+// gorails new gets them with its first scaffold.
+var scaffoldAssets = []string{"public/assets/application.css", "public/assets/application.js"}
+
+// generateScaffold writes the model, migration, controller, views and test,
+// and adds the resources route. Nothing is written when an argument is
+// invalid, a file exists and differs (without force), a migration is
+// already named create_TABLE, or routes.go cannot be edited.
+func generateScaffold(root, name string, args []string, full bool, now time.Time, force bool, out io.Writer) error {
+	d, err := newScaffoldData(root, name, args, full)
+	if err != nil {
+		return err
+	}
+	files, err := renderGo("model", d.modelData)
+	if err != nil {
+		return err
+	}
+	snake := "create_" + d.Table
+	mfiles, err := newMigrationFiles(root, snake, camelize(snake), guessSteps(snake, d.Fields), now)
+	if err != nil {
+		return err
+	}
+	dir := "resource"
+	if full {
+		dir = "scaffold"
+	}
+	cfiles, err := renderGo(dir, d)
+	if err != nil {
+		return err
+	}
+	if hasAuthentication(root) { // the pages need a signed-in user
+		for i, f := range cfiles {
+			if strings.HasSuffix(f.Path, "_controller_test.go") || (strings.HasPrefix(f.Path, "test/system/") && strings.HasSuffix(f.Path, "_test.go")) {
+				cfiles[i].Data = []byte(useSignedIn(string(f.Data)))
+			}
+		}
+	}
+	files = slices.Concat(mfiles, files, cfiles)
+	if full {
+		for _, p := range scaffoldAssets {
+			if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(p))); err == nil {
+				continue
+			}
+			data, err := fs.ReadFile(templates.FS, "app/"+p)
+			if err != nil {
+				return err
+			}
+			files = append(files, generator.File{Path: p, Data: data})
+		}
+	}
+	routesPath := filepath.Join(root, filepath.FromSlash(routesFile))
+	src, err := os.ReadFile(routesPath)
+	if err != nil {
+		return err
+	}
+	routes, added, err := addResources(src, d)
+	if err != nil {
+		return err
+	}
+	if err := generator.Write(root, files, force, out); err != nil {
+		return err
+	}
+	if !added {
+		return nil
+	}
+	if err := os.WriteFile(routesPath, routes, 0o644); err != nil {
+		return err
+	}
+	generator.Status(out, "route", strings.TrimSpace(resourcesLine(d)))
+	return nil
+}
+
+// addResources inserts the resources line at the end of func Routes, once.
+func addResources(src []byte, d scaffoldData) ([]byte, bool, error) {
+	if !strings.Contains(string(src), `"github.com/gorails/gorails/framework/dispatch"`) || !strings.Contains(string(src), `/app/controllers"`) {
+		return nil, false, fmt.Errorf("%w: it must import framework/dispatch and the app's controllers package", errRoutes)
+	}
+	lines, end, err := routesBody(src)
+	if err != nil {
+		return nil, false, err
+	}
+	l := resourcesLine(d)
+	if slices.Contains(lines[:end], l) {
+		return src, false, nil
+	}
+	out := slices.Concat(lines[:end], []string{l}, lines[end:])
+	return []byte(strings.Join(out, "\n")), true, nil
+}
+
+// scaffoldPaths are the files generate scaffold/resource creates for a
+// model (its migration is found by name).
+func scaffoldPaths(d scaffoldData, full bool) []string {
+	paths := []string{
+		"app/models/" + d.File + ".go",
+		"app/models/" + d.File + "_test.go",
+		"test/fixtures/" + d.Table + ".yml",
+		"app/controllers/" + d.Plural + "_controller.go",
+	}
+	if full {
+		paths = append(paths, "app/controllers/"+d.Plural+"_controller_test.go", "test/system/"+d.Plural+"_test.go")
+		for _, v := range []string{"index", "show", "new", "edit", "_form", "_" + d.Singular} {
+			paths = append(paths, "app/views/"+d.Plural+"/"+v+".html.tmpl")
+		}
+	}
+	return paths
+}
+
+// destroyScaffold removes what generateScaffold created and its resources
+// route, reporting whether config/routes.go changed. It only needs the
+// name: the files are found by their conventional paths.
+func destroyScaffold(root, name string, full bool, out io.Writer) (bool, error) {
+	if !modelNameRE.MatchString(name) {
+		return false, fmt.Errorf("invalid model name %q", name)
+	}
+	file := inflect.Underscore(name)
+	d := scaffoldData{modelData: modelData{File: file, Type: camelize(file), Table: inflect.Pluralize(file)}, Singular: file, Plural: inflect.Pluralize(file)}
+	d.PluralType = camelize(d.Plural)
+	d.Controller = d.PluralType + "Controller"
+	paths := scaffoldPaths(d, full)
+	files, err := migrationFiles(root)
+	if err != nil {
+		return false, err
+	}
+	for _, f := range files {
+		if _, n, err := migrate.ParseFileName(f); err == nil && n == "create_"+d.Table {
+			paths = append(paths, migrateDir+"/"+f)
+		}
+	}
+	changed, err := removeResources(root, d, out)
+	if err != nil {
+		return false, err
+	}
+	if err := generator.Remove(root, paths, out); err != nil {
+		return false, err
+	}
+	viewDir := "app/views/" + d.Plural
+	if err := os.Remove(filepath.Join(root, filepath.FromSlash(viewDir))); err == nil {
+		generator.Status(out, "remove", viewDir)
+	}
+	if full {
+		// test/system/app_test.go is the system tests' shared setup: it goes
+		// with the last of them.
+		sys := filepath.Join(root, "test", "system")
+		if entries, err := os.ReadDir(sys); err == nil && len(entries) == 1 && entries[0].Name() == "app_test.go" {
+			if err := generator.Remove(root, []string{"test/system/app_test.go"}, out); err != nil {
+				return false, err
+			}
+			if err := os.Remove(sys); err == nil {
+				generator.Status(out, "remove", "test/system")
+			}
+		}
+	}
+	return changed, nil
+}
+
+// removeResources deletes the resources line generate added, warning
+// about other lines that still name the controller.
+func removeResources(root string, d scaffoldData, out io.Writer) (bool, error) {
+	routesPath := filepath.Join(root, filepath.FromSlash(routesFile))
+	src, err := os.ReadFile(routesPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	generated := regexp.MustCompile(`^\tr\.Resources\("` + regexp.QuoteMeta(d.Plural) + `", dispatch\.For\[controllers\.` + regexp.QuoteMeta(d.Controller) + `\]\(\)\)$`)
+	lines := strings.Split(string(src), "\n")
+	kept := lines[:0:0]
+	removed := false
+	for i, l := range lines {
+		switch {
+		case generated.MatchString(l):
+			removed = true
+			continue
+		case strings.Contains(l, "controllers."+d.Controller+")") || strings.Contains(l, "controllers."+d.Controller+"]"):
+			fmt.Fprintf(out, "%12s  %s:%d still refers to %s; remove it by hand\n", "warning", routesFile, i+1, d.Controller)
+		}
+		kept = append(kept, l)
+	}
+	if !removed {
+		return false, nil
+	}
+	if err := os.WriteFile(routesPath, []byte(strings.Join(kept, "\n")), 0o644); err != nil {
+		return false, err
+	}
+	generator.Status(out, "route", "remove "+strings.TrimSpace(resourcesLine(d)))
+	return true, nil
+}

@@ -1,0 +1,103 @@
+package controller_test
+
+import (
+	"encoding/json"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gorails/gorails/framework/controller"
+	"github.com/gorails/gorails/framework/dispatch"
+)
+
+// jsonPost is a record in Rails' JSON shape, with text to escape.
+type jsonPost struct {
+	ID        int64   `json:"id"`
+	Title     string  `json:"title"`
+	Body      string  `json:"body"`
+	Score     float64 `json:"score"`
+	CreatedAt string  `json:"created_at"`
+}
+
+func newJSONPost() jsonPost {
+	return jsonPost{ID: 500, Title: "Tom & Jerry's <b>show</b>", Body: strings.Repeat("Ünïcode & <text> 'quoted' \u2028 ", 8), Score: 1.5, CreatedAt: "2026-01-14T22:47:05.165Z"}
+}
+
+// JSONPostsController answers GET /posts/:id.json with c.JSON.
+type JSONPostsController struct {
+	controller.Base
+}
+
+func (c *JSONPostsController) Show() error {
+	if id, _ := c.Params().String("id"); id == "bad" {
+		return c.JSON(http.StatusOK, map[string]any{"nan": math.NaN()})
+	}
+	return c.JSON(http.StatusOK, newJSONPost())
+}
+
+func jsonHandler(tb testing.TB) http.Handler {
+	env := &controller.Env{Logger: slog.New(slog.DiscardHandler)}
+	rs := dispatch.NewRouteSet(dispatch.Config{Invoker: env})
+	if err := rs.Draw(func(r *dispatch.Mapper) {
+		r.Resources("posts", dispatch.For[JSONPostsController](), dispatch.Only("show"))
+	}); err != nil {
+		tb.Fatal(err)
+	}
+	return rs
+}
+
+// TestJSONBytes: c.JSON answers json.Marshal's bytes (HTML characters
+// escaped, no trailing newline); a value that does not encode is an error
+// before anything is written.
+func TestJSONBytes(t *testing.T) {
+	t.Parallel()
+	h := jsonHandler(t)
+	want, _ := json.Marshal(newJSONPost())
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/posts/500.json", nil))
+	if rec.Code != 200 || rec.Body.String() != string(want) || rec.Header().Get("Content-Type") != "application/json; charset=utf-8" {
+		t.Fatalf("%d %q %q\nwant %q", rec.Code, rec.Header().Get("Content-Type"), rec.Body, want)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/posts/bad.json", nil))
+	if rec.Code != http.StatusInternalServerError || strings.Contains(rec.Body.String(), "{") {
+		t.Fatalf("a value that does not encode: %d %q", rec.Code, rec.Body)
+	}
+}
+
+// BenchmarkJSON is a show action answering one record as JSON through
+// routing, the controller and c.JSON, against the raw baseline: a
+// net/http handler writing json.Marshal's bytes.
+func BenchmarkJSON(b *testing.B) {
+	raw := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := json.Marshal(newJSONPost())
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(body)
+	})
+	for _, bc := range []struct {
+		name string
+		h    http.Handler
+	}{{"gorails", jsonHandler(b)}, {"raw/net-http", raw}} {
+		b.Run(bc.name, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, "/posts/500.json", nil)
+			w := &discardWriter{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				clear(w.h)
+				w.n = 0
+				bc.h.ServeHTTP(w, req)
+			}
+			if w.code != 200 || w.n == 0 {
+				b.Fatalf("status %d, %d bytes", w.code, w.n)
+			}
+		})
+	}
+}

@@ -1,0 +1,163 @@
+package event_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorails/gorails/framework/event"
+)
+
+func TestSubscribeDeliversOnlyItsKindUntilCancelled(t *testing.T) {
+	t.Parallel()
+	bus := event.New()
+	if bus.Enabled(event.KindSQL) {
+		t.Fatal("an empty bus reports a subscriber")
+	}
+	var got []string
+	cancel := event.Subscribe(bus, func(_ context.Context, e *event.SQL) { got = append(got, e.Op) })
+	event.Subscribe(bus, func(_ context.Context, e *event.Redirect) { got = append(got, e.Location) })
+	if !bus.Enabled(event.KindSQL) || bus.Enabled(event.KindRenderTemplate) {
+		t.Fatal("Enabled does not follow the subscriptions")
+	}
+	ctx := context.Background()
+	bus.Emit(ctx, &event.SQL{Op: "query posts"})
+	bus.Emit(ctx, &event.RenderTemplate{Identifier: "posts/index"})
+	bus.Emit(ctx, &event.Redirect{Location: "/posts"})
+	cancel()
+	cancel() // twice is harmless
+	bus.Emit(ctx, &event.SQL{Op: "after cancel"})
+	if fmt.Sprint(got) != "[query posts /posts]" {
+		t.Fatalf("delivered %q", got)
+	}
+	if bus.Enabled(event.KindSQL) {
+		t.Fatal("a cancelled subscription still enables its kind")
+	}
+}
+
+func TestNilBusDropsEverything(t *testing.T) {
+	t.Parallel()
+	var bus *event.Bus
+	if bus.Enabled(event.KindSQL) || bus.Wrapped() {
+		t.Fatal("a nil bus has subscribers")
+	}
+	bus.Emit(context.Background(), &event.SQL{})
+	ctx := bus.Start(context.Background(), &event.StartRequest{})
+	if ctx != context.Background() {
+		t.Fatal("a nil bus changed the context")
+	}
+}
+
+func TestSubscribeAllAndOrder(t *testing.T) {
+	t.Parallel()
+	bus := event.New()
+	var got []string
+	bus.SubscribeAll(func(_ context.Context, e event.Event) { got = append(got, "all:"+e.Name()) })
+	bus.SubscribeAll(func(_ context.Context, e event.Event) { got = append(got, "jobs:"+e.Name()) }, event.KindPerformJob)
+	bus.Emit(context.Background(), &event.PerformJob{})
+	bus.Emit(context.Background(), &event.CacheRead{})
+	want := "[all:perform.active_job jobs:perform.active_job all:cache_read.active_support]"
+	if fmt.Sprint(got) != want {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}
+
+func TestSubscribeWhileEmitting(t *testing.T) {
+	t.Parallel()
+	bus := event.New()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	n := 0
+	for range 4 {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for range 200 {
+				cancel := event.Subscribe(bus, func(context.Context, *event.SQL) { mu.Lock(); n++; mu.Unlock() })
+				cancel()
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for range 200 {
+				if bus.Enabled(event.KindSQL) {
+					bus.Emit(context.Background(), &event.SQL{})
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if bus.Enabled(event.KindSQL) {
+		t.Fatal("every subscription was cancelled")
+	}
+}
+
+type key struct{}
+
+type carrier struct{}
+
+func (carrier) Inject(ctx context.Context, meta map[string]string) {
+	if v, _ := ctx.Value(key{}).(string); v != "" {
+		meta["trace"] = v
+	}
+}
+
+func (carrier) Extract(ctx context.Context, meta map[string]string) context.Context {
+	return context.WithValue(ctx, key{}, meta["trace"])
+}
+
+func TestStartWrapsAndCarriersTravel(t *testing.T) {
+	t.Parallel()
+	bus := event.New()
+	bus.Wrap(func(ctx context.Context, start event.Event) context.Context {
+		return context.WithValue(ctx, key{}, "span-of-"+start.Name())
+	})
+	var seen string
+	event.Subscribe(bus, func(ctx context.Context, _ *event.StartRequest) { seen, _ = ctx.Value(key{}).(string) })
+	ctx := bus.Start(event.WithRequestID(context.Background(), "req-1"), &event.StartRequest{Method: "GET"})
+	if seen != "span-of-start_request.action_dispatch" || !bus.Wrapped() {
+		t.Fatalf("the start event saw %q", seen)
+	}
+
+	if meta := bus.Inject(context.Background()); meta != nil {
+		t.Fatalf("nothing to carry, got %v", meta)
+	}
+	bus.Carry(carrier{})
+	meta := bus.Inject(ctx)
+	if meta[event.MetaKeyRequestID] != "req-1" || meta["trace"] != "span-of-start_request.action_dispatch" {
+		t.Fatalf("meta %v", meta)
+	}
+	jobCtx := bus.Extract(context.Background(), meta)
+	if event.RequestID(jobCtx) != "req-1" || jobCtx.Value(key{}) != "span-of-start_request.action_dispatch" {
+		t.Fatal("the job's context lacks what the request carried")
+	}
+}
+
+func TestRuntime(t *testing.T) {
+	t.Parallel()
+	var none *event.Runtime
+	none.AddViews(time.Second) // a request without instrumentation
+	none.SetAction(event.Action{})
+	ctx, rt := event.WithRuntime(context.Background())
+	if event.RuntimeFrom(ctx) != rt || event.RuntimeFrom(context.Background()) != nil {
+		t.Fatal("RuntimeFrom")
+	}
+	rt.AddViews(time.Millisecond)
+	rt.AddViews(2 * time.Millisecond)
+	rt.SetAction(event.Action{Controller: "PostsController", Action: "index", Format: "HTML"})
+	if rt.Views() != 3*time.Millisecond || rt.Action().Action != "index" {
+		t.Fatalf("views %v action %+v", rt.Views(), rt.Action())
+	}
+}
+
+func BenchmarkDisabledEventPoint(b *testing.B) {
+	bus := event.New()
+	event.Subscribe(bus, func(context.Context, *event.SQL) {})
+	for b.Loop() {
+		if bus.Enabled(event.KindRenderTemplate) {
+			bus.Emit(context.Background(), &event.RenderTemplate{})
+		}
+	}
+}

@@ -1,0 +1,76 @@
+package event
+
+import "context"
+
+// RequestScope is one request's context layer for the default middleware
+// stack: it carries the request id, the request's Runtime and up to four
+// values of other packages (record's statement counts), so that the stack
+// adds one context layer and copies the *http.Request once where each
+// middleware used to add its own (a WithValue and an r.WithContext each).
+//
+// The request_id middleware makes it (NewRequestScope); a middleware inside
+// it that finds it as the request's context itself (ScopeOf: no other
+// layer in between) puts its value in it with Set before calling the next
+// handler, and otherwise adds a layer as before. Set is for that moment
+// only: a scope is read-only once the next handler runs.
+type RequestScope struct {
+	context.Context
+	id     any // the request id, boxed once: RequestID reads it without allocating
+	rt     Runtime
+	rtUsed bool
+	n      int
+	keys   [4]any
+	vals   [4]any
+}
+
+// NewRequestScope returns parent carrying the request id id, as
+// WithRequestID does, in a scope that later middleware can add to.
+func NewRequestScope(parent context.Context, id string) *RequestScope {
+	return &RequestScope{Context: parent, id: id}
+}
+
+// ScopeOf returns ctx as a *RequestScope when it is one, nil otherwise
+// (also when a layer was added on top of one: a value set in the scope
+// then would not shadow that layer's as a new layer would).
+func ScopeOf(ctx context.Context) *RequestScope {
+	s, _ := ctx.(*RequestScope)
+	return s
+}
+
+// Set makes the scope answer val for key, as context.WithValue(s, key,
+// val) would, and reports whether it did: false when key is already set
+// in the scope or the scope is full, and the caller adds a layer.
+func (s *RequestScope) Set(key, val any) bool {
+	if s == nil || s.n == len(s.keys) {
+		return false
+	}
+	for i := range s.n {
+		if s.keys[i] == key {
+			return false
+		}
+	}
+	s.keys[s.n], s.vals[s.n] = key, val
+	s.n++
+	return true
+}
+
+// Value implements context.Context.
+func (s *RequestScope) Value(key any) any {
+	switch key.(type) {
+	case requestIDKey:
+		return s.id
+	case runtimeKey:
+		if s.rtUsed {
+			return &s.rt
+		}
+	}
+	for i := range s.n {
+		if s.keys[i] == key {
+			return s.vals[i]
+		}
+	}
+	return s.Context.Value(key)
+}
+
+// String names the layer, as context's own layers do.
+func (s *RequestScope) String() string { return "event.RequestScope" }

@@ -1,0 +1,62 @@
+package event_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/gorails/gorails/framework/event"
+)
+
+type scopeKey string
+
+func TestRequestScope(t *testing.T) {
+	t.Parallel()
+	parent := context.WithValue(context.Background(), scopeKey("p"), "parent")
+	s := event.NewRequestScope(parent, "req-1")
+	if event.ScopeOf(s) != s || event.RequestID(s) != "req-1" || s.Value(scopeKey("p")) != "parent" {
+		t.Fatalf("scope: id %q, parent's value %v", event.RequestID(s), s.Value(scopeKey("p")))
+	}
+	if event.RuntimeFrom(s) != nil {
+		t.Fatal("a scope has no Runtime before WithRuntime")
+	}
+	ctx, rt := event.WithRuntime(s)
+	if ctx != context.Context(s) || event.RuntimeFrom(s) != rt {
+		t.Fatal("the first WithRuntime on a scope takes the scope's Runtime without a layer")
+	}
+	ctx2, rt2 := event.WithRuntime(s)
+	if ctx2 == context.Context(s) || rt2 == rt || event.RuntimeFrom(ctx2) != rt2 || event.RuntimeFrom(s) != rt {
+		t.Fatal("a second WithRuntime adds a layer of its own")
+	}
+	for _, tc := range []struct {
+		name string
+		k, v any
+		ok   bool
+	}{
+		{"a new key", scopeKey("a"), 1, true},
+		{"the same key again", scopeKey("a"), 2, false},
+		{"a second key", scopeKey("b"), 3, true},
+		{"a third key", scopeKey("c"), 4, true},
+		{"a fourth key", scopeKey("d"), 5, true},
+		{"a fifth key: full", scopeKey("e"), 6, false},
+	} {
+		if got := s.Set(tc.k, tc.v); got != tc.ok {
+			t.Errorf("%s: Set = %v, want %v", tc.name, got, tc.ok)
+		}
+	}
+	if s.Value(scopeKey("a")) != 1 || s.Value(scopeKey("d")) != 5 || s.Value(scopeKey("e")) != nil {
+		t.Fatalf("values: a %v, d %v, e %v", s.Value(scopeKey("a")), s.Value(scopeKey("d")), s.Value(scopeKey("e")))
+	}
+	layered := context.WithValue(s, scopeKey("x"), 1)
+	if event.ScopeOf(layered) != nil || event.ScopeOf(parent) != nil {
+		t.Fatal("ScopeOf finds only a scope that is the context itself")
+	}
+	var none *event.RequestScope
+	if none.Set(scopeKey("a"), 1) {
+		t.Fatal("Set on no scope succeeded")
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if event.NewRequestScope(cancelled, "x").Err() == nil {
+		t.Fatal("a scope ends with its parent")
+	}
+}

@@ -1,0 +1,284 @@
+package framework
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"math"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorails/gorails/framework/event"
+)
+
+// jsonHandler writes what slog.JSONHandler writes, one object per line:
+//
+//	{"time":"2026-12-05T07:30:00.123456789Z","level":"INFO","msg":"Completed 200 OK in 3ms","status":200,...,"request_id":"3f2a9c"}
+//
+// the request id of the record's context last, as requestIDHandler adds
+// it. It formats strings, numbers, booleans, times and durations itself
+// into a pooled buffer (no reflection, no allocation per line); other
+// values go through encoding/json as slog's do. Groups (WithGroup) are
+// handed to a slog.JSONHandler on the same output, which the request log
+// never uses.
+type jsonHandler struct {
+	mu    *sync.Mutex
+	w     io.Writer
+	level slog.Leveler
+	pre   []byte      // attributes added with WithAttrs, formatted, each with a leading comma
+	attrs []slog.Attr // the same attributes, for WithGroup's slog handler
+}
+
+func newJSONHandler(w io.Writer, level slog.Leveler) *jsonHandler {
+	return &jsonHandler{mu: new(sync.Mutex), w: w, level: level}
+}
+
+// lineBuf is a pooled buffer of one line.
+type lineBuf struct{ b []byte }
+
+var linePool = sync.Pool{New: func() any { return &lineBuf{b: make([]byte, 0, 1024)} }}
+
+func getLine() *lineBuf { return linePool.Get().(*lineBuf) }
+
+func putLine(l *lineBuf) {
+	if cap(l.b) > 64<<10 {
+		return // a huge line's buffer is not kept
+	}
+	l.b = l.b[:0]
+	linePool.Put(l)
+}
+
+func (h *jsonHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level.Level() }
+
+func (h *jsonHandler) Handle(ctx context.Context, r slog.Record) error {
+	lb := getLine()
+	defer putLine(lb)
+	b := h.appendHead(lb.b, r.Time, r.Level, r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		b = appendJSONAttr(b, a)
+		return true
+	})
+	return h.finish(ctx, lb, b)
+}
+
+// handleAttrs writes a line as Handle does, from its parts: the log
+// subscriber's path, which builds no slog.Record (a Record of more than
+// five attributes allocates them).
+func (h *jsonHandler) handleAttrs(ctx context.Context, t time.Time, level slog.Level, msg string, attrs []slog.Attr) error {
+	lb := getLine()
+	defer putLine(lb)
+	b := h.appendHead(lb.b, t, level, msg)
+	for _, a := range attrs {
+		b = appendJSONAttr(b, a)
+	}
+	return h.finish(ctx, lb, b)
+}
+
+func (h *jsonHandler) appendHead(b []byte, t time.Time, level slog.Level, msg string) []byte {
+	b = append(b, '{')
+	if !t.IsZero() {
+		b = append(b, `"time":"`...)
+		b = t.Round(0).AppendFormat(b, time.RFC3339Nano)
+		b = append(b, `",`...)
+	}
+	b = append(b, `"level":"`...)
+	b = append(b, level.String()...)
+	b = append(b, `","msg":`...)
+	b = appendJSONString(b, msg)
+	return append(b, h.pre...)
+}
+
+func (h *jsonHandler) finish(ctx context.Context, lb *lineBuf, b []byte) error {
+	if id := event.RequestID(ctx); id != "" {
+		b = append(b, `,"request_id":`...)
+		b = appendJSONString(b, id)
+	}
+	b = append(b, '}', '\n')
+	lb.b = b
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, err := h.w.Write(b)
+	return err
+}
+
+func (h *jsonHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	if len(as) == 0 {
+		return h
+	}
+	h2 := *h
+	pre := append([]byte(nil), h.pre...)
+	for _, a := range as {
+		pre = appendJSONAttr(pre, a)
+	}
+	h2.pre = pre
+	h2.attrs = append(slices.Clip(h.attrs), as...)
+	return &h2
+}
+
+func (h *jsonHandler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
+	}
+	std := slog.NewJSONHandler(lockedWriter{h.mu, h.w}, &slog.HandlerOptions{Level: h.level})
+	return requestIDHandler{std.WithAttrs(h.attrs).WithGroup(name)}
+}
+
+// lockedWriter serializes a stdlib handler's writes with the jsonHandler's.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// appendJSONAttr appends ,"key":value as slog.JSONHandler writes it; an
+// empty attribute is left out and a group is an object.
+func appendJSONAttr(b []byte, a slog.Attr) []byte {
+	a.Value = a.Value.Resolve()
+	if a.Equal(slog.Attr{}) {
+		return b
+	}
+	if a.Value.Kind() == slog.KindGroup {
+		as := a.Value.Group()
+		if len(as) == 0 {
+			return b
+		}
+		if a.Key == "" { // inlined, as slog does
+			for _, g := range as {
+				b = appendJSONAttr(b, g)
+			}
+			return b
+		}
+		b = append(b, ',')
+		b = appendJSONString(b, a.Key)
+		b = append(b, ':', '{')
+		start := len(b)
+		for _, g := range as {
+			b = appendJSONAttr(b, g)
+		}
+		if len(b) > start && b[start] == ',' {
+			b = append(b[:start], b[start+1:]...)
+		}
+		return append(b, '}')
+	}
+	b = append(b, ',')
+	b = appendJSONString(b, a.Key)
+	b = append(b, ':')
+	return appendJSONValue(b, a.Value)
+}
+
+func appendJSONValue(b []byte, v slog.Value) []byte {
+	switch v.Kind() {
+	case slog.KindString:
+		return appendJSONString(b, v.String())
+	case slog.KindInt64:
+		return strconv.AppendInt(b, v.Int64(), 10)
+	case slog.KindUint64:
+		return strconv.AppendUint(b, v.Uint64(), 10)
+	case slog.KindFloat64:
+		return appendJSONFloat(b, v.Float64())
+	case slog.KindBool:
+		return strconv.AppendBool(b, v.Bool())
+	case slog.KindDuration:
+		return strconv.AppendInt(b, int64(v.Duration()), 10) // nanoseconds, as slog
+	case slog.KindTime:
+		b = append(b, '"')
+		b = v.Time().AppendFormat(b, time.RFC3339Nano)
+		return append(b, '"')
+	}
+	a := v.Any()
+	if err, ok := a.(error); ok {
+		if _, marshals := a.(json.Marshaler); !marshals {
+			return appendJSONString(b, err.Error())
+		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(a); err != nil {
+		return appendJSONString(b, "!ERROR:"+err.Error())
+	}
+	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+}
+
+// appendJSONFloat writes f as encoding/json does; NaN and the infinities,
+// which JSON cannot hold, as strings.
+func appendJSONFloat(b []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return appendJSONString(b, strconv.FormatFloat(f, 'g', -1, 64))
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		// clean up e-09 to e-9, as encoding/json does
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
+}
+
+// appendJSONString writes s quoted as slog.JSONHandler does: control
+// characters, quotes and backslashes escaped, invalid UTF-8 as U+FFFD,
+// U+2028 and U+2029 escaped, HTML characters left alone.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= ' ' && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

@@ -1,0 +1,121 @@
+package framework
+
+import (
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Log buffering (production's default logger).
+const (
+	// logFlushInterval is the longest a line waits in the buffer while
+	// requests keep coming.
+	logFlushInterval = 100 * time.Millisecond
+	// logBufferSize is how much the buffer holds before it is written out
+	// at once.
+	logBufferSize = 32 << 10
+)
+
+// logWriter is the production log's output: it buffers lines only while
+// requests are in flight, and writes them out when the last request in
+// flight completes, when logFlushInterval has passed since the first
+// line of the buffer, when the buffer is full, and at Close. Outside
+// requests (boot, commands, shutdown, a job worker at rest) every line is
+// written at once. So a server under load makes one write per many lines
+// instead of one per line, and an idle server holds nothing back.
+//
+// What a crash loses: a clean shutdown (SIGTERM, SIGINT, the end of a
+// command) and a hot restart flush first. A process killed with SIGKILL,
+// or dying of a fatal error, loses what the buffer held: at most
+// logFlushInterval's worth of lines (and at most logBufferSize bytes),
+// and only when requests were in flight, since the buffer is written out
+// whenever the server goes idle. Safe for concurrent use.
+type logWriter struct {
+	busy atomic.Int64 // requests in flight
+
+	mu     sync.Mutex
+	w      io.Writer
+	buf    []byte
+	timer  *time.Timer // flushes the buffer logFlushInterval after its first line
+	armed  bool
+	closed bool
+}
+
+func newLogWriter(w io.Writer) *logWriter {
+	l := &logWriter{w: w, buf: make([]byte, 0, logBufferSize)}
+	l.timer = time.AfterFunc(time.Hour, l.onTimer)
+	l.timer.Stop()
+	return l
+}
+
+// Write buffers p while a request is in flight and writes it through
+// otherwise. A buffered write reports no error: a failure of the output
+// shows on the write that flushes.
+func (l *logWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed || l.busy.Load() <= 0 {
+		if err := l.flushLocked(); err != nil {
+			return 0, err
+		}
+		return l.w.Write(p)
+	}
+	if len(l.buf)+len(p) > cap(l.buf) {
+		if err := l.flushLocked(); err != nil {
+			return 0, err
+		}
+		if len(p) > cap(l.buf) {
+			return l.w.Write(p)
+		}
+	}
+	l.buf = append(l.buf, p...)
+	if !l.armed {
+		l.armed = true
+		l.timer.Reset(logFlushInterval)
+	}
+	return len(p), nil
+}
+
+// begin counts a request in flight.
+func (l *logWriter) begin() { l.busy.Add(1) }
+
+// end counts a request done; the last one in flight writes the buffer out.
+func (l *logWriter) end() {
+	if l.busy.Add(-1) <= 0 {
+		_ = l.Flush()
+	}
+}
+
+func (l *logWriter) onTimer() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.armed = false
+	_ = l.flushLocked()
+}
+
+// Flush writes out what the buffer holds.
+func (l *logWriter) Flush() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.flushLocked()
+}
+
+func (l *logWriter) flushLocked() error {
+	if len(l.buf) == 0 {
+		return nil
+	}
+	_, err := l.w.Write(l.buf)
+	l.buf = l.buf[:0] // a failed write's lines are dropped: the output is gone
+	return err
+}
+
+// Close flushes; later writes go straight through.
+func (l *logWriter) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.closed = true
+	l.timer.Stop()
+	l.armed = false
+	return l.flushLocked()
+}

@@ -1,0 +1,249 @@
+package middleware
+
+import (
+	"bytes"
+	"hash/crc32"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ETagMaxBody is the largest response ETag buffers to digest; a longer
+// one is sent as it comes, without an ETag.
+const ETagMaxBody = 1 << 20
+
+// ETag is Rack::ETag and Rack::ConditionalGet in one: it gives a 200
+// response to GET or HEAD that has neither an ETag nor a Last-Modified a
+// weak ETag digested from its body (see weakETag), and a
+// Cache-Control of "max-age=0, private, must-revalidate" when it has none;
+// then, for any 200 response to GET or HEAD, it answers 304 Not Modified
+// without the body when the request's If-None-Match names the ETag (or,
+// without If-None-Match, when If-Modified-Since is not before
+// Last-Modified). Responses marked Cache-Control no-store (or no-cache, as
+// Rack skips them), streamed ones (the handler flushes, or the body passes
+// ETagMaxBody) and event streams are passed through untouched.
+//
+// A page with a per-request value in it (a masked CSRF token) has a new
+// body each time, so its ETag never matches and it is always sent in full:
+// correct, only not cheaper. An action's own FreshWhen (a validator from
+// the records it shows) is what makes such pages answer 304.
+func ETag(next http.Handler) http.Handler {
+	// Buffers are reused: a page's worth of allocation per request would
+	// cost more than the digest.
+	pool := &sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			next.ServeHTTP(w, r)
+			return
+		}
+		buf := pool.Get().(*bytes.Buffer)
+		ew := &etagWriter{w: w, r: r, buf: buf}
+		next.ServeHTTP(ew, r)
+		ew.finish() // not deferred: after a panic, Recover answers on w
+		if buf.Cap() <= 2*ETagMaxBody {
+			buf.Reset()
+			pool.Put(buf)
+		}
+	})
+}
+
+type etagState uint8
+
+const (
+	etagUndecided etagState = iota // no header written yet
+	etagBuffering                  // a 200 whose body is kept to digest
+	etagPassing                    // everything goes straight through
+	etagDone                       // a 304 went out: the body is dropped
+)
+
+type etagWriter struct {
+	w      http.ResponseWriter
+	r      *http.Request
+	state  etagState
+	status int
+	buf    *bytes.Buffer
+}
+
+func (e *etagWriter) Header() http.Header { return e.w.Header() }
+
+// Unwrap lets http.ResponseController reach the writer underneath.
+func (e *etagWriter) Unwrap() http.ResponseWriter { return e.w }
+
+func (e *etagWriter) WriteHeader(status int) {
+	if e.state != etagUndecided {
+		if e.state == etagPassing {
+			e.w.WriteHeader(status) // let net/http report the superfluous call
+		}
+		return
+	}
+	if status >= 100 && status < 200 {
+		e.w.WriteHeader(status) // informational: not the final header
+		return
+	}
+	e.status = status
+	h := e.w.Header()
+	cc := strings.ToLower(h.Get("Cache-Control"))
+	switch {
+	case status != http.StatusOK,
+		strings.Contains(cc, "no-store"),
+		strings.HasPrefix(h.Get("Content-Type"), "text/event-stream"):
+		e.pass()
+	case h.Get("ETag") != "" || h.Get("Last-Modified") != "":
+		// The handler set its own validator: only the conditional check.
+		if notModified(e.r, h) {
+			e.send304()
+			return
+		}
+		e.pass()
+	case strings.Contains(cc, "no-cache"), e.r.Method == http.MethodHead:
+		// HEAD: a handler may skip the body, whose digest would then not
+		// be GET's.
+		e.pass()
+	default:
+		e.state = etagBuffering
+	}
+}
+
+func (e *etagWriter) pass() {
+	e.state = etagPassing
+	e.w.WriteHeader(e.status)
+}
+
+func (e *etagWriter) Write(p []byte) (int, error) {
+	if e.state == etagUndecided {
+		e.WriteHeader(http.StatusOK)
+	}
+	switch e.state {
+	case etagBuffering:
+		if e.buf.Len()+len(p) <= ETagMaxBody {
+			return e.buf.Write(p)
+		}
+		e.flushBuffer()
+		return e.w.Write(p)
+	case etagPassing:
+		return e.w.Write(p)
+	}
+	return len(p), nil // a 304 was sent: the body is dropped
+}
+
+// Flush streams: what is buffered goes out without an ETag.
+func (e *etagWriter) Flush() {
+	if e.state == etagUndecided {
+		e.WriteHeader(http.StatusOK)
+	}
+	if e.state == etagBuffering {
+		e.flushBuffer()
+	}
+	if f, ok := e.w.(http.Flusher); ok && e.state == etagPassing {
+		f.Flush()
+	}
+}
+
+func (e *etagWriter) flushBuffer() {
+	e.pass()
+	_, _ = e.w.Write(e.buf.Bytes())
+	e.buf.Reset()
+}
+
+func (e *etagWriter) send304() {
+	h := e.w.Header()
+	for _, k := range []string{"Content-Type", "Content-Length", "Content-Encoding", "Transfer-Encoding"} {
+		h.Del(k)
+	}
+	e.state = etagDone
+	e.w.WriteHeader(http.StatusNotModified)
+}
+
+func (e *etagWriter) finish() {
+	switch e.state {
+	case etagUndecided:
+		// The handler wrote nothing: an empty 200 (net/http's default).
+		e.WriteHeader(http.StatusOK)
+		if e.state != etagBuffering {
+			return
+		}
+	case etagBuffering:
+	default:
+		return
+	}
+	h := e.w.Header()
+	h.Set("ETag", weakETag(e.buf.Bytes()))
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "max-age=0, private, must-revalidate")
+	}
+	if notModified(e.r, h) {
+		e.send304()
+		return
+	}
+	e.w.WriteHeader(http.StatusOK)
+	_, _ = e.w.Write(e.buf.Bytes())
+}
+
+// castagnoli is CRC-32C's table (computed with SSE4.2 or ARMv8 CRC
+// instructions where the CPU has them).
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// weakETag is W/"<CRC-32C><CRC-32><length>" of body, in hex. A weak
+// validator must change when the page changes, and need not resist an
+// adversary (a collision only keeps a client on its own older copy), so
+// two hardware CRCs and the length stand in for Rack's SHA-256 at a
+// hundredth of the cost: 20 KiB digest in about a microsecond.
+func weakETag(body []byte) string {
+	b := make([]byte, 0, 40)
+	b = append(b, `W/"`...)
+	b = appendHex32(b, crc32.Checksum(body, castagnoli))
+	b = appendHex32(b, crc32.ChecksumIEEE(body))
+	b = strconv.AppendUint(b, uint64(len(body)), 16)
+	return string(append(b, '"'))
+}
+
+func appendHex32(b []byte, v uint32) []byte {
+	const digits = "0123456789abcdef"
+	for shift := 28; shift >= 0; shift -= 4 {
+		b = append(b, digits[(v>>uint(shift))&0xf])
+	}
+	return b
+}
+
+// notModified reports whether the request's validators match the
+// response's (RFC 9110 section 13.2.2: If-None-Match wins; If-Modified-Since
+// is read only without it).
+func notModified(r *http.Request, h http.Header) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		etag := h.Get("ETag")
+		return etag != "" && ETagMatches(inm, etag)
+	}
+	ims := r.Header.Get("If-Modified-Since")
+	lm := h.Get("Last-Modified")
+	if ims == "" || lm == "" {
+		return false
+	}
+	since, err := http.ParseTime(ims)
+	if err != nil {
+		return false
+	}
+	mod, err := http.ParseTime(lm)
+	if err != nil {
+		return false
+	}
+	return !mod.Truncate(time.Second).After(since)
+}
+
+// ETagMatches reports whether an If-None-Match header value matches etag
+// by the weak comparison (W/"x" matches "x"); "*" matches any. A malformed
+// list matches nothing.
+func ETagMatches(ifNoneMatch, etag string) bool {
+	etag = strings.TrimPrefix(strings.TrimSpace(etag), "W/")
+	for _, cand := range strings.Split(ifNoneMatch, ",") {
+		cand = strings.TrimSpace(cand)
+		if cand == "*" {
+			return true
+		}
+		if strings.TrimPrefix(cand, "W/") == etag && etag != "" {
+			return true
+		}
+	}
+	return false
+}
