@@ -121,12 +121,15 @@ func (a *App) DatabaseConfig() (record.Config, error) {
 }
 
 // MigrateOptions are the options of the app's migrator: the schema is
-// dumped after migrations except in production, where the schema file is
-// what was deployed.
+// dumped after migrations, except in production and test. In production the schema
+// file is what was deployed; in test it is read, never written, since the
+// test database is built from development's schema (and several test
+// processes may be reading it at once).
 func (a *App) MigrateOptions() migrate.Options {
 	opts := migrate.Options{Logger: a.Logger}
 	if !a.Env().IsProduction() {
 		opts.SchemaPath = a.Path(SchemaPath)
+		opts.KeepSchema = a.Env().IsTest()
 	}
 	return opts
 }

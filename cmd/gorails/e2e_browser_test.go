@@ -73,6 +73,26 @@ func inBrowser(t *testing.T, ctx context.Context, steps ...chromedp.Action[chrom
 	}
 }
 
+// inBrowserOn is inBrowser for a page of srv: a failure also says where
+// the page is, what it shows and what the server logged, so a timeout in
+// CI can be told apart (a refused form, a slow rebuild, a lost click).
+func inBrowserOn(t *testing.T, ctx context.Context, srv *server, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	err := chromedp.Do(sctx, steps...)
+	if err == nil {
+		return
+	}
+	lctx, lcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer lcancel()
+	page, perr := chromedp.Run(lctx, chromedp.Evaluate[string](`location.href + "\n" + (document.body ? document.body.innerText.slice(0, 2000) : "(no body)")`))
+	if perr != nil {
+		page = "(the page could not be read: " + perr.Error() + ")"
+	}
+	t.Fatalf("%v\nthe page: %s\nserver log:\n%s", err, page, srv.out)
+}
+
 // evaluate runs JavaScript in the page and returns its value as T.
 func evaluate[T any](t *testing.T, ctx context.Context, js string) T {
 	t.Helper()

@@ -334,7 +334,7 @@ func TestPendingMigrationsEndToEnd(t *testing.T) {
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("a run without the token: %d, want 422", res.StatusCode)
 	}
-	inBrowser(t, ctx, chromedp.Click("#run-pending"), chromedp.WaitNotPresent("#run-pending"), chromedp.WaitVisible("h1"))
+	inBrowserOn(t, ctx, srv, chromedp.Click("#run-pending"), chromedp.WaitNotPresent("#run-pending"), chromedp.WaitVisible("h1"))
 	after := evaluate[struct{ URL, H1 string }](t, ctx, `({URL: location.pathname, H1: document.querySelector("h1").innerText})`)
 	if after.URL != "/pages/home" || after.H1 != "pages#home" {
 		t.Errorf("after the button: %+v, want the page it was pressed on\nserver log:\n%s", after, srv.out)

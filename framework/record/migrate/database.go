@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/gorails/gorails/framework/record"
 	"github.com/gorails/gorails/framework/record/driver"
@@ -72,35 +71,29 @@ func Reset(ctx context.Context, drv driver.Driver, cfg record.Config, schemaPath
 	return LoadSchemaFile(ctx, db, schemaPath)
 }
 
-// Prepare is db:prepare: it creates the database when it is missing and
-// loads opts.SchemaPath into it when that file exists, then applies the
-// pending migrations (all of them when there was no schema to load).
+// Prepare is db:prepare: it creates the database when it is missing and,
+// when it has no tables yet, loads opts.SchemaPath into it if that file
+// exists, then applies the pending migrations (all of them when there was
+// no schema to load). The load and the migrations run under one hold of
+// the migrator lock, so processes preparing one database at once (go test
+// runs each package in its own process) do not race: one loads and
+// migrates, the others find it done. With Options.KeepSchema the schema
+// file is read but never rewritten.
 func Prepare(ctx context.Context, drv driver.Driver, cfg record.Config, migrations []Migration, opts Options) error {
 	if _, err := validate(migrations); err != nil {
 		return err
 	}
-	created := true
-	if err := CreateDatabase(ctx, drv, cfg); err != nil {
-		if !errors.Is(err, ErrDatabaseExists) {
-			return err
-		}
-		created = false
+	if err := CreateDatabase(ctx, drv, cfg); err != nil && !errors.Is(err, ErrDatabaseExists) {
+		return err
 	}
 	db, err := record.Open(ctx, drv, cfg)
 	if err != nil {
 		return fmt.Errorf("migrate: prepare: %w", err)
 	}
 	defer db.Close()
-	if created && opts.SchemaPath != "" {
-		if _, err := os.Stat(opts.SchemaPath); err == nil {
-			if err := LoadSchemaFile(ctx, db, opts.SchemaPath); err != nil {
-				return err
-			}
-		}
-	}
 	m, err := New(db, migrations, opts)
 	if err != nil {
 		return err
 	}
-	return m.Migrate(ctx, Latest)
+	return m.prepare(ctx)
 }

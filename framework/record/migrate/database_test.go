@@ -80,3 +80,57 @@ func TestCreateDropResetPrepare(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentPrepare prepares one new database from four processes at
+// once, as `go test ./...` does in an app (each package is its own test
+// binary, and each boots the app, which prepares the test database): one
+// loads the schema and applies the newer migration, the others find it
+// done, and none rewrites the schema file (KeepSchema).
+func TestConcurrentPrepare(t *testing.T) {
+	for _, name := range []string{"sqlite3", "postgresql", "mysql"} {
+		t.Run(name, func(t *testing.T) {
+			cfg := databaseConfig(t, name)
+			ctx := ctxT(t)
+			drv := driverOf(t, cfg)
+			if err := migrate.DropDatabase(ctx, drv, cfg); err != nil {
+				t.Fatal(err)
+			}
+			schema := filepath.Join(t.TempDir(), "schema.sql")
+			ms := []migrate.Migration{createTable("20260101000001_create_a.go", "a"), createTable("20260101000002_create_b.go", "b")}
+			if err := migrate.Prepare(ctx, drv, cfg, ms, migrate.Options{SchemaPath: schema}); err != nil {
+				t.Fatalf("Prepare: %v", err)
+			}
+			dumped, err := os.ReadFile(schema)
+			if err != nil {
+				t.Fatalf("schema not dumped: %v", err)
+			}
+			if err := migrate.DropDatabase(ctx, drv, cfg); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = migrate.DropDatabase(ctx, drv, cfg) })
+			ms = append(ms, createTable("20260101000003_create_c.go", "c"))
+			errs := make(chan error, 4)
+			for range 4 {
+				go func() {
+					errs <- migrate.Prepare(ctx, drv, cfg, ms, migrate.Options{SchemaPath: schema, KeepSchema: true})
+				}()
+			}
+			for range 4 {
+				if err := <-errs; err != nil {
+					t.Errorf("a concurrent Prepare: %v", err)
+				}
+			}
+			db := open(t, cfg)
+			defer db.Close()
+			if got, want := tables(t, db), []string{"a", "b", "c", "schema_migrations"}; !slices.Equal(got, want) {
+				t.Errorf("tables = %v, want %v", got, want)
+			}
+			if n := count(t, db, "SELECT COUNT(*) FROM schema_migrations"); n != 3 {
+				t.Errorf("versions = %d, want 3", n)
+			}
+			if now, _ := os.ReadFile(schema); string(now) != string(dumped) {
+				t.Error("Prepare with KeepSchema rewrote the schema file")
+			}
+		})
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,6 +27,11 @@ type Options struct {
 	// SchemaPath, when set (conventionally "db/schema.sql"), is where the
 	// schema is dumped after Migrate, Rollback and Redo change anything.
 	SchemaPath string
+	// KeepSchema reads SchemaPath (Prepare loads it) but never writes
+	// it: the test database is built from development's schema, as in
+	// Rails, and processes preparing it at once must not rewrite the file
+	// others are reading.
+	KeepSchema bool
 	// Logger receives progress at info level ("== 20261123085000 Create
 	// posts: migrating"). Nil discards. The statements themselves are
 	// logged by record, at debug level on the DB's Config.Logger.
@@ -111,38 +118,60 @@ func (m *Migrator) Migrate(ctx context.Context, to int64) error {
 	if to != Latest && m.find(to) == nil {
 		return fmt.Errorf("migrate: version %d: %w", to, ErrUnknownVersion)
 	}
-	return m.locked(ctx, func(ctx context.Context) (bool, error) {
-		applied, err := m.applied(ctx)
+	return m.locked(ctx, func(ctx context.Context) (bool, error) { return m.migrateLocked(ctx, to) })
+}
+
+// prepare is Prepare under one hold of the lock: the schema file loaded
+// into a database without tables, then the pending migrations.
+func (m *Migrator) prepare(ctx context.Context) error {
+	return m.lockedFrom(ctx, func(ctx context.Context) error {
+		if m.opts.SchemaPath == "" {
+			return nil
+		}
+		schema, err := os.ReadFile(m.opts.SchemaPath)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
 		if err != nil {
-			return false, err
+			return fmt.Errorf("migrate: load schema: %w", err)
 		}
-		changed := false
-		if to != Latest {
-			for _, v := range descending(applied) {
-				if v <= to {
-					break
-				}
-				e := m.find(v)
-				if e == nil {
-					return changed, fmt.Errorf("migrate: version %d is applied but has no migration file: %w", v, ErrUnknownVersion)
-				}
-				if err := m.run(ctx, e, false); err != nil {
-					return true, err
-				}
-				changed = true
+		_, err = loadSchema(ctx, m.db, string(schema), true)
+		return err
+	}, func(ctx context.Context) (bool, error) { return m.migrateLocked(ctx, Latest) })
+}
+
+// migrateLocked is Migrate's work, under the lock.
+func (m *Migrator) migrateLocked(ctx context.Context, to int64) (bool, error) {
+	applied, err := m.applied(ctx)
+	if err != nil {
+		return false, err
+	}
+	changed := false
+	if to != Latest {
+		for _, v := range descending(applied) {
+			if v <= to {
+				break
 			}
-		}
-		for _, e := range m.list {
-			if applied[e.version] || (to != Latest && e.version > to) {
-				continue
+			e := m.find(v)
+			if e == nil {
+				return changed, fmt.Errorf("migrate: version %d is applied but has no migration file: %w", v, ErrUnknownVersion)
 			}
-			if err := m.run(ctx, e, true); err != nil {
+			if err := m.run(ctx, e, false); err != nil {
 				return true, err
 			}
 			changed = true
 		}
-		return changed, nil
-	})
+	}
+	for _, e := range m.list {
+		if applied[e.version] || (to != Latest && e.version > to) {
+			continue
+		}
+		if err := m.run(ctx, e, true); err != nil {
+			return true, err
+		}
+		changed = true
+	}
+	return changed, nil
 }
 
 // Rollback undoes the last steps applied migrations (at least one), newest
@@ -259,16 +288,27 @@ func descending(applied map[int64]bool) []int64 {
 // locked runs fn under the migrator lock, creating schema_migrations first
 // and dumping the schema afterwards when fn changed something.
 func (m *Migrator) locked(ctx context.Context, fn func(context.Context) (bool, error)) error {
+	return m.lockedFrom(ctx, nil, fn)
+}
+
+// lockedFrom is locked with first, when not nil, run under the lock before
+// schema_migrations is created.
+func (m *Migrator) lockedFrom(ctx context.Context, first func(context.Context) error, fn func(context.Context) (bool, error)) error {
 	unlock, err := m.lock(ctx)
 	if err != nil {
 		return err
 	}
 	defer unlock()
+	if first != nil {
+		if err := first(ctx); err != nil {
+			return err
+		}
+	}
 	if err := m.ensureTable(ctx); err != nil {
 		return err
 	}
 	changed, err := fn(ctx)
-	if changed && m.opts.SchemaPath != "" {
+	if changed && m.opts.SchemaPath != "" && !m.opts.KeepSchema {
 		if derr := DumpSchemaFile(ctx, m.db, m.opts.SchemaPath); derr != nil {
 			return errors.Join(err, derr)
 		}

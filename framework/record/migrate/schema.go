@@ -241,9 +241,29 @@ func serialType(table, column, typ, def string) (string, bool) {
 // one transaction on one connection. The database should be empty (see
 // Reset). On PostgreSQL and SQLite a failure leaves it as it was.
 func LoadSchema(ctx context.Context, db *record.DB, schema string) error {
+	_, err := loadSchema(ctx, db, schema, false)
+	return err
+}
+
+// loadSchema is LoadSchema; with ifEmpty it first lists the tables inside
+// its transaction and loads nothing (false) when there are any. On SQLite
+// that transaction is immediate, so of two processes preparing one
+// database only the first loads it; PostgreSQL and MySQL rely on the
+// migrator lock its caller holds.
+func loadSchema(ctx context.Context, db *record.DB, schema string, ifEmpty bool) (bool, error) {
 	tx, err := db.Begin(ctx)
 	if err != nil {
-		return fmt.Errorf("migrate: load schema: %w", err)
+		return false, fmt.Errorf("migrate: load schema: %w", err)
+	}
+	if ifEmpty {
+		tables, err := record.Tables(ctx, tx)
+		if err != nil || len(tables) > 0 {
+			rerr := tx.Rollback(context.WithoutCancel(ctx))
+			if err != nil {
+				return false, fmt.Errorf("migrate: load schema: %w", errors.Join(err, rerr))
+			}
+			return false, nil
+		}
 	}
 	for _, s := range splitStatements(schema, db.Dialect().BackslashEscapes) {
 		if _, err := tx.Exec(ctx, s); err != nil {
@@ -251,13 +271,13 @@ func LoadSchema(ctx context.Context, db *record.DB, schema string) error {
 				_, _ = tx.Exec(context.WithoutCancel(ctx), "SET FOREIGN_KEY_CHECKS = 1")
 			}
 			rerr := tx.Rollback(context.WithoutCancel(ctx))
-			return fmt.Errorf("migrate: load schema: statement %q: %w", truncate(s, 300), errors.Join(err, rerr))
+			return false, fmt.Errorf("migrate: load schema: statement %q: %w", truncate(s, 300), errors.Join(err, rerr))
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("migrate: load schema: %w", err)
+		return false, fmt.Errorf("migrate: load schema: %w", err)
 	}
-	return nil
+	return true, nil
 }
 
 // LoadSchemaFile is LoadSchema on the file at path.

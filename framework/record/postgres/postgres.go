@@ -343,7 +343,10 @@ func (d Driver) CreateDatabase(ctx context.Context, o driver.Options) error {
 	}
 	err = d.onServer(ctx, maint, "CREATE DATABASE "+Dialect().Quote(name))
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "42P04" {
+	// 42P04 is "already exists"; two CREATE DATABASE racing each other
+	// (test processes preparing one database) give the loser a unique
+	// violation on pg_database's name index instead.
+	if errors.As(err, &pe) && (pe.Code == "42P04" || pe.Code == "23505" && pe.ConstraintName == "pg_database_datname_index") {
 		return fmt.Errorf("create database %s: %w", name, driver.ErrDatabaseExists)
 	}
 	if err != nil {
