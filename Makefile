@@ -21,9 +21,13 @@ test:
 	$(GO) test -count=1 -timeout 30m $(PKGS)
 	cd bench && $(GO) vet ./... && $(GO) test -count=1 -run . ./...
 
-## test-race: the test suite under the race detector
+## test-race: the test suite under the race detector. The CLI's end-to-end
+## tests (cmd/gorails without -short) drive the gorails and app binaries as
+## separate processes, where the test's race detector sees nothing; they run
+## once, in `make test`, and here only the CLI's in-process tests run.
 test-race:
-	$(GO) test -race -count=1 -timeout 30m $(PKGS)
+	$(GO) test -race -count=1 -timeout 30m $$($(GO) list $(PKGS) | grep -v '/cmd/gorails$$')
+	$(GO) test -race -short -count=1 -timeout 30m ./cmd/gorails
 
 ## test-short: the fast tests only (no servers, no end-to-end builds)
 test-short:
