@@ -407,3 +407,37 @@ func TestDatabaseJobLogsTheRequestID(t *testing.T) {
 		})
 	}
 }
+
+// TestParametersAreBuiltOnlyWhenLogged: the subscriber asks the
+// StartProcessing event for its filtered params only when its level logs
+// the Parameters line, so a warn-level log skips the copy.
+func TestParametersAreBuiltOnlyWhenLogged(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		level     slog.Level
+		wantCalls int
+		wantLine  bool
+	}{
+		{slog.LevelDebug, 1, true},
+		{slog.LevelInfo, 1, true},
+		{slog.LevelWarn, 0, false},
+	} {
+		t.Run(tc.level.String(), func(t *testing.T) {
+			var out strings.Builder
+			bus := event.New()
+			s := &framework.LogSubscriber{Logger: slog.New(slog.NewTextHandler(&out, &slog.HandlerOptions{Level: tc.level}))}
+			defer s.Subscribe(bus)()
+			calls := 0
+			bus.Emit(context.Background(), event.NewStartProcessing("PostsController", "show", "JSON", "GET", "/posts/1", func() map[string]any {
+				calls++
+				return map[string]any{"id": "1"}
+			}))
+			if calls != tc.wantCalls {
+				t.Errorf("Params built %d times, want %d", calls, tc.wantCalls)
+			}
+			if got := strings.Contains(out.String(), `Parameters: {\"id\" => \"1\"}`); got != tc.wantLine {
+				t.Errorf("Parameters line logged = %v, want %v; log:\n%s", got, tc.wantLine, out.String())
+			}
+		})
+	}
+}

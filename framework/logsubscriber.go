@@ -128,8 +128,8 @@ func (s *LogSubscriber) startProcessing(ctx context.Context, e *event.StartProce
 	}
 	s.log(ctx, slog.LevelInfo, "Processing by "+e.Controller+"#"+e.Action+" as "+e.Format,
 		slog.String("controller", e.Controller), slog.String("action", e.Action), slog.String("format", e.Format))
-	if len(e.Params) > 0 {
-		s.log(ctx, slog.LevelInfo, "  Parameters: "+inspect(e.Params), slog.Any("params", e.Params))
+	if params := e.Params(); len(params) > 0 {
+		s.log(ctx, slog.LevelInfo, "  Parameters: "+inspect(params), slog.Any("params", params))
 	}
 }
 

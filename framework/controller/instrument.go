@@ -41,20 +41,30 @@ func (w *wrapper) instrument(r *dispatch.Request) {
 		return
 	}
 	hr := r.HTTP()
-	e := &event.StartProcessing{Controller: w.name, Action: w.action.Name, Format: format, Method: hr.Method, Path: hr.URL.Path}
-	if params, err := r.Params(); err == nil && len(params) > 0 {
-		f := w.env.ParamFilter
-		if f == nil {
-			f = security.NewFilter()
-		}
-		e.Params = f.Map(params)
-		// As Rails' Parameters line: the route's own keys say nothing the
-		// Processing line has not said.
-		delete(e.Params, "controller")
-		delete(e.Params, "action")
-		if len(e.Params) == 0 {
-			e.Params = nil
-		}
+	bus.Emit(ctx, event.NewStartProcessing(w.name, w.action.Name, format, hr.Method, hr.URL.Path, func() map[string]any {
+		return w.filteredParams(r)
+	}))
+}
+
+// filteredParams is the request's params for the Parameters line: the
+// values of filtered names hidden, without the route's own keys; nil when
+// there are none or they could not be parsed.
+func (w *wrapper) filteredParams(r *dispatch.Request) map[string]any {
+	params, err := r.Params()
+	if err != nil || len(params) == 0 {
+		return nil
 	}
-	bus.Emit(ctx, e)
+	f := w.env.ParamFilter
+	if f == nil {
+		f = security.NewFilter()
+	}
+	p := f.Map(params)
+	// As Rails' Parameters line: the route's own keys say nothing the
+	// Processing line has not said.
+	delete(p, "controller")
+	delete(p, "action")
+	if len(p) == 0 {
+		return nil
+	}
+	return p
 }

@@ -15,17 +15,33 @@ type StartRequest struct {
 }
 
 // StartProcessing: a controller action is about to run ("Processing by
-// PostsController#index as HTML" and its "Parameters:" line). Params are
-// the request's query, body and path params, with the values of filtered
-// names (Rails' filter_parameters and the app's) replaced by [FILTERED] at
-// any depth; nil when there are none or they could not be parsed.
+// PostsController#index as HTML" and its "Parameters:" line). Params
+// builds the request's params for it.
 type StartProcessing struct {
 	Controller string // "PostsController", "Admin::UsersController"
 	Action     string // "index"
 	Format     string // "HTML", "JSON"
 	Method     string
 	Path       string
-	Params     map[string]any
+	params     func() map[string]any
+}
+
+// NewStartProcessing returns a StartProcessing whose Params calls params
+// (the controller filters a copy of the request's params only when a
+// subscriber asks: a log at warn level does not).
+func NewStartProcessing(controller, action, format, method, path string, params func() map[string]any) *StartProcessing {
+	return &StartProcessing{Controller: controller, Action: action, Format: format, Method: method, Path: path, params: params}
+}
+
+// Params returns the request's query, body and path params, with the
+// values of filtered names (Rails' filter_parameters and the app's)
+// replaced by [FILTERED] at any depth; nil when there are none or they
+// could not be parsed. Each call builds a new map: call it once.
+func (e *StartProcessing) Params() map[string]any {
+	if e.params == nil {
+		return nil
+	}
+	return e.params()
 }
 
 // ProcessAction: a request is done ("Completed 200 OK in 12ms (Views: 4.1ms

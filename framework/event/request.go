@@ -13,6 +13,11 @@ import "context"
 // layer in between) puts its value in it with Set before calling the next
 // handler, and otherwise adds a layer as before. Set is for that moment
 // only: a scope is read-only once the next handler runs.
+//
+// The request whose context is a scope is the stack's own copy (request_id
+// made it with the scope): a middleware inside it may likewise set that
+// request's fields before calling the next handler instead of copying it,
+// as force_ssl sets its URL's scheme.
 type RequestScope struct {
 	context.Context
 	id     any // the request id, boxed once: RequestID reads it without allocating

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/gorails/gorails/framework/event"
 )
 
 // Source expressions for [CSP.Set].
@@ -156,7 +158,12 @@ func (c *CSP) Middleware() (func(http.Handler) http.Handler, error) {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			nonce := newNonce()
 			w.Header().Set(header, c.String(nonce))
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), nonceKey{}, nonce)))
+			// In the default stack the nonce goes in the request's
+			// event.RequestScope, without a copy of the request.
+			if !event.ScopeOf(r.Context()).Set(nonceKey{}, nonce) {
+				r = r.WithContext(context.WithValue(r.Context(), nonceKey{}, nonce))
+			}
+			next.ServeHTTP(w, r)
 		})
 	}, nil
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gorails/gorails/framework/event"
 )
 
 // SSL configures [ForceSSL]. The zero value redirects to port 443 and sends
@@ -74,7 +76,12 @@ func ForceSSL(cfg SSL) func(http.Handler) http.Handler {
 			if r.TLS == nil && r.URL.Scheme != "https" {
 				u := *r.URL
 				u.Scheme = "https"
-				r = r.WithContext(r.Context()) // a shallow copy
+				// A request whose context is its event.RequestScope is
+				// the default stack's own copy: its URL is set in place.
+				// Alone, the middleware copies the request.
+				if event.ScopeOf(r.Context()) == nil {
+					r = r.WithContext(r.Context()) // a shallow copy
+				}
 				r.URL = &u
 			}
 			if hsts != "" {

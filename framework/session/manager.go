@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/gorails/gorails/framework/event"
 )
 
 // DefaultCookieName is the session cookie's name; with Config.Secure it gets
@@ -117,7 +119,12 @@ type state struct {
 func (m *Manager) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := &state{m: m}
-		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
+		// In the default stack the request's context is its
+		// event.RequestScope: the state goes in it and the request is
+		// not copied. Alone, the middleware adds a layer as before.
+		if !event.ScopeOf(r.Context()).Set(ctxKey{}, st) {
+			r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
+		}
 		st.r = r
 		now := time.Now
 		if m.cfg.Now != nil {
