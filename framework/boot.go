@@ -183,7 +183,7 @@ func initRoutes(_ context.Context, a *App) error {
 	controller.Provide(env, a.Cache)
 	controller.Provide(env, a.Mailer)
 	env.RateStore = a.rateStore()
-	env.ClientIP = a.clientIP
+	env.ClientIP = a.ClientIP
 	rs := dispatch.NewRouteSet(dispatch.Config{
 		Invoker:      env,
 		Logger:       a.Logger,

@@ -184,9 +184,11 @@ func (s cacheRateStore) Increment(ctx context.Context, key string, within time.D
 	return int(n), reset, err
 }
 
-// clientIP is the request's client address as the trusted proxies report
-// it ("" when unknown).
-func (a *App) clientIP(r *http.Request) string {
+// ClientIP is the request's client address as the app's trusted proxies
+// report it (config TrustedProxies; "" when unknown): X-Forwarded-For is
+// believed only from a trusted peer. It is what the request log, rate
+// limits and the authentication sessions record (Rails' request.remote_ip).
+func (a *App) ClientIP(r *http.Request) string {
 	ip := a.guards.proxies.ClientIP(r)
 	if !ip.IsValid() {
 		return ""

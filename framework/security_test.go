@@ -173,3 +173,29 @@ func TestForceSSLInProduction(t *testing.T) {
 		}
 	})
 }
+
+// TestClientIPTrustsOnlyTheProxies: App.ClientIP (the request log's, the
+// rate limits' and the authentication sessions' client address) believes
+// X-Forwarded-For from a trusted proxy only.
+func TestClientIPTrustsOnlyTheProxies(t *testing.T) {
+	t.Parallel()
+	app := newApp(t, framework.Test, io.Discard) // default proxies: loopback and private ranges
+	tests := []struct {
+		name, peer, forwarded, want string
+	}{
+		{"a direct client", "203.0.113.7:4000", "", "203.0.113.7"},
+		{"through a trusted proxy", "127.0.0.1:4000", "198.51.100.9", "198.51.100.9"},
+		{"through two trusted proxies", "10.0.0.2:4000", "198.51.100.9, 10.0.0.1", "198.51.100.9"},
+		{"a spoofed header from an untrusted peer", "203.0.113.7:4000", "198.51.100.9", "203.0.113.7"},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = tt.peer
+		if tt.forwarded != "" {
+			r.Header.Set("X-Forwarded-For", tt.forwarded)
+		}
+		if got := app.ClientIP(r); got != tt.want {
+			t.Errorf("%s: ClientIP = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

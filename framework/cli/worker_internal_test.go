@@ -72,3 +72,86 @@ func TestServerJobWorkerWaitsForTheTable(t *testing.T) {
 		t.Fatal("the job did not run after the table was created")
 	}
 }
+
+type queueArgs struct{ Queue string }
+
+type queueJob struct{ ran chan string }
+
+func (j queueJob) Perform(_ context.Context, a queueArgs) error { j.ran <- a.Queue; return nil }
+
+// TestServerJobWorkerDrainsEveryQueue: the development server's job worker
+// runs the jobs of every queue the app enqueues on (a mailer's, a job's own
+// queue), as Rails' async adapter does, not only "default"; with
+// Config.Worker's queues it drains those only.
+func TestServerJobWorkerDrainsEveryQueue(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	queues := []string{"default", "mailers", "low"}
+	for _, tt := range []struct {
+		name string
+		cfg  job.WorkerConfig
+		want []string
+	}{
+		{"no queues configured: every queue", job.WorkerConfig{PollInterval: 10 * time.Millisecond}, queues},
+		{"the configured queues only", job.WorkerConfig{PollInterval: 10 * time.Millisecond, Queues: []job.QueueWeight{{Name: "low"}}}, []string{"low"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			ran := make(chan string, len(queues))
+			app := framework.New(framework.Config{
+				Env: framework.Development, Root: root,
+				Files: fstest.MapFS{
+					"app/views/layouts/application.html.tmpl": {Data: []byte(`{{template "content" .}}`)},
+					"config/database.yml":                     {Data: []byte("development:\n  adapter: sqlite3\n  database: " + filepath.Join(root, "dev.sqlite3") + "\n")},
+				},
+				Routes:          func(*dispatch.Mapper) {},
+				DatabaseDrivers: []driver.Driver{sqlite.Driver{}},
+				Logger:          slog.New(slog.DiscardHandler),
+				Getenv:          func(string) string { return "" },
+				RegisterJobs: func(app *framework.App) error {
+					job.Register(app.Jobs, queueJob{ran: ran}, job.Queue("mailers"))
+					return nil
+				},
+			})
+			ctx := context.Background()
+			if err := app.Boot(ctx); err != nil {
+				t.Fatalf("boot: %v", err)
+			}
+			defer app.Close()
+			m, err := migrate.New(app.DB, []migrate.Migration{job.Migration()}, migrate.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Migrate(ctx, migrate.Latest); err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range queues {
+				if _, err := job.For[queueArgs](app.Jobs).PerformLater(ctx, queueArgs{Queue: q}, job.Queue(q)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			stop, err := startJobWorker(app, tt.cfg, 10*time.Millisecond)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]bool{}
+			for deadline := time.After(10 * time.Second); len(got) < len(tt.want); {
+				select {
+				case q := <-ran:
+					got[q] = true
+				case <-deadline:
+					stop()
+					t.Fatalf("ran the jobs of %v, want %v", got, tt.want)
+				}
+			}
+			stop()
+			for _, q := range tt.want {
+				if !got[q] {
+					t.Errorf("the job on %q did not run (ran %v)", q, got)
+				}
+			}
+			if len(ran) > 0 || len(got) != len(tt.want) {
+				t.Errorf("ran more than %v: %v and %d more", tt.want, got, len(ran))
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"time"
 	"unsafe"
 )
 
@@ -119,13 +120,22 @@ func (c *Chain[T]) Around(fn func(c *T, next func() error) error, opts ...Option
 }
 
 func (c *Chain[T]) add(kind declKind, fn any, opts []Option, call func(unsafe.Pointer) error, around func(unsafe.Pointer, func() error) error) {
+	o := applyOptions(opts)
+	if o.with != nil {
+		c.rec.errs = append(c.rec.errs, errorf("%s: %s callback %s: With answers RateLimit only", reflect.TypeFor[T](), kind, displayName(funcName(fn))))
+		return
+	}
+	c.addApplied(kind, fn, o, call, around)
+}
+
+func (c *Chain[T]) addApplied(kind declKind, fn any, o options, call func(unsafe.Pointer) error, around func(unsafe.Pointer, func() error) error) {
 	if reflect.ValueOf(fn).IsNil() {
 		c.rec.errs = append(c.rec.errs, errorf("%s: %s callback is nil", reflect.TypeFor[T](), kind))
 		return
 	}
 	c.rec.decls = append(c.rec.decls, decl{
 		kind: kind, name: funcName(fn), owner: reflect.TypeFor[T](),
-		fn: call, around: around, opts: applyOptions(opts),
+		fn: call, around: around, opts: o,
 	})
 }
 
@@ -149,8 +159,13 @@ func (c *Chain[T]) skip(kind declKind, fn any, opts []Option) {
 		c.rec.errs = append(c.rec.errs, errorf("%s: skip %s callback: %T is not a func", reflect.TypeFor[T](), kind, fn))
 		return
 	}
+	o := applyOptions(opts)
+	if o.with != nil {
+		c.rec.errs = append(c.rec.errs, errorf("%s: skip %s callback %s: With answers RateLimit only", reflect.TypeFor[T](), kind, displayName(funcName(fn))))
+		return
+	}
 	c.rec.decls = append(c.rec.decls, decl{
-		kind: kindSkip, skipKind: kind, name: funcName(fn), owner: reflect.TypeFor[T](), opts: applyOptions(opts),
+		kind: kindSkip, skipKind: kind, name: funcName(fn), owner: reflect.TypeFor[T](), opts: o,
 	})
 }
 
@@ -187,6 +202,13 @@ type Option func(*options)
 type options struct {
 	only, except []string
 	conds        []cond
+	with         *answer // RateLimit's answer past the limit (With)
+}
+
+// answer is a With answer, its receiver type erased.
+type answer struct {
+	owner reflect.Type
+	fn    func(p unsafe.Pointer, retryAfter time.Duration) error
 }
 
 // cond is an If or Unless condition, its receiver type erased.
@@ -239,6 +261,23 @@ func condOption[T any](fn func(*T) bool, negate bool) Option {
 			fn:     func(p unsafe.Pointer) bool { return fn((*T)(p)) },
 			negate: negate,
 		})
+	}
+}
+
+// With gives RateLimit its answer to a request over the limit, as Rails
+// 8's rate_limit with: does (Rails' generated SessionsController redirects
+// to the sign-in form with "Try again later."). answer is called instead of
+// the default 429, with the time until the client may try again; it is
+// usually a method expression of the controller or of a struct it embeds.
+// An answer that neither renders, redirects nor fails leaves the default
+// 429; the chain halts either way. With on any callback but RateLimit fails the
+// boot.
+func With[T any](fn func(c *T, retryAfter time.Duration) error) Option {
+	return func(o *options) {
+		if fn == nil {
+			return
+		}
+		o.with = &answer{owner: reflect.TypeFor[T](), fn: func(p unsafe.Pointer, d time.Duration) error { return fn((*T)(p), d) }}
 	}
 }
 

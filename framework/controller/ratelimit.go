@@ -30,6 +30,20 @@ func (c *Chain[T]) RateLimit(to int, within time.Duration, by func(*http.Request
 		c.rec.errs = append(c.rec.errs, errorf("%s: rate limit: %v", reflect.TypeFor[T](), err))
 		return
 	}
+	o := applyOptions(opts)
+	answer := o.with
+	o.with = nil
+	var answerOff uintptr
+	if answer != nil {
+		lay, err := newLayout(reflect.TypeFor[T]())
+		if err == nil {
+			answerOff, err = lay.offsetOf(answer.owner)
+		}
+		if err != nil {
+			c.rec.errs = append(c.rec.errs, errorf("%s: rate limit: With: %v", reflect.TypeFor[T](), err))
+			return
+		}
+	}
 	own := security.NewMemoryStore() // when the Env has no store
 	fn := func(ctrl *T) error {
 		eb, ok := any(ctrl).(embedsBase)
@@ -59,8 +73,25 @@ func (c *Chain[T]) RateLimit(to int, within time.Duration, by func(*http.Request
 		if d.Allowed {
 			return nil
 		}
-		b.w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(d.RetryAfter().Seconds())))))
-		return b.Text(http.StatusTooManyRequests, "Too many requests. Try again later.\n")
+		if answer != nil {
+			if err := answer.fn(unsafe.Add(unsafe.Pointer(ctrl), answerOff), d.RetryAfter()); err != nil || b.performed {
+				return err
+			}
+		}
+		return b.TooManyRequests(d.RetryAfter())
 	}
-	c.add(kindBefore, fn, opts, func(p unsafe.Pointer) error { return fn((*T)(p)) }, nil)
+	c.addApplied(kindBefore, fn, o, func(p unsafe.Pointer) error { return fn((*T)(p)) }, nil)
+}
+
+// TooManyRequests answers 429 Too Many Requests with a Retry-After header
+// of retryAfter (whole seconds, at least 1): {"error": "Too many requests.
+// Try again later."} for a JSON request, that sentence as text otherwise.
+// It is RateLimit's default answer, for a With answer to fall back on.
+func (b *Base) TooManyRequests(retryAfter time.Duration) error {
+	b.w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(retryAfter.Seconds())))))
+	const msg = "Too many requests. Try again later."
+	if b.format() == "json" {
+		return b.JSON(http.StatusTooManyRequests, map[string]string{"error": msg})
+	}
+	return b.Text(http.StatusTooManyRequests, msg+"\n")
 }

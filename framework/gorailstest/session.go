@@ -32,17 +32,21 @@ type Form = url.Values
 // transaction and record its jobs. They come from 127.0.0.1 to
 // http://www.example.com, as Rails' integration tests do.
 type Session struct {
-	c       *Case
-	Host    string      // the Host of every request; "www.example.com"
-	Header  http.Header // headers sent with every request
-	cookies map[string]*http.Cookie
-	last    *Response
-	token   string // the CSRF token of the last HTML page
+	c      *Case
+	Host   string      // the Host of every request; "www.example.com"
+	Header http.Header // headers sent with every request
+	// RemoteAddr is the peer's address of every request, "127.0.0.1:54321"
+	// (a trusted proxy by default, whose X-Forwarded-For the app believes);
+	// set another to be a client the app does not trust.
+	RemoteAddr string
+	cookies    map[string]*http.Cookie
+	last       *Response
+	token      string // the CSRF token of the last HTML page
 }
 
 // Session starts a browser session on the app with no cookies.
 func (c *Case) Session() *Session {
-	return &Session{c: c, Host: "www.example.com", Header: http.Header{}, cookies: map[string]*http.Cookie{}}
+	return &Session{c: c, Host: "www.example.com", Header: http.Header{}, RemoteAddr: "127.0.0.1:54321", cookies: map[string]*http.Cookie{}}
 }
 
 // Get requests path (with query, when given: its values are added to the
@@ -116,7 +120,7 @@ func (s *Session) Do(method, path string, body io.Reader, contentType string) *R
 	ctx := context.WithValue(s.c.ctx, captureKey{}, cap)
 	req := httptest.NewRequestWithContext(ctx, method, path, body)
 	req.Host = s.Host
-	req.RemoteAddr = "127.0.0.1:54321"
+	req.RemoteAddr = s.RemoteAddr
 	for k, vs := range s.Header {
 		req.Header[k] = vs
 	}

@@ -34,6 +34,13 @@ type WorkerConfig struct {
 	Concurrency int
 	// Queues lists the queues to drain (the "default" queue when empty).
 	Queues []QueueWeight
+	// AllQueues drains every queue that has due jobs, whatever its name
+	// (jobs registered with Queue, enqueued with a queue of their own, mail
+	// deliveries), as Rails' async adapter runs every job: the development
+	// server's worker does. Each claim asks the store which queues have
+	// due jobs (Stats) and tries them in name order, "default" first. It
+	// excludes Queues.
+	AllQueues bool
 	// StrictOrder drains the queues in the order listed: a queue is only
 	// looked at when those before it have no due job. Otherwise each claim
 	// tries the queues in a random order weighted by Weight.
@@ -68,7 +75,7 @@ func (c WorkerConfig) withDefaults() WorkerConfig {
 	if c.Concurrency <= 0 {
 		c.Concurrency = 10
 	}
-	if len(c.Queues) == 0 {
+	if len(c.Queues) == 0 && !c.AllQueues {
 		c.Queues = []QueueWeight{{Name: DefaultQueue, Weight: 1}}
 	}
 	if c.PollInterval <= 0 {
@@ -101,6 +108,9 @@ func WorkerPrefix(pid int) string {
 const MaxQueueWeight = 1 << 20
 
 func (c WorkerConfig) validate() error {
+	if c.AllQueues && len(c.Queues) > 0 {
+		return fmt.Errorf("%w: AllQueues drains every queue: leave Queues empty (or list the queues and leave AllQueues off)", ErrInvalidConfig)
+	}
 	seen := map[string]bool{}
 	for _, q := range c.Queues {
 		if q.Name == "" || seen[q.Name] {
@@ -204,7 +214,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			w.log.Warn(msg)
 		}
 	}
-	w.log.Info("job worker started", "concurrency", w.cfg.Concurrency, "queues", queueList(w.cfg.Queues),
+	w.log.Info("job worker started", "concurrency", w.cfg.Concurrency, "queues", w.queueNames(),
 		"kinds", strings.Join(slices.Sorted(slices.Values(w.c.Kinds())), ","))
 
 	for ctx.Err() == nil {
@@ -274,7 +284,15 @@ func (w *Worker) claim(ctx context.Context, n int) ([]*Record, error) {
 	now := w.c.Now()
 	var out []*Record
 	var errs []error
-	for _, q := range w.order() {
+	order := w.order()
+	if w.cfg.AllQueues {
+		st, err := w.store.Stats(ctx, now)
+		if err != nil {
+			return nil, fmt.Errorf("the queues with due jobs: %w", err)
+		}
+		order = readyQueues(st)
+	}
+	for _, q := range order {
 		got, err := w.store.Claim(ctx, w.cfg.ID, q, n-len(out), now, now.Add(w.cfg.Lease))
 		if err != nil {
 			errs = append(errs, err)
@@ -321,6 +339,38 @@ func (w *Worker) order() []string {
 		}
 	}
 	return names
+}
+
+// readyQueues are the queues with due jobs in st, in name order with
+// DefaultQueue first.
+func readyQueues(st Stats) []string {
+	names := make([]string, 0, len(st.Ready))
+	for q, n := range st.Ready {
+		if n > 0 {
+			names = append(names, q)
+		}
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		switch {
+		case a == b:
+			return 0
+		case a == DefaultQueue:
+			return -1
+		case b == DefaultQueue:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	return names
+}
+
+// queueNames is the worker's queues for the log: "critical:3,default", or
+// "*" for AllQueues.
+func (w *Worker) queueNames() string {
+	if w.cfg.AllQueues {
+		return "*"
+	}
+	return queueList(w.cfg.Queues)
 }
 
 // queueList is queues for the log: "critical:3,default".
