@@ -115,10 +115,12 @@ func minArgs(n int, hint string) cobra.PositionalArgs {
 
 // controllerData is what the controller templates are rendered with.
 type controllerData struct {
-	Module  string // the app's Go module path, "blog"
-	File    string // "posts" -> app/controllers/posts_controller.go
-	Path    string // controller path, the views folder: "posts"
-	Type    string // "PostsController"
+	Module  string   // the app's Go module path, "blog"
+	File    string   // "posts" -> app/controllers/posts_controller.go; "admin_dashboard" for admin/dashboard
+	Path    string   // controller path, the views folder: "posts", "admin/dashboard"
+	Route   string   // its routes' stem inside its namespace block: "posts", "dashboard"
+	Modules []string // the namespace: ["admin"] for admin/dashboard
+	Type    string   // "PostsController", "AdminDashboardController"
 	Actions []actionData
 }
 
@@ -150,21 +152,27 @@ func reservedActions() []string {
 // "posts", "Posts" and "PostsController" all give posts_controller.go,
 // PostsController and app/views/posts.
 func newControllerData(root, name string, actions []string) (controllerData, error) {
-	if strings.Contains(name, "/") || strings.Contains(name, "::") {
-		return controllerData{}, fmt.Errorf("invalid controller name %q: namespaced controllers are not generated yet; use a flat name such as admin_users", name)
+	ns, err := splitName("controller", name)
+	if err != nil {
+		return controllerData{}, err
 	}
-	if !controllerNameRE.MatchString(name) {
-		return controllerData{}, fmt.Errorf("invalid controller name %q: use letters, digits and '_', starting with a letter (posts, admin_users)", name)
+	if !controllerNameRE.MatchString(ns.Base) {
+		return controllerData{}, fmt.Errorf("invalid controller name %q: use letters, digits and '_', starting with a letter (posts, admin/users)", name)
 	}
-	base := inflect.Underscore(strings.TrimSuffix(strings.TrimSuffix(name, "Controller"), "_controller"))
-	if base == "" || base == "application" {
+	route := inflect.Underscore(strings.TrimSuffix(strings.TrimSuffix(ns.Base, "Controller"), "_controller"))
+	if route == "" || (route == "application" && len(ns.Modules) == 0) {
 		return controllerData{}, fmt.Errorf("invalid controller name %q: choose another name", name)
 	}
 	module, err := appModule(root)
 	if err != nil {
 		return controllerData{}, err
 	}
-	d := controllerData{Module: module, File: base, Path: base, Type: camelize(base) + "Controller"}
+	base := nsName{Modules: ns.Modules, Base: route}.Flat()
+	path := route
+	if len(ns.Modules) > 0 {
+		path = ns.Path() + "/" + route
+	}
+	d := controllerData{Module: module, File: base, Path: path, Route: route, Modules: ns.Modules, Type: camelize(base) + "Controller"}
 	reserved := reservedActions()
 	for _, a := range actions {
 		if !actionNameRE.MatchString(a) {
@@ -217,9 +225,10 @@ func renderController(d controllerData) ([]generator.File, error) {
 	return files, nil
 }
 
-// routeLine is the route generate adds for an action.
+// routeLine is the route generate adds for an action, without its
+// indentation (it goes in the namespace block of d.Modules).
 func routeLine(d controllerData, a actionData) string {
-	return fmt.Sprintf("\tr.Get(%q, dispatch.To((*controllers.%s).%s))", d.Path+"/"+a.Name, d.Type, a.Method)
+	return fmt.Sprintf("r.Get(%q, dispatch.To((*controllers.%s).%s))", d.Route+"/"+a.Name, d.Type, a.Method)
 }
 
 const routesFile = "config/routes.go"
@@ -255,14 +264,14 @@ func addRoutes(src []byte, d controllerData) ([]byte, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var added []string
+	var want []string
 	for _, a := range d.Actions {
-		l := routeLine(d, a)
-		if !slices.Contains(lines[:end], l) {
-			added = append(added, l)
-		}
+		want = append(want, routeLine(d, a))
 	}
-	out := slices.Concat(lines[:end], added, lines[end:])
+	out, added, err := addRouteLines(lines, end, d.Modules, want)
+	if err != nil {
+		return nil, nil, err
+	}
 	return []byte(strings.Join(out, "\n")), added, nil
 }
 
@@ -298,7 +307,7 @@ func generateController(root, name string, actions []string, force bool, out io.
 		return false, err
 	}
 	for _, l := range added {
-		generator.Status(out, "route", strings.TrimSpace(l))
+		generator.Status(out, "route", nsPrefix(d.Modules)+l)
 	}
 	return true, nil
 }
@@ -339,10 +348,7 @@ func destroyController(root, name string, actions []string, out io.Writer) (rout
 	if err := generator.Remove(root, paths, out); err != nil {
 		return false, err
 	}
-	viewDir := "app/views/" + d.Path
-	if err := os.Remove(filepath.Join(root, filepath.FromSlash(viewDir))); err == nil {
-		generator.Status(out, "remove", viewDir)
-	}
+	removeEmptyDirs(root, "app/views/"+d.Path, len(d.Modules), out)
 	return changed, nil
 }
 
@@ -357,7 +363,7 @@ func removeRoutes(root string, d controllerData, out io.Writer) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	generated := regexp.MustCompile(`^\tr\.Get\("` + regexp.QuoteMeta(d.Path) + `/[a-z0-9_]+", dispatch\.To\(\(\*controllers\.` + regexp.QuoteMeta(d.Type) + `\)\.[A-Za-z0-9]+\)\)$`)
+	generated := regexp.MustCompile(`^` + tabs(len(d.Modules)+1) + `r\.Get\("` + regexp.QuoteMeta(d.Route) + `/[a-z0-9_]+", dispatch\.To\(\(\*controllers\.` + regexp.QuoteMeta(d.Type) + `\)\.[A-Za-z0-9]+\)\)$`)
 	lines := strings.Split(string(src), "\n")
 	kept := lines[:0:0]
 	var removed []string
@@ -374,11 +380,12 @@ func removeRoutes(root string, d controllerData, out io.Writer) (bool, error) {
 	if len(removed) == 0 {
 		return false, nil
 	}
+	kept = pruneNamespaces(kept, d.Modules)
 	if err := os.WriteFile(routesPath, []byte(strings.Join(kept, "\n")), 0o644); err != nil {
 		return false, err
 	}
 	for _, l := range removed {
-		generator.Status(out, "route", "remove "+l)
+		generator.Status(out, "route", "remove "+nsPrefix(d.Modules)+l)
 	}
 	return true, nil
 }

@@ -481,10 +481,11 @@ func generateMigration(root, name string, args []string, now time.Time, out io.W
 
 // newModelData checks a model's name and fields.
 func newModelData(root, name string, args []string) (modelData, error) {
-	if !modelNameRE.MatchString(name) {
-		return modelData{}, fmt.Errorf("invalid model name %q: use letters, digits and '_', starting with a letter (Post, BlogPost)", name)
+	ns, err := splitName("model", name)
+	if err != nil {
+		return modelData{}, err
 	}
-	file := inflect.Underscore(name)
+	file := ns.Flat()
 	fields, err := parseColumnArgs(args)
 	if err != nil {
 		return modelData{}, err
@@ -533,10 +534,11 @@ func generateModel(root, name string, args []string, now time.Time, force bool, 
 
 // destroyModel removes what generateModel created.
 func destroyModel(root, name string, out io.Writer) error {
-	if !modelNameRE.MatchString(name) {
-		return fmt.Errorf("invalid model name %q", name)
+	ns, err := splitName("model", name)
+	if err != nil {
+		return err
 	}
-	file := inflect.Underscore(name)
+	file := ns.Flat()
 	paths := []string{"app/models/" + file + ".go", "app/models/" + file + "_test.go", "test/fixtures/" + inflect.Pluralize(file) + ".yml"}
 	files, err := migrationFiles(root)
 	if err != nil {

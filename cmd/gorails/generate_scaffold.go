@@ -23,16 +23,20 @@ import (
 // the model's data plus the resource's names.
 type scaffoldData struct {
 	modelData
-	Singular       string // "blog_post": the param key, the partial, the helpers' stem
-	Plural         string // "blog_posts": the table, the route, the views' folder
-	PluralType     string // "BlogPosts": routes.BlogPostsPath, the controller's list field
-	Controller     string // "BlogPostsController"
-	Var, VarPlural string // "blogPost", "blogPosts": Go variables
-	Human          string // "blog post"
-	HumanCap       string // "Blog post"
-	HumanPlural    string // "blog posts"
-	HumanPluralCap string // "Blog posts"
-	Permit         string // `"title", "body"`: the Permit arguments
+	Singular       string   // "blog_post", "admin_post": the param key, the partial, the helpers' stem
+	Plural         string   // "blog_posts", "admin_posts": the table, the controller's file
+	Modules        []string // the namespace: ["admin"] for admin/post
+	Resource       string   // "blog_posts", "posts": r.Resources' name inside the namespace block
+	ViewDir        string   // "blog_posts", "admin/posts": the views' folder, the controller's path
+	URL            string   // "/blog_posts", "/admin/posts": the list's path
+	PluralType     string   // "BlogPosts": routes.BlogPostsPath, the controller's list field
+	Controller     string   // "BlogPostsController"
+	Var, VarPlural string   // "blogPost", "blogPosts": Go variables
+	Human          string   // "blog post"
+	HumanCap       string   // "Blog post"
+	HumanPlural    string   // "blog posts"
+	HumanPluralCap string   // "Blog posts"
+	Permit         string   // `"title", "body"`: the Permit arguments
 	FormFields     []scaffoldField
 	ShowFields     []scaffoldField
 	Refs           []columnArg // references, all with a RefType
@@ -129,24 +133,19 @@ var errPluralIsSingular = errors.New("its plural is the same word")
 
 // newScaffoldData checks the name and fields and derives every name.
 func newScaffoldData(root, name string, args []string, full bool) (scaffoldData, error) {
-	if strings.Contains(name, "/") || strings.Contains(name, "::") {
-		return scaffoldData{}, fmt.Errorf("invalid model name %q: namespaced resources are not generated yet; use a flat name such as AdminUser", name)
+	ns, err := splitName("model", name)
+	if err != nil {
+		return scaffoldData{}, err
 	}
 	md, err := newModelData(root, name, args)
 	if err != nil {
 		return scaffoldData{}, err
 	}
-	singular := md.File
-	plural := md.Table
-	if plural == singular {
-		return scaffoldData{}, fmt.Errorf("invalid model name %q: %w (%s), so the list and the record would share their routes; choose a countable name", name, errPluralIsSingular, plural)
+	if md.Table == md.File {
+		return scaffoldData{}, fmt.Errorf("invalid model name %q: %w (%s), so the list and the record would share their routes; choose a countable name", name, errPluralIsSingular, md.Table)
 	}
-	d := scaffoldData{modelData: md, Singular: singular, Plural: plural, PluralType: camelize(plural)}
-	d.Controller = d.PluralType + "Controller"
-	d.Var, d.VarPlural = lowerFirst(md.Type), lowerFirst(d.PluralType)
-	d.Human = strings.ReplaceAll(singular, "_", " ")
-	d.HumanPlural = strings.ReplaceAll(plural, "_", " ")
-	d.HumanCap, d.HumanPluralCap = upperFirst(d.Human), upperFirst(d.HumanPlural)
+	d := scaffoldNames(ns)
+	d.modelData = md
 	reserved := reservedActions()
 	for _, n := range []string{md.Type, d.PluralType} {
 		if slices.Contains(reserved, n) || n == "ApplicationController" {
@@ -189,6 +188,30 @@ func newScaffoldData(root, name string, args []string, full bool) (scaffoldData,
 	return d, nil
 }
 
+// scaffoldNames derives the resource's names from its (maybe namespaced)
+// name: admin/post is the model AdminPost, the controller
+// AdminPostsController, r.Resources("posts", ...) inside
+// r.Namespace("admin", ...) and the views in app/views/admin/posts. Humans
+// read the last part: "post", as Rails' human_name.
+func scaffoldNames(ns nsName) scaffoldData {
+	file := ns.Flat()
+	base := inflect.Underscore(ns.Base)
+	d := scaffoldData{modelData: modelData{File: file, Type: camelize(file), Table: inflect.Pluralize(file)},
+		Singular: file, Plural: inflect.Pluralize(file), Modules: ns.Modules, Resource: inflect.Pluralize(base)}
+	d.ViewDir = d.Resource
+	if len(ns.Modules) > 0 {
+		d.ViewDir = ns.Path() + "/" + d.Resource
+	}
+	d.URL = "/" + d.ViewDir
+	d.PluralType = camelize(d.Plural)
+	d.Controller = d.PluralType + "Controller"
+	d.Var, d.VarPlural = lowerFirst(d.Type), lowerFirst(d.PluralType)
+	d.Human = strings.ReplaceAll(base, "_", " ")
+	d.HumanPlural = strings.ReplaceAll(d.Resource, "_", " ")
+	d.HumanCap, d.HumanPluralCap = upperFirst(d.Human), upperFirst(d.HumanPlural)
+	return d
+}
+
 func commandName(full bool) string {
 	if full {
 		return "scaffold"
@@ -228,9 +251,10 @@ func upperFirst(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// resourcesLine is the route generate scaffold/resource adds.
+// resourcesLine is the route generate scaffold/resource adds, without its
+// indentation (it goes in the namespace block of d.Modules).
 func resourcesLine(d scaffoldData) string {
-	return fmt.Sprintf("\tr.Resources(%q, dispatch.For[controllers.%s]())", d.Plural, d.Controller)
+	return fmt.Sprintf("r.Resources(%q, dispatch.For[controllers.%s]())", d.Resource, d.Controller)
 }
 
 // Assets a scaffold's pages use; an app from before they were part of
@@ -301,7 +325,7 @@ func generateScaffold(root, name string, args []string, full bool, now time.Time
 	if err := os.WriteFile(routesPath, routes, 0o644); err != nil {
 		return err
 	}
-	generator.Status(out, "route", strings.TrimSpace(resourcesLine(d)))
+	generator.Status(out, "route", nsPrefix(d.Modules)+resourcesLine(d))
 	return nil
 }
 
@@ -314,11 +338,10 @@ func addResources(src []byte, d scaffoldData) ([]byte, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	l := resourcesLine(d)
-	if slices.Contains(lines[:end], l) {
-		return src, false, nil
+	out, added, err := addRouteLines(lines, end, d.Modules, []string{resourcesLine(d)})
+	if err != nil || len(added) == 0 {
+		return src, false, err
 	}
-	out := slices.Concat(lines[:end], []string{l}, lines[end:])
 	return []byte(strings.Join(out, "\n")), true, nil
 }
 
@@ -334,7 +357,7 @@ func scaffoldPaths(d scaffoldData, full bool) []string {
 	if full {
 		paths = append(paths, "app/controllers/"+d.Plural+"_controller_test.go", "test/system/"+d.Plural+"_test.go")
 		for _, v := range []string{"index", "show", "new", "edit", "_form", "_" + d.Singular} {
-			paths = append(paths, "app/views/"+d.Plural+"/"+v+".html.tmpl")
+			paths = append(paths, "app/views/"+d.ViewDir+"/"+v+".html.tmpl")
 		}
 	}
 	return paths
@@ -344,13 +367,11 @@ func scaffoldPaths(d scaffoldData, full bool) []string {
 // route, reporting whether config/routes.go changed. It only needs the
 // name: the files are found by their conventional paths.
 func destroyScaffold(root, name string, full bool, out io.Writer) (bool, error) {
-	if !modelNameRE.MatchString(name) {
-		return false, fmt.Errorf("invalid model name %q", name)
+	ns, err := splitName("model", name)
+	if err != nil {
+		return false, err
 	}
-	file := inflect.Underscore(name)
-	d := scaffoldData{modelData: modelData{File: file, Type: camelize(file), Table: inflect.Pluralize(file)}, Singular: file, Plural: inflect.Pluralize(file)}
-	d.PluralType = camelize(d.Plural)
-	d.Controller = d.PluralType + "Controller"
+	d := scaffoldNames(ns)
 	paths := scaffoldPaths(d, full)
 	files, err := migrationFiles(root)
 	if err != nil {
@@ -368,10 +389,7 @@ func destroyScaffold(root, name string, full bool, out io.Writer) (bool, error) 
 	if err := generator.Remove(root, paths, out); err != nil {
 		return false, err
 	}
-	viewDir := "app/views/" + d.Plural
-	if err := os.Remove(filepath.Join(root, filepath.FromSlash(viewDir))); err == nil {
-		generator.Status(out, "remove", viewDir)
-	}
+	removeEmptyDirs(root, "app/views/"+d.ViewDir, len(d.Modules), out)
 	if full {
 		// test/system/app_test.go is the system tests' shared setup: it goes
 		// with the last of them.
@@ -399,7 +417,7 @@ func removeResources(root string, d scaffoldData, out io.Writer) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	generated := regexp.MustCompile(`^\tr\.Resources\("` + regexp.QuoteMeta(d.Plural) + `", dispatch\.For\[controllers\.` + regexp.QuoteMeta(d.Controller) + `\]\(\)\)$`)
+	generated := regexp.MustCompile(`^` + tabs(len(d.Modules)+1) + `r\.Resources\("` + regexp.QuoteMeta(d.Resource) + `", dispatch\.For\[controllers\.` + regexp.QuoteMeta(d.Controller) + `\]\(\)\)$`)
 	lines := strings.Split(string(src), "\n")
 	kept := lines[:0:0]
 	removed := false
@@ -416,9 +434,10 @@ func removeResources(root string, d scaffoldData, out io.Writer) (bool, error) {
 	if !removed {
 		return false, nil
 	}
+	kept = pruneNamespaces(kept, d.Modules)
 	if err := os.WriteFile(routesPath, []byte(strings.Join(kept, "\n")), 0o644); err != nil {
 		return false, err
 	}
-	generator.Status(out, "route", "remove "+strings.TrimSpace(resourcesLine(d)))
+	generator.Status(out, "route", "remove "+nsPrefix(d.Modules)+resourcesLine(d))
 	return true, nil
 }

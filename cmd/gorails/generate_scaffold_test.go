@@ -132,7 +132,15 @@ func TestGenerateScaffoldRejectsBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"a name with a slash", []string{"admin/post"}, "namespaced resources are not generated yet"},
+		{"a name going up a folder", []string{"../x"}, `".." is not`},
+		{"a doubled slash", []string{"admin//post"}, "has an empty part"},
+		{"a namespace without a name", []string{"Admin::"}, "has an empty part"},
+		{"a leading slash", []string{"/post"}, "has an empty part"},
+		{"a namespace starting with a digit", []string{"1admin/post"}, `"1admin" is not`},
+		{"both separators", []string{"Admin::Blog/post"}, "not both separators"},
+		{"a Go keyword as namespace", []string{"func/post"}, `"func" is a Go keyword`},
+		{"a Go keyword as name", []string{"admin/type"}, `"type" is a Go keyword`},
+		{"a namespaced uncountable name", []string{"admin/news"}, "its plural is the same word"},
 		{"a name with punctuation", []string{"Post;rm"}, "invalid model name"},
 		{"a name starting with a digit", []string{"1Post"}, "invalid model name"},
 		{"an uncountable name", []string{"News", "title"}, "its plural is the same word"},

@@ -153,7 +153,10 @@ func TestGenerateControllerRejectsBadInput(t *testing.T) {
 		actions          []string
 		want             string
 	}{
-		{"a namespaced name", "admin/users", nil, "namespaced controllers are not generated yet"},
+		{"a name going up a folder", "../users", nil, `".." is not`},
+		{"a doubled slash", "admin//users", nil, "has an empty part"},
+		{"a namespace without a name", "Admin::", nil, "has an empty part"},
+		{"a Go keyword as namespace", "go/users", nil, `"go" is a Go keyword`},
 		{"a name with a dash", "blog-posts", nil, "invalid controller name"},
 		{"the application controller", "application", nil, "choose another name"},
 		{"an action with capitals", "posts", []string{"Index"}, "invalid action name"},
