@@ -223,7 +223,7 @@ func (s *LogSubscriber) renderPartial(ctx context.Context, e *event.RenderPartia
 
 func (s *LogSubscriber) sql(ctx context.Context, e *event.SQL) {
 	level := slog.LevelDebug
-	if e.Err != nil {
+	if e.Err != nil && !e.Retried {
 		level = slog.LevelWarn
 	}
 	if !s.on(ctx, level) {

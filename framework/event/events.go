@@ -84,7 +84,10 @@ type SQL struct {
 	Start    time.Time
 	Duration time.Duration
 	Err      error // with every bind the log would not show taken out of its text
-	binds    func() []string
+	// Retried: Err is a deadlock the caller runs the statement again for
+	// at once (record.RetryingDeadlock); the log shows it at debug level.
+	Retried bool
+	binds   func() []string
 }
 
 // NewSQL returns a SQL event whose Binds calls binds (record renders them
