@@ -151,7 +151,7 @@ func initViews(_ context.Context, a *App) error {
 	if err != nil {
 		return fmt.Errorf("app/views: %w", err)
 	}
-	cfg := view.Config{FS: views, Logger: a.Logger, Funcs: a.Config.RouteHelpers.Funcs(), Now: a.clock, PerformCaching: a.PerformCaching, Events: a.Events}
+	cfg := view.Config{FS: views, Logger: a.Logger, Funcs: a.Config.RouteHelpers.FuncsWith(a.directPath), Now: a.clock, PerformCaching: a.PerformCaching, Events: a.Events}
 	if a.Cache != nil {
 		cfg.Fragments = fragmentCache{a.Cache}
 	}
@@ -168,6 +168,15 @@ func initViews(_ context.Context, a *App) error {
 	// The views are checked once the routes are drawn (initRoutes): their
 	// controllers tell what each view may read.
 	return nil
+}
+
+// directPath builds a direct route's URL for its template helpers: the
+// views are set up before the routes are drawn, and rendered after.
+func (a *App) directPath(name string, args ...any) (string, error) {
+	if a.Routes == nil {
+		return "", fmt.Errorf("direct route %s: the routes are not drawn yet", name)
+	}
+	return a.Routes.Path(name, args...)
 }
 
 func initRoutes(_ context.Context, a *App) error {
@@ -249,6 +258,9 @@ func (a *App) checkViewsAndHelpers(env *controller.Env, rs *dispatch.RouteSet) e
 			return (r.Name == dashboardRoute && a.Config.JobsDashboard != "") || (r.Name == mailPreviewRoute && a.mail.preview != "")
 		})
 		if err := hs.Check(routes); err != nil {
+			add(fmt.Errorf("%w; regenerate them with `go generate ./...` (or `gorails generate routes`)", err))
+		}
+		if err := hs.CheckDirects(rs.Directs()); err != nil {
 			add(fmt.Errorf("%w; regenerate them with `go generate ./...` (or `gorails generate routes`)", err))
 		}
 	}

@@ -317,6 +317,41 @@ func TestCacheLinesInTheDevelopmentLog(t *testing.T) {
 		t.Errorf("cache lines %s:\n%s", got, out)
 	}
 
+	// The multi-key calls and the counters show a line each too.
+	mark := len(log.String())
+	keys := []cache.Key{{Name: "posts/1"}, {Name: "posts/2"}}
+	if err := cache.WriteMulti(ctx, app.Cache, map[cache.Key]int{keys[0]: 1}, cache.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cache.ReadMulti[int](ctx, app.Cache, keys); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cache.FetchMulti(ctx, app.Cache, keys, cache.Options{}, func(missing []cache.Key) ([]int, error) { return []int{2}, nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Cache.Increment(ctx, "views", 3, cache.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Cache.Decrement(ctx, "views", 1, cache.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	multi := regexp.MustCompile(`(?m)^\[req-cache\] DEBUG   Cache (\w+): (.*) \([0-9.]+ms\)$`)
+	var lines []string
+	for _, m := range multi.FindAllStringSubmatch(log.String()[mark:], -1) {
+		lines = append(lines, m[1]+": "+m[2])
+	}
+	want := []string{
+		"write_multi: posts/1",
+		"read_multi: posts/1, posts/2 (1 of 2 hit)",
+		"read_multi: posts/1, posts/2 (1 of 2 hit) (fetch_multi)",
+		"write_multi: posts/2",
+		"increment: views (by 3)",
+		"decrement: views (by 1)",
+	}
+	if got := strings.Join(lines, "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("cache lines\n%s\nwant\n%s\nlog:\n%s", got, strings.Join(want, "\n"), log.String()[mark:])
+	}
+
 	// At info level (production's, or GORAILS_LOG_LEVEL=info) they are not shown.
 	quiet, qlog := logApp(t, framework.Development, map[string]string{"GORAILS_LOG_LEVEL": "info"}, nil)
 	_, _, _ = cache.Read[int](ctx, quiet.Cache, "stats/posts", cache.Options{})

@@ -68,6 +68,10 @@ func (s *LogSubscriber) Subscribe(bus *event.Bus) (cancel func()) {
 		event.Subscribe(bus, s.cacheFetchHit),
 		event.Subscribe(bus, s.cacheGenerate),
 		event.Subscribe(bus, s.cacheDelete),
+		event.Subscribe(bus, s.cacheReadMulti),
+		event.Subscribe(bus, s.cacheWriteMulti),
+		event.Subscribe(bus, s.cacheIncrement),
+		event.Subscribe(bus, s.cacheDecrement),
 		event.Subscribe(bus, s.enqueueJob),
 		event.Subscribe(bus, s.performStart),
 		event.Subscribe(bus, s.performJob),
@@ -219,7 +223,7 @@ func (s *LogSubscriber) renderPartial(ctx context.Context, e *event.RenderPartia
 
 func (s *LogSubscriber) sql(ctx context.Context, e *event.SQL) {
 	level := slog.LevelDebug
-	if e.Err != nil {
+	if e.Err != nil && !e.Retried {
 		level = slog.LevelWarn
 	}
 	if !s.on(ctx, level) {
@@ -256,10 +260,26 @@ func (s *LogSubscriber) sql(ctx context.Context, e *event.SQL) {
 //	Cache read: views/posts/1-20261205 (hit) (0.1ms)
 //	Cache generate: stats (12ms)
 func (s *LogSubscriber) cacheLine(ctx context.Context, op, key, store, extra string, d time.Duration, err error) {
+	s.cacheLineOf(ctx, op, quoteIfNeeded(key), key, store, extra, d, err)
+}
+
+// cacheLineOfKeys is cacheLine of several keys, each quoted if needed.
+func (s *LogSubscriber) cacheLineOfKeys(ctx context.Context, op string, keys []string, store, extra string, d time.Duration, err error) {
 	if !s.on(ctx, slog.LevelDebug) {
 		return
 	}
-	msg := "  Cache " + op + ": " + quoteIfNeeded(key) + " " + extra + "(" + ms(d) + ")"
+	shown := make([]string, len(keys))
+	for i, k := range keys {
+		shown[i] = quoteIfNeeded(k)
+	}
+	s.cacheLineOf(ctx, op, strings.Join(shown, ", "), strings.Join(keys, ", "), store, extra, d, err)
+}
+
+func (s *LogSubscriber) cacheLineOf(ctx context.Context, op, shown, key, store, extra string, d time.Duration, err error) {
+	if !s.on(ctx, slog.LevelDebug) {
+		return
+	}
+	msg := "  Cache " + op + ": " + shown + " " + extra + "(" + ms(d) + ")"
 	attrs := []slog.Attr{slog.String("key", key), slog.String("store", store), slog.Float64("duration_ms", msFloat(d))}
 	if err != nil {
 		msg += " failed: " + err.Error()
@@ -286,6 +306,27 @@ func (s *LogSubscriber) cacheGenerate(ctx context.Context, e *event.CacheGenerat
 
 func (s *LogSubscriber) cacheDelete(ctx context.Context, e *event.CacheDelete) {
 	s.cacheLine(ctx, "delete", e.Key, e.Store, "", e.Duration, e.Err)
+}
+
+// cacheReadMulti: "Cache read_multi: posts/1, posts/2 (1 of 2 hit)".
+func (s *LogSubscriber) cacheReadMulti(ctx context.Context, e *event.CacheReadMulti) {
+	extra := fmt.Sprintf("(%d of %d hit) ", len(e.Hits), len(e.Keys))
+	if e.SuperOperation != "" {
+		extra += "(" + e.SuperOperation + ") "
+	}
+	s.cacheLineOfKeys(ctx, "read_multi", e.Keys, e.Store, extra, e.Duration, e.Err)
+}
+
+func (s *LogSubscriber) cacheWriteMulti(ctx context.Context, e *event.CacheWriteMulti) {
+	s.cacheLineOfKeys(ctx, "write_multi", e.Keys, e.Store, "", e.Duration, e.Err)
+}
+
+func (s *LogSubscriber) cacheIncrement(ctx context.Context, e *event.CacheIncrement) {
+	s.cacheLine(ctx, "increment", e.Key, e.Store, "(by "+strconv.FormatInt(e.Amount, 10)+") ", e.Duration, e.Err)
+}
+
+func (s *LogSubscriber) cacheDecrement(ctx context.Context, e *event.CacheDecrement) {
+	s.cacheLine(ctx, "decrement", e.Key, e.Store, "(by "+strconv.FormatInt(e.Amount, 10)+") ", e.Duration, e.Err)
 }
 
 func (s *LogSubscriber) enqueueJob(ctx context.Context, e *event.EnqueueJob) {

@@ -47,8 +47,9 @@ type Config struct {
 	OnError func(ctx context.Context, err *Error)
 
 	// Events, when set, receives Rails' cache events: CacheRead,
-	// CacheWrite, CacheFetchHit, CacheGenerate and CacheDelete
-	// (cache_read.active_support, ...), with the namespaced key and the
+	// CacheWrite, CacheFetchHit, CacheGenerate, CacheDelete,
+	// CacheReadMulti, CacheWriteMulti, CacheIncrement and CacheDecrement
+	// (cache_read.active_support, ...), with the namespaced keys and the
 	// store's name. A call times itself only when someone subscribes to
 	// its event's kind.
 	Events *event.Bus
@@ -322,22 +323,49 @@ func (c *Cache) Cleanup(ctx context.Context) (int, error) {
 // outside int64 with ErrOverflow. A counter reads back as any integer or
 // string type.
 func (c *Cache) Increment(ctx context.Context, key string, delta int64, opts Options) (int64, error) {
-	n, _, err := c.IncrementWithExpiry(ctx, key, delta, opts)
+	n, _, err := c.count(ctx, key, delta, opts, false)
 	return n, err
 }
 
 // Decrement is Increment by -delta.
 func (c *Cache) Decrement(ctx context.Context, key string, delta int64, opts Options) (int64, error) {
-	if delta == math.MinInt64 {
-		return 0, &Error{Op: "decrement", Key: key, Err: ErrOverflow}
-	}
-	n, _, err := c.IncrementWithExpiry(ctx, key, -delta, opts)
+	n, _, err := c.count(ctx, key, delta, opts, true)
 	return n, err
 }
 
 // IncrementWithExpiry is Increment that also returns when the counter
 // expires (zero: never): a fixed-window rate limiter's count and reset.
 func (c *Cache) IncrementWithExpiry(ctx context.Context, key string, delta int64, opts Options) (int64, time.Time, error) {
+	return c.count(ctx, key, delta, opts, false)
+}
+
+// count is Increment (or Decrement, by -delta) with its event.
+func (c *Cache) count(ctx context.Context, key string, delta int64, opts Options, decrement bool) (int64, time.Time, error) {
+	kind := event.KindCacheIncrement
+	if decrement {
+		kind = event.KindCacheDecrement
+	}
+	if !c.events.Enabled(kind) {
+		return c.increment(ctx, key, delta, opts, decrement)
+	}
+	start := time.Now()
+	n, exp, err := c.increment(ctx, key, delta, opts, decrement)
+	d := time.Since(start)
+	if decrement {
+		c.events.Emit(ctx, &event.CacheDecrement{Key: c.prefix + key, Store: c.storeName, Amount: delta, Value: n, Start: start, Duration: d, Err: err})
+	} else {
+		c.events.Emit(ctx, &event.CacheIncrement{Key: c.prefix + key, Store: c.storeName, Amount: delta, Value: n, Start: start, Duration: d, Err: err})
+	}
+	return n, exp, err
+}
+
+func (c *Cache) increment(ctx context.Context, key string, delta int64, opts Options, decrement bool) (int64, time.Time, error) {
+	if decrement {
+		if delta == math.MinInt64 {
+			return 0, time.Time{}, &Error{Op: "decrement", Key: key, Err: ErrOverflow}
+		}
+		delta = -delta
+	}
 	sk, err := c.storeKey(key)
 	if err != nil {
 		return 0, time.Time{}, err

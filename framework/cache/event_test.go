@@ -19,7 +19,8 @@ type recorder struct {
 }
 
 func (r *recorder) subscribe(bus *event.Bus) {
-	kinds := []event.Kind{event.KindCacheRead, event.KindCacheWrite, event.KindCacheFetchHit, event.KindCacheGenerate, event.KindCacheDelete}
+	kinds := []event.Kind{event.KindCacheRead, event.KindCacheWrite, event.KindCacheFetchHit, event.KindCacheGenerate, event.KindCacheDelete,
+		event.KindCacheReadMulti, event.KindCacheWriteMulti, event.KindCacheIncrement, event.KindCacheDecrement}
 	bus.SubscribeAll(func(_ context.Context, e event.Event) {
 		var s string
 		switch e := e.(type) {
@@ -33,6 +34,14 @@ func (r *recorder) subscribe(bus *event.Bus) {
 			s = fmt.Sprintf("%s %s %s err=%v", e.Name(), e.Key, e.Store, e.Err != nil)
 		case *event.CacheDelete:
 			s = fmt.Sprintf("%s %s %s err=%v", e.Name(), e.Key, e.Store, e.Err != nil)
+		case *event.CacheReadMulti:
+			s = fmt.Sprintf("%s [%s] %s hits=[%s] super=%q err=%v", e.Name(), strings.Join(e.Keys, " "), e.Store, strings.Join(e.Hits, " "), e.SuperOperation, e.Err != nil)
+		case *event.CacheWriteMulti:
+			s = fmt.Sprintf("%s [%s] %s err=%v", e.Name(), strings.Join(e.Keys, " "), e.Store, e.Err != nil)
+		case *event.CacheIncrement:
+			s = fmt.Sprintf("%s %s %s amount=%d value=%d err=%v", e.Name(), e.Key, e.Store, e.Amount, e.Value, e.Err != nil)
+		case *event.CacheDecrement:
+			s = fmt.Sprintf("%s %s %s amount=%d value=%d err=%v", e.Name(), e.Key, e.Store, e.Amount, e.Value, e.Err != nil)
 		}
 		r.mu.Lock()
 		r.got = append(r.got, s)
@@ -97,6 +106,49 @@ func TestCacheEmitsRailsEvents(t *testing.T) {
 			[]string{"cache_delete.active_support blog:posts/1 cache.Memory err=false"}},
 		{"delete several", func() error { _, err := c.Delete(ctx, "stats", "gone"); return err },
 			[]string{"cache_delete.active_support blog:stats, blog:gone cache.Memory err=false"}},
+		{"write multi", func() error {
+			return cache.WriteMulti(ctx, c, map[cache.Key]int{{Name: "a"}: 1}, cache.Options{})
+		}, []string{"cache_write_multi.active_support [blog:a] cache.Memory err=false"}},
+		{"read multi", func() error {
+			_, err := cache.ReadMulti[int](ctx, c, []cache.Key{{Name: "a"}, {Name: "none"}})
+			return err
+		}, []string{`cache_read_multi.active_support [blog:a blog:none] cache.Memory hits=[blog:a] super="" err=false`}},
+		{"fetch multi", func() error {
+			_, err := cache.FetchMulti(ctx, c, []cache.Key{{Name: "a"}, {Name: "b"}}, cache.Options{}, func(missing []cache.Key) ([]int, error) { return []int{2}, nil })
+			return err
+		}, []string{
+			`cache_read_multi.active_support [blog:a blog:b] cache.Memory hits=[blog:a] super="fetch_multi" err=false`,
+			"cache_write_multi.active_support [blog:b] cache.Memory err=false",
+		}},
+		{"fetch multi of hits only", func() error {
+			_, err := cache.FetchMulti(ctx, c, []cache.Key{{Name: "a"}, {Name: "b"}}, cache.Options{}, func(missing []cache.Key) ([]int, error) { return nil, errors.New("computed on hits") })
+			return err
+		}, []string{`cache_read_multi.active_support [blog:a blog:b] cache.Memory hits=[blog:a blog:b] super="fetch_multi" err=false`}},
+		{"forced fetch multi", func() error {
+			_, err := cache.FetchMulti(ctx, c, []cache.Key{{Name: "a"}}, cache.Options{Force: true}, func(missing []cache.Key) ([]int, error) { return []int{3}, nil })
+			return err
+		}, []string{"cache_write_multi.active_support [blog:a] cache.Memory err=false"}},
+		{"increment", func() error { _, err := c.Increment(ctx, "hits", 5, cache.Options{}); return err },
+			[]string{"cache_increment.active_support blog:hits cache.Memory amount=5 value=5 err=false"}},
+		{"increment with expiry", func() error { _, _, err := c.IncrementWithExpiry(ctx, "hits", 1, cache.Options{}); return err },
+			[]string{"cache_increment.active_support blog:hits cache.Memory amount=1 value=6 err=false"}},
+		{"decrement", func() error { _, err := c.Decrement(ctx, "hits", 2, cache.Options{}); return err },
+			[]string{"cache_decrement.active_support blog:hits cache.Memory amount=2 value=4 err=false"}},
+		{"increment of what is not a counter", func() error {
+			if err := cache.Write(ctx, c, "title", "Hi", cache.Options{}); err != nil {
+				return err
+			}
+			if _, err := c.Increment(ctx, "title", 1, cache.Options{}); !errors.Is(err, cache.ErrNotInteger) {
+				return fmt.Errorf("err = %v", err)
+			}
+			return nil
+		}, []string{"cache_write.active_support blog:title cache.Memory err=false", "cache_increment.active_support blog:title cache.Memory amount=1 value=0 err=true"}},
+		{"empty multi calls touch nothing", func() error {
+			if _, err := cache.ReadMulti[int](ctx, c, nil); err != nil {
+				return err
+			}
+			return cache.WriteMulti(ctx, c, map[cache.Key]int{}, cache.Options{})
+		}, nil},
 		{"a bad key is refused before any event", func() error {
 			if _, _, err := cache.Read[string](ctx, c, "", cache.Options{}); !errors.Is(err, cache.ErrInvalidKey) {
 				return fmt.Errorf("err = %v", err)
@@ -123,9 +175,20 @@ func TestCacheEventsOfAFailingStore(t *testing.T) {
 	_, _, _ = cache.Read[string](ctx, c, "k", cache.Options{})
 	_ = cache.Write(ctx, c, "k", "v", cache.Options{})
 	_, _ = c.Delete(ctx, "k")
+	_, _ = cache.ReadMulti[string](ctx, c, []cache.Key{{Name: "k"}})
+	_ = cache.WriteMulti(ctx, c, map[cache.Key]string{{Name: "k"}: "v"}, cache.Options{})
+	_, _ = cache.FetchMulti(ctx, c, []cache.Key{{Name: "k"}}, cache.Options{}, func([]cache.Key) ([]string, error) { return []string{"v"}, nil })
+	_, _ = c.Increment(ctx, "n", 1, cache.Options{})
+	_, _ = c.Decrement(ctx, "n", 1, cache.Options{})
 	want := "cache_read.active_support k cache_test.downStore hit=false err=true\n" +
 		"cache_write.active_support k cache_test.downStore err=true\n" +
-		"cache_delete.active_support k cache_test.downStore err=true"
+		"cache_delete.active_support k cache_test.downStore err=true\n" +
+		`cache_read_multi.active_support [k] cache_test.downStore hits=[] super="" err=true` + "\n" +
+		"cache_write_multi.active_support [k] cache_test.downStore err=true\n" +
+		`cache_read_multi.active_support [k] cache_test.downStore hits=[] super="fetch_multi" err=true` + "\n" +
+		"cache_write_multi.active_support [k] cache_test.downStore err=true\n" +
+		"cache_increment.active_support n cache_test.downStore amount=1 value=0 err=true\n" +
+		"cache_decrement.active_support n cache_test.downStore amount=1 value=0 err=true"
 	if got := strings.Join(rec.take(), "\n"); got != want {
 		t.Errorf("events\n%s\nwant\n%s", got, want)
 	}
@@ -159,5 +222,42 @@ func BenchmarkReadEvents(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkMultiAndCounterEvents: ReadMulti's and Increment's cost without
+// a bus, with a bus nobody subscribes to (flat: one atomic load each) and
+// with a subscriber to their kinds.
+func BenchmarkMultiAndCounterEvents(b *testing.B) {
+	keys := []cache.Key{{Name: "posts/1"}, {Name: "posts/2"}, {Name: "posts/3"}}
+	for _, op := range []string{"read_multi", "increment"} {
+		for _, mode := range []string{"baseline=no_bus", "no_subscriber", "subscriber"} {
+			b.Run(op+"/"+mode, func(b *testing.B) {
+				cfg := cache.Config{}
+				if mode != "baseline=no_bus" {
+					cfg.Events = event.New()
+				}
+				if mode == "subscriber" {
+					cfg.Events.SubscribeAll(func(context.Context, event.Event) {}, event.KindCacheReadMulti, event.KindCacheIncrement)
+				}
+				c, err := cache.New(cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := cache.WriteMulti(ctx, c, map[cache.Key]string{keys[0]: fragment, keys[1]: fragment}, cache.Options{}); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					if op == "read_multi" {
+						if hits, _ := cache.ReadMulti[string](ctx, c, keys); len(hits) != 2 {
+							b.Fatal("hits", len(hits))
+						}
+					} else if _, err := c.Increment(ctx, "views", 1, cache.Options{}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }

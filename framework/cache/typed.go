@@ -299,6 +299,22 @@ func lead[T any](ctx context.Context, c *Cache, key, sk string, opts Options, co
 // decode, are absent from the map; a store failure returns an empty map.
 // The error joins every *Error met (each also passed to Config.OnError).
 func ReadMulti[T any](ctx context.Context, c *Cache, keys []Key) (map[string]T, error) {
+	if len(keys) == 0 || !c.events.Enabled(event.KindCacheReadMulti) {
+		return readMulti[T](ctx, c, keys)
+	}
+	start := time.Now()
+	hits, err := readMulti[T](ctx, c, keys)
+	e := &event.CacheReadMulti{Keys: c.names(keys), Store: c.storeName, Start: start, Duration: time.Since(start), Err: err}
+	for _, k := range keys {
+		if _, ok := hits[k.Name]; ok {
+			e.Hits = append(e.Hits, c.prefix+k.Name)
+		}
+	}
+	c.events.Emit(ctx, e)
+	return hits, err
+}
+
+func readMulti[T any](ctx context.Context, c *Cache, keys []Key) (map[string]T, error) {
 	hits := make(map[string]T, len(keys))
 	if len(keys) == 0 {
 		return hits, nil
@@ -330,6 +346,15 @@ func ReadMulti[T any](ctx context.Context, c *Cache, keys []Key) (map[string]T, 
 	return hits, errors.Join(errs...)
 }
 
+// names are the keys' names with the namespace, for events.
+func (c *Cache) names(keys []Key) []string {
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = c.prefix + k.Name
+	}
+	return names
+}
+
 func (c *Cache) storeKeys(keys []Key) ([]string, error) {
 	sks := make([]string, len(keys))
 	for i, k := range keys {
@@ -359,6 +384,16 @@ func writeMulti[T any](ctx context.Context, c *Cache, keys []Key, vals []T, opts
 	if len(keys) == 0 {
 		return nil
 	}
+	if !c.events.Enabled(event.KindCacheWriteMulti) {
+		return writeEntries(ctx, c, keys, vals, opts)
+	}
+	start := time.Now()
+	err := writeEntries(ctx, c, keys, vals, opts)
+	c.events.Emit(ctx, &event.CacheWriteMulti{Keys: c.names(keys), Store: c.storeName, Start: start, Duration: time.Since(start), Err: err})
+	return err
+}
+
+func writeEntries[T any](ctx context.Context, c *Cache, keys []Key, vals []T, opts Options) error {
 	sks, err := c.storeKeys(keys)
 	if err != nil {
 		return err
@@ -415,13 +450,20 @@ func FetchMulti[T any](ctx context.Context, c *Cache, keys []Key, opts Options, 
 	var missing []Key
 	var at []int
 	var bs [][]byte
+	var read *event.CacheReadMulti // the read's event, when someone subscribes
 	if !opts.Force {
+		if c.events.Enabled(event.KindCacheReadMulti) {
+			read = &event.CacheReadMulti{Keys: c.names(keys), Store: c.storeName, SuperOperation: "fetch_multi", Start: time.Now()}
+		}
 		bs, err = c.store.GetMulti(ctx, sks)
 		if err == nil && len(bs) != len(keys) {
 			err = fmt.Errorf("GetMulti returned %d values for %d keys", len(bs), len(keys))
 		}
 		if err != nil {
-			c.fail(ctx, "read_multi", keys[0].Name, err)
+			failed := c.fail(ctx, "read_multi", keys[0].Name, err)
+			if read != nil {
+				read.Err = failed
+			}
 			bs = nil
 		}
 	}
@@ -432,11 +474,18 @@ func FetchMulti[T any](ctx context.Context, c *Cache, keys []Key, opts Options, 
 		if bs != nil && bs[i] != nil {
 			if v, ok, _ := readHit[T](ctx, c, k.Name, bs[i], k.Version); ok {
 				out[i] = v
+				if read != nil {
+					read.Hits = append(read.Hits, c.prefix+k.Name)
+				}
 				continue
 			}
 		}
 		missing = append(missing, k)
 		at = append(at, i)
+	}
+	if read != nil {
+		read.Duration = time.Since(read.Start)
+		c.events.Emit(ctx, read)
 	}
 	if len(missing) == 0 {
 		return out, nil

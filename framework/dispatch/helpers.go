@@ -17,7 +17,26 @@ type RouteHelper struct {
 	name   string
 	rt     *route
 	direct DirectFunc // a direct route's ([Mapper.Direct]); rt is nil
+	// deferred: a direct route's helper made by NewDirectHelper, built by
+	// the func given to FuncsWith (the app's drawn RouteSet); rt is nil.
+	deferred bool
 }
+
+// NewDirectHelper is the helper of the direct route ([Mapper.Direct])
+// named name, for generated code: its func lives in the app's routes, so
+// its template functions (homepage_path, homepage_url) build it through
+// the func given to [RouteHelpers.FuncsWith], which the framework points
+// at the app's drawn RouteSet. Like NewRouteHelper, it panics on an
+// invalid name.
+func NewDirectHelper(name string) *RouteHelper {
+	if !routeNamePattern.MatchString(name) {
+		panic(fmt.Errorf("dispatch: direct helper %q: invalid name: %w", name, ErrInvalidRoute))
+	}
+	return &RouteHelper{name: name, deferred: true}
+}
+
+// Direct reports whether h is a direct route's helper ([Mapper.Direct]).
+func (h *RouteHelper) Direct() bool { return h.direct != nil || h.deferred }
 
 // NewRouteHelper compiles the helper of the route named name from its
 // pattern as [RouteInfo] shows it ("/posts/:id(.:format)") and its path
@@ -197,12 +216,30 @@ type RouteHelpers []*RouteHelper
 // does not exist fails to parse, so with the app's helpers installed a view
 // that links to a missing route fails the boot's template check, with its
 // file and line. Errors (a missing or rejected param) abort the template.
-func (hs RouteHelpers) Funcs() map[string]any {
+func (hs RouteHelpers) Funcs() map[string]any { return hs.FuncsWith(nil) }
+
+// FuncsWith is Funcs whose direct routes' helpers made by NewDirectHelper
+// call direct with the route's name and the template's args ([RouteSet.Path]
+// of the app's routes, drawn after the views are set up); nil makes them
+// fail, saying so.
+func (hs RouteHelpers) FuncsWith(direct func(name string, args ...any) (string, error)) map[string]any {
 	m := make(map[string]any, 6*len(hs))
 	for _, h := range hs {
 		gen := h.generate
-		if h.direct != nil {
+		switch {
+		case h.direct != nil:
 			gen = h.callDirect
+		case h.deferred:
+			gen = func(args []any) (string, error) {
+				if direct == nil {
+					return "", fmt.Errorf("dispatch: %s_path: a direct route's helper needs the app's routes (RouteHelpers.FuncsWith): %w", h.name, ErrUnknownRoute)
+				}
+				u, err := direct(h.name, args...)
+				if err != nil {
+					return "", fmt.Errorf("dispatch: %s_path: %w", h.name, err)
+				}
+				return u, nil
+			}
 		}
 		m[h.name+"_path"] = func(args ...any) (string, error) { return gen(args) }
 		h.addFixedArity(m, gen)
@@ -244,7 +281,7 @@ func (h *RouteHelper) addFixedArity(m map[string]any, gen func([]any) (string, e
 		}
 		panic(fmt.Errorf("dispatch: %s_url: the first argument is the base URL ($ or a string), not %T", h.name, v))
 	}
-	if h.direct == nil {
+	if !h.Direct() {
 		if p, err := gen(nil); err == nil {
 			m[h.name+"_path__0"] = func() string { return p }
 			m[h.name+"_url__1"] = func(b any) string { return joinBase(base(b), p) }
@@ -291,7 +328,7 @@ func (hs RouteHelpers) Check(routes []RouteInfo) error {
 		}
 	}
 	for _, h := range hs {
-		if !seen[h.name] && h.direct == nil {
+		if !seen[h.name] && !h.Direct() {
 			diffs = append(diffs, fmt.Sprintf("helper %s_path names no route", h.name))
 		}
 	}
@@ -299,6 +336,53 @@ func (hs RouteHelpers) Check(routes []RouteInfo) error {
 		return nil
 	}
 	return fmt.Errorf("%w: %s", ErrStaleHelpers, strings.Join(diffs, "; "))
+}
+
+// CheckDirects reports whether the helpers' direct routes (NewDirectHelper)
+// are directs, the direct routes an app draws ([RouteSet.Directs]): each
+// with a helper, each helper with its route. Otherwise it returns an error
+// wrapping ErrStaleHelpers that lists each difference.
+func (hs RouteHelpers) CheckDirects(directs []string) error {
+	var diffs []string
+	helped := map[string]bool{}
+	for _, h := range hs {
+		if h.deferred {
+			helped[h.name] = true
+			if !slices.Contains(directs, h.name) {
+				diffs = append(diffs, fmt.Sprintf("helper %s_path names no direct route", h.name))
+			}
+		}
+	}
+	for _, d := range directs {
+		if !helped[d] {
+			diffs = append(diffs, fmt.Sprintf("direct route %s has no helper", d))
+		}
+	}
+	if len(diffs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s", ErrStaleHelpers, strings.Join(diffs, "; "))
+}
+
+// Directs lists the names of the direct routes ([Mapper.Direct]) the
+// route set drew, sorted; nil before Draw.
+func (rs *RouteSet) Directs() []string {
+	t := rs.table.Load()
+	if t == nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(t.directs))
+}
+
+// DescribeDirects lists the names of the direct routes fn draws, sorted,
+// as Describe lists its routes: what `gorails generate routes` writes
+// their helpers from.
+func DescribeDirects(fn func(*Mapper)) ([]string, error) {
+	t, err := compile(fn, nil)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Sorted(maps.Keys(t.directs)), nil
 }
 
 // Helpers returns the route set's named routes as helpers, built from the

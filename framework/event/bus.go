@@ -24,6 +24,10 @@ const (
 	KindCacheFetchHit
 	KindCacheGenerate
 	KindCacheDelete
+	KindCacheReadMulti
+	KindCacheWriteMulti
+	KindCacheIncrement
+	KindCacheDecrement
 	KindEnqueueJob
 	KindPerformStart
 	KindPerformJob

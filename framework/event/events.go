@@ -100,7 +100,10 @@ type SQL struct {
 	Start    time.Time
 	Duration time.Duration
 	Err      error // with every bind the log would not show taken out of its text
-	binds    func() []string
+	// Retried: Err is a deadlock the caller runs the statement again for
+	// at once (record.RetryingDeadlock); the log shows it at debug level.
+	Retried bool
+	binds   func() []string
 }
 
 // NewSQL returns a SQL event whose Binds calls binds (record renders them
@@ -161,6 +164,49 @@ type CacheDelete struct {
 	Start      time.Time
 	Duration   time.Duration
 	Err        error
+}
+
+// CacheReadMulti: a read of several keys in one round trip (Rails'
+// read_multi), also FetchMulti's read, whose SuperOperation is
+// "fetch_multi" (Rails' super_operation). Keys are the keys with the
+// cache's namespace, in the order asked; Hits are those found live.
+type CacheReadMulti struct {
+	Keys, Hits     []string
+	Store          string
+	SuperOperation string
+	Start          time.Time
+	Duration       time.Duration
+	Err            error
+}
+
+// CacheWriteMulti: a write of several entries in one round trip (Rails'
+// write_multi), also FetchMulti's write of what it computed.
+type CacheWriteMulti struct {
+	Keys     []string
+	Store    string
+	Start    time.Time
+	Duration time.Duration
+	Err      error
+}
+
+// CacheIncrement: a counter was incremented by Amount (Rails'
+// increment); Value is its new value when Err is nil.
+type CacheIncrement struct {
+	Key, Store    string
+	Amount, Value int64
+	Start         time.Time
+	Duration      time.Duration
+	Err           error
+}
+
+// CacheDecrement: a counter was decremented by Amount (Rails'
+// decrement); Value is its new value when Err is nil.
+type CacheDecrement struct {
+	Key, Store    string
+	Amount, Value int64
+	Start         time.Time
+	Duration      time.Duration
+	Err           error
 }
 
 // EnqueueJob: a job was handed to its backend ("Enqueued WelcomeJob (Job
@@ -250,6 +296,10 @@ func (*CacheWrite) Name() string      { return "cache_write.active_support" }
 func (*CacheFetchHit) Name() string   { return "cache_fetch_hit.active_support" }
 func (*CacheGenerate) Name() string   { return "cache_generate.active_support" }
 func (*CacheDelete) Name() string     { return "cache_delete.active_support" }
+func (*CacheReadMulti) Name() string  { return "cache_read_multi.active_support" }
+func (*CacheWriteMulti) Name() string { return "cache_write_multi.active_support" }
+func (*CacheIncrement) Name() string  { return "cache_increment.active_support" }
+func (*CacheDecrement) Name() string  { return "cache_decrement.active_support" }
 func (*EnqueueJob) Name() string      { return "enqueue.active_job" }
 func (*PerformStart) Name() string    { return "perform_start.active_job" }
 func (*PerformJob) Name() string      { return "perform.active_job" }
@@ -267,6 +317,10 @@ func (*CacheWrite) Kind() Kind      { return KindCacheWrite }
 func (*CacheFetchHit) Kind() Kind   { return KindCacheFetchHit }
 func (*CacheGenerate) Kind() Kind   { return KindCacheGenerate }
 func (*CacheDelete) Kind() Kind     { return KindCacheDelete }
+func (*CacheReadMulti) Kind() Kind  { return KindCacheReadMulti }
+func (*CacheWriteMulti) Kind() Kind { return KindCacheWriteMulti }
+func (*CacheIncrement) Kind() Kind  { return KindCacheIncrement }
+func (*CacheDecrement) Kind() Kind  { return KindCacheDecrement }
 func (*EnqueueJob) Kind() Kind      { return KindEnqueueJob }
 func (*PerformStart) Kind() Kind    { return KindPerformStart }
 func (*PerformJob) Kind() Kind      { return KindPerformJob }

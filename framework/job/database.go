@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -126,6 +127,47 @@ func (b *DatabaseBackend) exec(ctx context.Context, sql string, args ...any) (in
 	return res.RowsAffected, err
 }
 
+// deadlockAttempts bounds how often retryDeadlock runs its statement.
+const deadlockAttempts = 5
+
+// retryDeadlock runs fn, a claim or one of the rescue's statements, again
+// at once when it deadlocked (record.ErrDeadlock: MySQL's 1213,
+// PostgreSQL's 40P01). A rescue scans the running jobs while claims lock
+// the ones they take, so on MariaDB (next-key locks) and PostgreSQL the
+// two can deadlock, and either side may be the victim. fn runs up to
+// deadlockAttempts times, after a jitter of 1 to 10ms so that the two
+// sides do not meet again; the retried failures are logged at debug level
+// (record.RetryingDeadlock), only the last is a warning and an error for
+// the caller. fn must be idempotent or a transaction of its own.
+func retryDeadlock(ctx context.Context, fn func(ctx context.Context) error) error {
+	for attempt := 1; ; attempt++ {
+		actx := ctx
+		if attempt < deadlockAttempts {
+			actx = record.RetryingDeadlock(ctx)
+		}
+		err := fn(actx)
+		if err == nil || attempt == deadlockAttempts || !errors.Is(err, record.ErrDeadlock) {
+			return err
+		}
+		t := time.NewTimer(time.Millisecond + rand.N(9*time.Millisecond))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+}
+
+// execRetrying is exec under retryDeadlock.
+func (b *DatabaseBackend) execRetrying(ctx context.Context, sql string, args ...any) (n int64, err error) {
+	err = retryDeadlock(ctx, func(ctx context.Context) error {
+		n, err = b.exec(ctx, sql, args...)
+		return err
+	})
+	return n, err
+}
+
 // Enqueue inserts r.
 func (b *DatabaseBackend) Enqueue(ctx context.Context, r *Record) error {
 	return b.insert(ctx, b.db, r)
@@ -197,7 +239,11 @@ func (b *DatabaseBackend) Claim(ctx context.Context, worker, queue string, limit
 		pick += " FOR UPDATE SKIP LOCKED"
 	}
 	sql := "UPDATE " + Table + " SET state = 'running', attempt = attempt + 1, worker = ?, lease_until = ? WHERE id IN (" + pick + ") RETURNING " + b.columns(ctx)
-	out, err := scanJobs(ctx, b.db, sql, worker, micros(leaseUntil), queue, micros(now), limit)
+	var out []*Record
+	err := retryDeadlock(ctx, func(ctx context.Context) (err error) {
+		out, err = scanJobs(ctx, b.db, sql, worker, micros(leaseUntil), queue, micros(now), limit)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
 	}
@@ -218,20 +264,22 @@ func (b *DatabaseBackend) Claim(ctx context.Context, worker, queue string, limit
 
 func (b *DatabaseBackend) claimMySQL(ctx context.Context, worker, queue string, limit int, now, leaseUntil time.Time) ([]*Record, error) {
 	var out []*Record
-	err := record.Transaction(ctx, b.db, func(tx *record.Tx) error {
-		var err error
-		out, err = scanJobs(ctx, tx, "SELECT "+b.columns(ctx)+" FROM "+Table+" WHERE queue = ? AND state = 'available' AND run_at <= ? ORDER BY priority, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED",
-			queue, micros(now), limit)
-		if err != nil || len(out) == 0 {
+	err := retryDeadlock(ctx, func(ctx context.Context) error {
+		return record.Transaction(ctx, b.db, func(tx *record.Tx) error {
+			var err error
+			out, err = scanJobs(ctx, tx, "SELECT "+b.columns(ctx)+" FROM "+Table+" WHERE queue = ? AND state = 'available' AND run_at <= ? ORDER BY priority, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED",
+				queue, micros(now), limit)
+			if err != nil || len(out) == 0 {
+				return err
+			}
+			args := []any{worker, micros(leaseUntil)}
+			for _, r := range out {
+				args = append(args, r.ID)
+			}
+			marks := strings.Repeat(", ?", len(out))[2:]
+			_, err = tx.Exec(ctx, "UPDATE "+Table+" SET state = 'running', attempt = attempt + 1, worker = ?, lease_until = ? WHERE id IN ("+marks+")", args...)
 			return err
-		}
-		args := []any{worker, micros(leaseUntil)}
-		for _, r := range out {
-			args = append(args, r.ID)
-		}
-		marks := strings.Repeat(", ?", len(out))[2:]
-		_, err = tx.Exec(ctx, "UPDATE "+Table+" SET state = 'running', attempt = attempt + 1, worker = ?, lease_until = ? WHERE id IN ("+marks+")", args...)
-		return err
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
@@ -368,7 +416,7 @@ func (b *DatabaseBackend) Rescue(ctx context.Context, now time.Time) (int, error
 	if err != nil {
 		return 0, fmt.Errorf("rescue: %w", err)
 	}
-	if _, err := b.exec(ctx, "DELETE FROM "+Table+" WHERE state = 'completed' AND unique_until <= ?", micros(now)); err != nil {
+	if _, err := b.execRetrying(ctx, "DELETE FROM "+Table+" WHERE state = 'completed' AND unique_until <= ?", micros(now)); err != nil {
 		return 0, fmt.Errorf("rescue: %w", err)
 	}
 	return n, nil
@@ -409,12 +457,12 @@ func (b *DatabaseBackend) LeaseHolders(ctx context.Context) ([]string, error) {
 // handBack returns the running jobs matching cond to their queue (those
 // that used their last attempt to the dead set), recording why.
 func (b *DatabaseBackend) handBack(ctx context.Context, why string, now time.Time, cond string, args ...any) (int, error) {
-	n1, err := b.exec(ctx, "UPDATE "+Table+" SET state = 'dead', last_error = ?, failed_at = ?, worker = NULL, lease_until = NULL WHERE state = 'running' AND "+cond+" AND attempt >= max_attempts",
+	n1, err := b.execRetrying(ctx, "UPDATE "+Table+" SET state = 'dead', last_error = ?, failed_at = ?, worker = NULL, lease_until = NULL WHERE state = 'running' AND "+cond+" AND attempt >= max_attempts",
 		append([]any{why, micros(now)}, args...)...)
 	if err != nil {
 		return 0, err
 	}
-	n2, err := b.exec(ctx, "UPDATE "+Table+" SET state = 'available', last_error = ?, worker = NULL, lease_until = NULL WHERE state = 'running' AND "+cond,
+	n2, err := b.execRetrying(ctx, "UPDATE "+Table+" SET state = 'available', last_error = ?, worker = NULL, lease_until = NULL WHERE state = 'running' AND "+cond,
 		append([]any{why}, args...)...)
 	if err != nil {
 		return 0, err

@@ -49,10 +49,28 @@ func openDB(t testing.TB, adapter, name string) *record.DB {
 	return db
 }
 
+// openDBWith is openDB with cfg changed by with (its logger, its bus).
+func openDBWith(t testing.TB, adapter, name string, with func(*record.Config)) *record.DB {
+	t.Helper()
+	db := openEmptyDBWith(t, adapter, name, with)
+	if err := CreateTables(context.Background(), db); err != nil {
+		t.Fatalf("create tables: %v", err)
+	}
+	return db
+}
+
 // openEmptyDB opens a fresh database for adapter, without tables.
 func openEmptyDB(t testing.TB, adapter, name string) *record.DB {
 	t.Helper()
+	return openEmptyDBWith(t, adapter, name, nil)
+}
+
+func openEmptyDBWith(t testing.TB, adapter, name string, with func(*record.Config)) *record.DB {
+	t.Helper()
 	cfg := record.Config{Adapter: adapter, Pool: 8}
+	if with != nil {
+		with(&cfg)
+	}
 	switch adapter {
 	case record.PostgreSQL:
 		cfg.URL = testenv.PostgresDB(t, name)

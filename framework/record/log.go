@@ -68,6 +68,17 @@ func Silence(ctx context.Context) context.Context {
 	return context.WithValue(ctx, silentKey{}, true)
 }
 
+type deadlockRetryKey struct{}
+
+// RetryingDeadlock returns a context whose statements' deadlocks
+// (ErrDeadlock) the caller runs again at once: such a failure is logged at
+// debug level rather than as a warning, and its SQL event says Retried.
+// Other failures are logged as usual. The caller runs its last attempt
+// without it, so that a deadlock that outlives the retries is a warning.
+func RetryingDeadlock(ctx context.Context) context.Context {
+	return context.WithValue(ctx, deadlockRetryKey{}, true)
+}
+
 // Pseudo-names of the binds the ORM adds itself: they are never a
 // column's value, so the log always shows them (Rails' ["LIMIT", 1]).
 const (
@@ -103,8 +114,9 @@ func (db *DB) record(ctx context.Context, op, sql string, args []any, names []st
 		s.queries.Add(1)
 		s.nanos.Add(int64(d))
 	}
+	retried := err != nil && ctx.Value(deadlockRetryKey{}) != nil && db.kindOf(err) == ErrDeadlock
 	if db.events.Enabled(event.KindSQL) && (err != nil || ctx.Value(silentKey{}) == nil) {
-		db.events.Emit(ctx, event.NewSQL(op, sql, rows, start, d, err, func() []string {
+		e := event.NewSQL(op, sql, rows, start, d, err, func() []string {
 			if len(args) == 0 {
 				return nil
 			}
@@ -112,10 +124,12 @@ func (db *DB) record(ctx context.Context, op, sql string, args []any, names []st
 				return []string{bindCount(len(args))}
 			}
 			return db.shownBinds(args, names)
-		}))
+		})
+		e.Retried = retried
+		db.events.Emit(ctx, e)
 	}
 	level := slog.LevelDebug
-	if err != nil {
+	if err != nil && !retried {
 		level = slog.LevelWarn
 	}
 	if !db.log.Enabled(ctx, level) {

@@ -83,6 +83,10 @@ func Instrument(bus *event.Bus, cfg Config) (cancel func(), err error) {
 		event.Subscribe(bus, in.cacheFetchHit),
 		event.Subscribe(bus, in.cacheGenerate),
 		event.Subscribe(bus, in.cacheDelete),
+		event.Subscribe(bus, in.cacheReadMulti),
+		event.Subscribe(bus, in.cacheWriteMulti),
+		event.Subscribe(bus, in.cacheIncrement),
+		event.Subscribe(bus, in.cacheDecrement),
 	}
 	return func() {
 		for _, c := range cancels {
@@ -220,6 +224,23 @@ func (in *instruments) cacheGenerate(ctx context.Context, e *event.CacheGenerate
 
 func (in *instruments) cacheDelete(ctx context.Context, e *event.CacheDelete) {
 	in.child(ctx, "cache delete", trace.SpanKindInternal, e.Start, e.Duration, e.Err)
+}
+
+func (in *instruments) cacheReadMulti(ctx context.Context, e *event.CacheReadMulti) {
+	in.child(ctx, "cache read_multi", trace.SpanKindInternal, e.Start, e.Duration, e.Err,
+		attribute.Int("gorails.cache.keys", len(e.Keys)), attribute.Int("gorails.cache.hits", len(e.Hits)))
+}
+
+func (in *instruments) cacheWriteMulti(ctx context.Context, e *event.CacheWriteMulti) {
+	in.child(ctx, "cache write_multi", trace.SpanKindInternal, e.Start, e.Duration, e.Err, attribute.Int("gorails.cache.keys", len(e.Keys)))
+}
+
+func (in *instruments) cacheIncrement(ctx context.Context, e *event.CacheIncrement) {
+	in.child(ctx, "cache increment", trace.SpanKindInternal, e.Start, e.Duration, e.Err)
+}
+
+func (in *instruments) cacheDecrement(ctx context.Context, e *event.CacheDecrement) {
+	in.child(ctx, "cache decrement", trace.SpanKindInternal, e.Start, e.Duration, e.Err)
 }
 
 // carrier moves the trace context into a job's metadata and back.
