@@ -43,24 +43,30 @@ func Value(v any) any {
 	if p == nil {
 		return v
 	}
+	if p.kind == reflect.Struct && !p.time {
+		// A pointer to the mirror encodes as the mirror does, without
+		// the copy that Interface makes of a struct.
+		out := reflect.New(p.mirror)
+		p.set(out.Elem(), rv)
+		return out.Interface()
+	}
 	return p.convert(rv).Interface()
 }
 
-// railsTime is a time.Time written in Layout.
+// railsTime is a time.Time written in Layout. It is a TextMarshaler, not
+// a json.Marshaler: encoding/json writes a MarshalText result as a string
+// as it is, where it would scan and compact a MarshalJSON result.
 type railsTime time.Time
 
 // IsZero is time.Time's, for omitzero.
 func (t railsTime) IsZero() bool { return time.Time(t).IsZero() }
 
-func (t railsTime) MarshalJSON() ([]byte, error) {
+func (t railsTime) MarshalText() ([]byte, error) {
 	tt := time.Time(t)
 	if y := tt.Year(); y < 0 || y > 9999 {
-		return tt.MarshalJSON() // its error: out of JSON's range
+		return tt.MarshalText() // its error: out of RFC 3339's range
 	}
-	b := make([]byte, 0, len(Layout)+2)
-	b = append(b, '"')
-	b = tt.AppendFormat(b, Layout)
-	return append(b, '"'), nil
+	return tt.AppendFormat(make([]byte, 0, len(Layout)), Layout), nil
 }
 
 var (
@@ -231,7 +237,8 @@ func holdsTime(fps []fieldPlan) bool {
 func (p *plan) convert(v reflect.Value) reflect.Value {
 	switch {
 	case p.time:
-		return reflect.ValueOf(railsTime(v.Interface().(time.Time)))
+		t, _ := reflect.TypeAssert[time.Time](v)
+		return reflect.ValueOf(railsTime(t))
 	case p.any:
 		if v.IsNil() {
 			return v
@@ -244,46 +251,59 @@ func (p *plan) convert(v reflect.Value) reflect.Value {
 		out := reflect.New(emptyInterface).Elem()
 		out.Set(dp.convert(e))
 		return out
-	}
-	out := reflect.New(p.mirror).Elem()
-	switch p.kind {
-	case reflect.Pointer:
+	case p.kind == reflect.Map:
 		if v.IsNil() {
-			return out
-		}
-		ptr := reflect.New(p.mirror.Elem())
-		ptr.Elem().Set(p.elem.convert(v.Elem()))
-		return ptr
-	case reflect.Slice:
-		if v.IsNil() {
-			return out
-		}
-		s := reflect.MakeSlice(p.mirror, v.Len(), v.Len())
-		for i := range v.Len() {
-			s.Index(i).Set(p.elem.convert(v.Index(i)))
-		}
-		return s
-	case reflect.Array:
-		for i := range v.Len() {
-			out.Index(i).Set(p.elem.convert(v.Index(i)))
-		}
-	case reflect.Map:
-		if v.IsNil() {
-			return out
+			return reflect.Zero(p.mirror)
 		}
 		m := reflect.MakeMapWithSize(p.mirror, v.Len())
 		for it := v.MapRange(); it.Next(); {
 			m.SetMapIndex(it.Key(), p.elem.convert(it.Value()))
 		}
 		return m
-	case reflect.Struct:
+	}
+	out := reflect.New(p.mirror).Elem()
+	p.set(out, v)
+	return out
+}
+
+// set stores v (of the plan's source type) as the mirror's in dst, an
+// addressable zero value of the mirror type: times, struct fields and
+// elements are written in place, without boxing each into an interface.
+func (p *plan) set(dst, v reflect.Value) {
+	switch {
+	case p.time:
+		t, _ := reflect.TypeAssert[time.Time](v)
+		*dst.Addr().Interface().(*railsTime) = railsTime(t)
+	case p.any || p.kind == reflect.Map:
+		dst.Set(p.convert(v))
+	case p.kind == reflect.Pointer:
+		if v.IsNil() {
+			return
+		}
+		ptr := reflect.New(p.mirror.Elem())
+		p.elem.set(ptr.Elem(), v.Elem())
+		dst.Set(ptr)
+	case p.kind == reflect.Slice:
+		if v.IsNil() {
+			return
+		}
+		s := reflect.MakeSlice(p.mirror, v.Len(), v.Len())
+		for i := range v.Len() {
+			p.elem.set(s.Index(i), v.Index(i))
+		}
+		dst.Set(s)
+	case p.kind == reflect.Array:
+		for i := range v.Len() {
+			p.elem.set(dst.Index(i), v.Index(i))
+		}
+	case p.kind == reflect.Struct:
 		for i, f := range p.fields {
 			src := v.Field(f.src)
 			if f.plan != nil {
-				src = f.plan.convert(src)
+				f.plan.set(dst.Field(i), src)
+			} else {
+				dst.Field(i).Set(src)
 			}
-			out.Field(i).Set(src)
 		}
 	}
-	return out
 }
