@@ -39,8 +39,13 @@ func generateCommand() *cobra.Command {
 action, app/views/NAME/ACTION.html.tmpl per action, a GET route per action in
 config/routes.go (r.Get("NAME/ACTION", ...)) and a test that requests each,
 then regenerate the route helpers (app/routes/routes.go: NameActionPath()).
+A namespaced NAME (admin/dashboard or Admin::Dashboard) gives
+AdminDashboardController in app/controllers/admin_dashboard_controller.go,
+views in app/views/admin/dashboard and r.Get("dashboard/ACTION", ...) inside
+r.Namespace("admin", ...): the path /admin/dashboard/ACTION, the helper
+AdminDashboardActionPath().
 Existing files are not overwritten unless --force is given.`,
-		Example: "  gorails generate controller posts index show\n  gorails g controller admin_users index",
+		Example: "  gorails generate controller posts index show\n  gorails g controller admin_users index\n  gorails g controller admin/dashboard index",
 		Args:    minArgs(1, "give the controller's name, e.g. gorails generate controller posts index show"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			root, err := findApp()
@@ -76,8 +81,10 @@ func destroyCommand() *cobra.Command {
 actions (the actions given, or else the methods the controller file declares)
 and the route lines generate added to config/routes.go, then regenerate the
 route helpers (code still linking to a removed route stops compiling). Other
-references to the controller in config/routes.go are reported, not edited.`,
-		Example: "  gorails destroy controller posts",
+references to the controller in config/routes.go are reported, not edited.
+A namespaced NAME (admin/dashboard) also removes its namespace block once
+it is empty.`,
+		Example: "  gorails destroy controller posts\n  gorails destroy controller admin/dashboard",
 		Args:    minArgs(1, "give the controller's name, e.g. gorails destroy controller posts"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			root, err := findApp()

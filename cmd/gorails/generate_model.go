@@ -44,8 +44,11 @@ table with timestamps, app/models/NAME_test.go (with the testing kit,
 framework/gorailstest) and its fixtures, test/fixtures/TABLE.yml.
 Types: string (default), text, integer, bigint,
 float, decimal, boolean, date, datetime, binary, json, uuid, references.
-Append :index or :uniq to index a column.`,
-		Example: "  gorails generate model Post title:string body:text user:references\n  gorails g model Tag name:string:uniq",
+Append :index or :uniq to index a column.
+A namespaced NAME (admin/post or Admin::Post) is the model AdminPost in
+app/models/admin_post.go with the table admin_posts (Rails' Admin::Post with
+table_name_prefix "admin_"): the app's models stay one Go package.`,
+		Example: "  gorails generate model Post title:string body:text user:references\n  gorails g model Tag name:string:uniq\n  gorails g model admin/post title:string",
 		Args:    minArgs(1, "give the model's name, e.g. gorails generate model Post title:string"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			root, err := findApp()

@@ -67,8 +67,10 @@ helpers are regenerated. A references field (author:references) needs its
 model first: it becomes a required BelongsTo, an index, a foreign key and a
 select in the form. Run gorails db:migrate next.
 
+`+namespaceHelp+`
+
 Types: `+typeNames+`.`
-	example := "  gorails generate scaffold Post title:string body:text published:boolean\n  gorails g scaffold Comment body:text post:references"
+	example := "  gorails generate scaffold Post title:string body:text published:boolean\n  gorails g scaffold Comment body:text post:references\n  gorails g scaffold admin/post title:string"
 	if !full {
 		use, short = "resource", "Generate a model, its migration, an empty controller and its resources route"
 		long = `Generate the model and its migration (as generate model), an empty
@@ -76,8 +78,10 @@ app/controllers/PLURAL_controller.go and r.Resources("PLURAL", ...) in
 config/routes.go, which draws a route for each of Rails' seven actions the
 controller gets. Then the route helpers are regenerated.
 
+` + namespaceHelp + `
+
 Types: ` + typeNames + `.`
-		example = "  gorails generate resource Tag name:string:uniq"
+		example = "  gorails generate resource Tag name:string:uniq\n  gorails g resource Admin::Tag name:string"
 	}
 	cmd := &cobra.Command{
 		Use:     use + " NAME [field[:type][:index|:uniq]...]",
@@ -112,8 +116,10 @@ func destroyScaffoldCommand(full bool) *cobra.Command {
 		Long: `Remove the model, its test, fixtures and create migration, the controller and its
 tests (the system test too), the views, and the resources line in config/routes.go, then regenerate
 the route helpers. A migration that was applied should be rolled back first
-(gorails db:rollback). Files shared with the app (public/assets) stay.`,
-		Example: "  gorails destroy " + use + " Post",
+(gorails db:rollback). Files shared with the app (public/assets) stay.
+A namespaced NAME (admin/post) also removes its line from the namespace
+block of config/routes.go, and the block once it is empty.`,
+		Example: "  gorails destroy " + use + " Post\n  gorails destroy " + use + " admin/post",
 		Args:    exactArgs(1, "give the model's name, e.g. gorails destroy "+use+" Post"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			root, err := findApp()
@@ -128,6 +134,15 @@ the route helpers. A migration that was applied should be rolled back first
 		},
 	}
 }
+
+// namespaceHelp is what the scaffold and resource help say of namespaced names.
+const namespaceHelp = `NAME may be namespaced, as Rails' admin/post or Admin::Post: the model is
+models.AdminPost (app/models/admin_post.go, table admin_posts), the
+controller controllers.AdminPostsController
+(app/controllers/admin_posts_controller.go), the views app/views/admin/posts,
+and the route r.Resources("posts", ...) goes inside
+r.Namespace("admin", ...) in config/routes.go (one block per namespace), so
+the paths are /admin/posts and the helpers AdminPostsPath, AdminPostPath.`
 
 var errPluralIsSingular = errors.New("its plural is the same word")
 
