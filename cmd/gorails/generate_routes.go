@@ -40,9 +40,10 @@ func generateRoutesCommand() *cobra.Command {
 		Long: `Regenerate app/routes/routes.go: one Go function per named route, such as
 EditPostPath(id) and PostURL(base, id), so that a link to a route that does not
 exist does not compile. Views get the same helpers as edit_post_path and
-post_url. It reads the routes by running the app's func Routes (it builds
-the app's packages); run it after editing config/routes.go, or let
-'go generate ./...' run it. generate and destroy controller run it
+post_url; a direct route (r.Direct) gets only its views' helpers
+(homepage_url), which call its func. It reads the routes by running the
+app's func Routes (it builds the app's packages); run it after editing
+config/routes.go, or let 'go generate ./...' run it. generate and destroy controller run it
 themselves. An app whose helpers are stale does not boot in test or
 production.`,
 		Example: "  gorails generate routes\n  go generate ./...",
