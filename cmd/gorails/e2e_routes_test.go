@@ -66,6 +66,18 @@ func TestPostsLinks(t *testing.T) {
 
 const postsRoute = "\tr.Resources(\"posts\", dispatch.For[controllers.PostsController](), dispatch.Only(\"index\", \"show\"))"
 
+// goInApp runs the go command in the app at dir, in the test environment.
+// go generate runs `go run github.com/gorails/gorails/cmd/gorails`: the CLI
+// of the framework the app requires (here the checkout, through go.mod's
+// replace), not one from PATH.
+func goInApp(dir string, args ...string) (string, error) {
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GORAILS_ENV=test")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
 // TestRouteHelpersCatchBrokenLinks walks what a user meets with the typed
 // route helpers of a generated app: code that links to a route with a
 // helper not generated yet does not build, and `go generate ./...` (the
@@ -76,17 +88,7 @@ const postsRoute = "\tr.Resources(\"posts\", dispatch.For[controllers.PostsContr
 // fresh app's own tests pass: TestGeneratedControllerPassesItsTest.)
 func TestRouteHelpersCatchBrokenLinks(t *testing.T) {
 	dir := generateApp(t, "linked")
-	goCmd := func(args ...string) (string, error) {
-		t.Helper()
-		cmd := exec.Command("go", args...)
-		cmd.Dir = dir
-		// go generate runs `go run github.com/gorails/gorails/cmd/gorails`:
-		// the CLI of the framework the app requires (here the checkout,
-		// through go.mod's replace), not one from PATH.
-		cmd.Env = append(os.Environ(), "GORAILS_ENV=test")
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
+	goCmd := func(args ...string) (string, error) { return goInApp(dir, args...) }
 	mustGo := func(args ...string) string {
 		t.Helper()
 		out, err := goCmd(args...)
@@ -287,14 +289,7 @@ func TestDirectRoutesInViewsOfAGeneratedApp(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	goCmd := func(args ...string) (string, error) {
-		t.Helper()
-		cmd := exec.Command("go", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GORAILS_ENV=test")
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
+	goCmd := func(args ...string) (string, error) { return goInApp(dir, args...) }
 	root := "\tr.Root(dispatch.To((*controllers.WelcomeController).Index))"
 	src := readFile(t, dir, "config/routes.go")
 	guide := `	r.Direct("guide", func(args ...any) (string, error) {
