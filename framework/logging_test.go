@@ -476,3 +476,27 @@ func TestParametersAreBuiltOnlyWhenLogged(t *testing.T) {
 		})
 	}
 }
+
+// TestRetriedDeadlockIsADebugLine: a failed statement is a warning, but a
+// deadlock its caller runs again at once (event.SQL's Retried, set under
+// record.RetryingDeadlock) is a debug line: only an exhausted retry warns.
+func TestRetriedDeadlockIsADebugLine(t *testing.T) {
+	t.Parallel()
+	app, log := logApp(t, framework.Development, nil, nil)
+	ctx := event.WithRequestID(context.Background(), "req-sql")
+	deadlock := errors.New("Error 1213 (40001): Deadlock found when trying to get lock")
+	for _, retried := range []bool{true, false} {
+		e := event.NewSQL("exec", "UPDATE gorails_jobs SET state = 'available'", 0, time.Now(), time.Millisecond, deadlock, nil)
+		e.Retried = retried
+		app.Events.Emit(ctx, e)
+	}
+	var levels []string
+	for _, l := range strings.Split(strings.TrimSpace(log.String()), "\n") {
+		if strings.Contains(l, "Deadlock found") {
+			levels = append(levels, strings.Fields(l)[1])
+		}
+	}
+	if got := strings.Join(levels, ","); got != "DEBUG,WARN" {
+		t.Errorf("the retried and the last deadlock are logged at %s, want DEBUG,WARN:\n%s", got, log.String())
+	}
+}

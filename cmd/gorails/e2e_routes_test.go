@@ -66,6 +66,18 @@ func TestPostsLinks(t *testing.T) {
 
 const postsRoute = "\tr.Resources(\"posts\", dispatch.For[controllers.PostsController](), dispatch.Only(\"index\", \"show\"))"
 
+// goInApp runs the go command in the app at dir, in the test environment.
+// go generate runs `go run github.com/gorails/gorails/cmd/gorails`: the CLI
+// of the framework the app requires (here the checkout, through go.mod's
+// replace), not one from PATH.
+func goInApp(dir string, args ...string) (string, error) {
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GORAILS_ENV=test")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
 // TestRouteHelpersCatchBrokenLinks walks what a user meets with the typed
 // route helpers of a generated app: code that links to a route with a
 // helper not generated yet does not build, and `go generate ./...` (the
@@ -76,17 +88,7 @@ const postsRoute = "\tr.Resources(\"posts\", dispatch.For[controllers.PostsContr
 // fresh app's own tests pass: TestGeneratedControllerPassesItsTest.)
 func TestRouteHelpersCatchBrokenLinks(t *testing.T) {
 	dir := generateApp(t, "linked")
-	goCmd := func(args ...string) (string, error) {
-		t.Helper()
-		cmd := exec.Command("go", args...)
-		cmd.Dir = dir
-		// go generate runs `go run github.com/gorails/gorails/cmd/gorails`:
-		// the CLI of the framework the app requires (here the checkout,
-		// through go.mod's replace), not one from PATH.
-		cmd.Env = append(os.Environ(), "GORAILS_ENV=test")
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
+	goCmd := func(args ...string) (string, error) { return goInApp(dir, args...) }
 	mustGo := func(args ...string) string {
 		t.Helper()
 		out, err := goCmd(args...)
@@ -269,5 +271,73 @@ func adminRoutes(r *dispatch.Mapper) {
 	}
 	if code, _ := get(t, s.base+"/photos/3/4"); code != 404 {
 		t.Errorf("GET /photos/3/4: %d, want 404", code)
+	}
+}
+
+// TestDirectRoutesInViewsOfAGeneratedApp: a direct route drawn in
+// config/routes.go (Rails' direct) gets its views' helpers from go
+// generate, as a named route does: homepage_url for a full URL, and
+// guide_path/guide_url with an argument for a path that the URL helper
+// puts on the request's base. The views are set up before the routes are
+// drawn; the page shows the func's URLs. An app whose helpers miss a direct
+// route does not pass its tests (stale helpers).
+func TestDirectRoutesInViewsOfAGeneratedApp(t *testing.T) {
+	dir := generateApp(t, "directs")
+	write := func(rel, data string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(rel)), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	goCmd := func(args ...string) (string, error) { return goInApp(dir, args...) }
+	root := "\tr.Root(dispatch.To((*controllers.WelcomeController).Index))"
+	src := readFile(t, dir, "config/routes.go")
+	guide := `	r.Direct("guide", func(args ...any) (string, error) {
+		if len(args) != 1 {
+			return "", errors.New("guide takes the guide's name")
+		}
+		return "/guides/" + fmt.Sprint(args[0]) + "#top", nil
+	})
+`
+	routes := strings.Replace(src, root, root+`
+	r.Direct("homepage", func(...any) (string, error) { return "https://rubyonrails.org", nil })
+`+guide, 1)
+	routes = strings.Replace(routes, "import (\n", "import (\n\t\"errors\"\n\t\"fmt\"\n\n", 1)
+	if routes == src {
+		t.Fatalf("config/routes.go has no %q:\n%s", root, src)
+	}
+	write("config/routes.go", routes)
+	index := readFile(t, dir, "app/views/welcome/index.html.tmpl")
+	write("app/views/welcome/index.html.tmpl", index+
+		`<a id="rails" href="{{homepage_url $}}">Rails</a> <a id="guide" href="{{guide_path "routing"}}">guide</a> <a id="full" href="{{guide_url $ "routing"}}">guide</a>`+"\n")
+	if out, err := goCmd("generate", "./..."); err != nil || !strings.Contains(out, "update  app/routes/routes.go") {
+		t.Fatalf("go generate: %v\n%s", err, out)
+	}
+	if helpers := readFile(t, dir, "app/routes/routes.go"); !strings.Contains(helpers, `dispatch.NewDirectHelper("guide")`) || !strings.Contains(helpers, `dispatch.NewDirectHelper("homepage")`) {
+		t.Errorf("the generated helpers have no direct routes:\n%s", helpers)
+	}
+	if out, err := goCmd("test", "./..."); err != nil {
+		t.Fatalf("the app's tests fail with direct routes: %v\n%s", err, out)
+	}
+
+	s := startServer(t, dir)
+	status, body := get(t, s.base+"/")
+	for _, want := range []string{
+		`<a id="rails" href="https://rubyonrails.org">`,
+		`<a id="guide" href="/guides/routing#top">`,
+		`<a id="full" href="` + s.base + `/guides/routing#top">`,
+	} {
+		if status != 200 || !strings.Contains(body, want) {
+			t.Errorf("GET /: %d, want %s in\n%.2000s\n%s", status, want, body, s.out)
+		}
+	}
+	stopServer(t, s)
+
+	// A direct route drawn after the helpers were generated: stale.
+	write("config/routes.go", strings.Replace(routes, guide, guide+`	r.Direct("blog", func(...any) (string, error) { return "https://blog.example.com", nil })
+`, 1))
+	out, err := goCmd("test", "./...")
+	if err == nil || !strings.Contains(out, "direct route blog has no helper") {
+		t.Errorf("go test with a direct route without its helper: %v, want it to fail saying so\n%s", err, out)
 	}
 }

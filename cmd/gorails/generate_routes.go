@@ -40,9 +40,10 @@ func generateRoutesCommand() *cobra.Command {
 		Long: `Regenerate app/routes/routes.go: one Go function per named route, such as
 EditPostPath(id) and PostURL(base, id), so that a link to a route that does not
 exist does not compile. Views get the same helpers as edit_post_path and
-post_url. It reads the routes by running the app's func Routes (it builds
-the app's packages); run it after editing config/routes.go, or let
-'go generate ./...' run it. generate and destroy controller run it
+post_url; a direct route (r.Direct) gets only its views' helpers
+(homepage_url), which call its func. It reads the routes by running the
+app's func Routes (it builds the app's packages); run it after editing
+config/routes.go, or let 'go generate ./...' run it. generate and destroy controller run it
 themselves. An app whose helpers are stale does not boot in test or
 production.`,
 		Example: "  gorails generate routes\n  go generate ./...",
@@ -67,11 +68,11 @@ func generateRoutes(ctx context.Context, root string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	routes, err := readRoutes(ctx, root, module)
+	routes, directs, err := readRoutes(ctx, root, module)
 	if err != nil {
 		return err
 	}
-	src, err := helpersSource(routes)
+	src, err := helpersSource(routes, directs...)
 	if err != nil {
 		return err
 	}
@@ -113,14 +114,14 @@ func writeGenerated(root, rel string, data []byte, out io.Writer) error {
 // that defines every helper the app names (func X(...any) string) and
 // nothing of the real file: the helpers never run while routes are drawn.
 // Nothing is written into the app.
-func readRoutes(ctx context.Context, root, module string) ([]dispatch.RouteInfo, error) {
+func readRoutes(ctx context.Context, root, module string) ([]dispatch.RouteInfo, []string, error) {
 	names, err := helperNames(root, module)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	dir, err := os.MkdirTemp("", "gorails-routes-")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer os.RemoveAll(dir)
 	mainDir := filepath.Join(root, "tmp", "gorails-routes")
@@ -134,16 +135,16 @@ func readRoutes(ctx context.Context, root, module string) ([]dispatch.RouteInfo,
 	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	ov, err := json.Marshal(map[string]any{"Replace": overlay})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ovFile := filepath.Join(dir, "overlay.json")
 	if err := os.WriteFile(ovFile, ov, 0o644); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var stdout, stderr bytes.Buffer
 	run := exec.CommandContext(ctx, "go", "run", "-overlay", ovFile, "./tmp/gorails-routes")
@@ -152,15 +153,18 @@ func readRoutes(ctx context.Context, root, module string) ([]dispatch.RouteInfo,
 	if err := run.Run(); err != nil {
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) {
-			return nil, fmt.Errorf("reading the routes: %w (is Go installed and on PATH?)", err)
+			return nil, nil, fmt.Errorf("reading the routes: %w (is Go installed and on PATH?)", err)
 		}
-		return nil, fmt.Errorf("reading the routes of config/routes.go failed; fix this and run gorails generate routes:\n%s", strings.TrimSpace(stderr.String()))
+		return nil, nil, fmt.Errorf("reading the routes of config/routes.go failed; fix this and run gorails generate routes:\n%s", strings.TrimSpace(stderr.String()))
 	}
-	var routes []dispatch.RouteInfo
-	if err := json.Unmarshal(stdout.Bytes(), &routes); err != nil {
-		return nil, fmt.Errorf("reading the routes: %w", err)
+	var drawn struct {
+		Routes  []dispatch.RouteInfo
+		Directs []string
 	}
-	return routes, nil
+	if err := json.Unmarshal(stdout.Bytes(), &drawn); err != nil {
+		return nil, nil, fmt.Errorf("reading the routes: %w", err)
+	}
+	return drawn.Routes, drawn.Directs, nil
 }
 
 // readRoutesMain is the program readRoutes runs; %s is the app's config
@@ -183,7 +187,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	if err := json.NewEncoder(os.Stdout).Encode(routes); err != nil {
+	directs, err := dispatch.DescribeDirects(app.Routes)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	drawn := map[string]any{"Routes": routes, "Directs": directs}
+	if err := json.NewEncoder(os.Stdout).Encode(drawn); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -267,8 +277,10 @@ type helper struct {
 
 // helpersSource renders app/routes/routes.go for routes (as
 // dispatch.Describe lists them): a helper per named route, in the order the
-// routes are drawn.
-func helpersSource(routes []dispatch.RouteInfo) ([]byte, error) {
+// routes are drawn, then one per direct route (dispatch.DescribeDirects),
+// which views call as homepage_url but Go code has no function for: its
+// URL is built by the func in config/routes.go, through the app's routes.
+func helpersSource(routes []dispatch.RouteInfo, directs ...string) ([]byte, error) {
 	var hs []helper
 	fns := map[string]string{}
 	for _, r := range routes {
@@ -299,9 +311,21 @@ func helpersSource(routes []dispatch.RouteInfo) ([]byte, error) {
 		}
 		hs = append(hs, h)
 	}
+	var dvs []string // the direct routes' variables
+	for _, d := range directs {
+		fn := inflect.Camelize(d)
+		if fn == "" || !token.IsIdentifier(fn) || !ast.IsExported(fn) {
+			return nil, fmt.Errorf("direct route %s: its name makes no Go name; rename it", d)
+		}
+		if other, ok := fns[fn]; ok {
+			return nil, fmt.Errorf("routes %s and %s both make the helper %sPath; rename one", other, d, fn)
+		}
+		fns[fn] = d
+		dvs = append(dvs, lowerFirst(fn)+"Route")
+	}
 	var b strings.Builder
 	b.WriteString(helpersHeader)
-	if len(hs) > 0 {
+	if len(hs)+len(dvs) > 0 {
 		b.WriteString("\nvar (\n")
 		for _, h := range hs {
 			fmt.Fprintf(&b, "\t%s = dispatch.NewRouteHelper(%s, %s", h.v, goString(h.route.Name), goString(h.route.Path))
@@ -309,6 +333,9 @@ func helpersSource(routes []dispatch.RouteInfo) ([]byte, error) {
 				fmt.Fprintf(&b, ", %s", goString(r))
 			}
 			b.WriteString(")\n")
+		}
+		for i, d := range directs {
+			fmt.Fprintf(&b, "\t%s = dispatch.NewDirectHelper(%s) // direct route: views' %s_path and %s_url\n", dvs[i], goString(d), d, d)
 		}
 		b.WriteString(")\n")
 	}
@@ -332,12 +359,11 @@ func helpersSource(routes []dispatch.RouteInfo) ([]byte, error) {
 		fmt.Fprintf(&b, "func %sURL(base string, %squery ...dispatch.Params) string { return %s.URL(base, query%s) }\n", h.fn, decl, h.v, args)
 	}
 	b.WriteString(helpersFooter)
-	for i, h := range hs {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(h.v)
+	vars := make([]string, 0, len(hs)+len(dvs))
+	for _, h := range hs {
+		vars = append(vars, h.v)
 	}
+	b.WriteString(strings.Join(append(vars, dvs...), ", "))
 	b.WriteString("}\n}\n")
 	src, err := format.Source([]byte(b.String()))
 	if err != nil {
@@ -353,6 +379,8 @@ const helpersHeader = `// Code generated by gorails generate routes from config/
 // PostPath(12) is "/posts/12", PostURL(base, 12) the same on base
 // ("https://example.com"); a last dispatch.Params adds the format and query
 // values. Views call them as post_path and post_url ({{post_url $ .ID}}).
+// A direct route (m.Direct in config/routes.go) has only its views'
+// helpers (homepage_url), which call its func in config/routes.go.
 //
 // Regenerate it after changing config/routes.go: go generate ./... (gorails
 // generate and destroy controller do it themselves). The app does not boot

@@ -60,6 +60,7 @@ func sampleRoutes(r *dispatch.Mapper) {
 			dispatch.PathNames(map[string]string{"new": "neu"}))
 	})
 	r.Controller(dispatch.For[PostsController](), func(r *dispatch.Mapper) { r.Get("drafts", dispatch.ToAction("preview")) })
+	r.Direct("homepage", func(...any) (string, error) { return "https://rubyonrails.org", nil })
 }
 
 // TestRouteHelpersSourceGolden pins the helpers generated for a route set
@@ -71,7 +72,11 @@ func TestRouteHelpersSourceGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := helpersSource(routes)
+	directs, err := dispatch.DescribeDirects(sampleRoutes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := helpersSource(routes, directs...)
 	if err != nil {
 		t.Fatal(err)
 	}

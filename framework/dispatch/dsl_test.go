@@ -637,7 +637,61 @@ func TestDirectAndResolve(t *testing.T) {
 	if err := rs.Helpers().Check(rs.Routes()); err != nil {
 		t.Errorf("Check of the route set's own helpers: %v", err)
 	}
-	err := dispatch.NewRouteSet(withInvoker(dispatch.Config{})).Draw(func(r *dispatch.Mapper) {
+
+	// Generated helpers (NewDirectHelper) build a direct route through the
+	// func given to FuncsWith: the app's route set, drawn after the views.
+	directs, err := dispatch.DescribeDirects(func(r *dispatch.Mapper) {
+		r.Direct("homepage", func(...any) (string, error) { return "", nil })
+		r.Direct("comments_of", func(...any) (string, error) { return "", nil })
+	})
+	if want := []string{"comments_of", "homepage"}; err != nil || !slices.Equal(directs, want) || !slices.Equal(rs.Directs(), want) {
+		t.Errorf("DescribeDirects = %v, %v; Directs = %v; want %v", directs, err, rs.Directs(), want)
+	}
+	generated := dispatch.RouteHelpers{dispatch.NewRouteHelper("posts", "/posts(.:format)"), dispatch.NewDirectHelper("homepage"), dispatch.NewDirectHelper("comments_of")}
+	gfuncs := generated.FuncsWith(rs.Path)
+	for _, tc := range []struct {
+		got  func() (string, error)
+		want string
+	}{
+		{func() (string, error) { return gfuncs["homepage_path"].(func(...any) (string, error))() }, "https://rubyonrails.org"},
+		{func() (string, error) {
+			return gfuncs["homepage_url"].(func(any, ...any) (string, error))("http://x.test")
+		}, "https://rubyonrails.org"},
+		{func() (string, error) { return gfuncs["comments_of_path"].(func(...any) (string, error))(7) }, "/posts/7#comments"},
+		{func() (string, error) {
+			return gfuncs["comments_of_url"].(func(any, ...any) (string, error))("http://x.test", 7)
+		}, "http://x.test/posts/7#comments"},
+		{func() (string, error) { return gfuncs["comments_of_path__1"].(func(any) string)(8), nil }, "/posts/8#comments"},
+	} {
+		if got, err := tc.got(); got != tc.want || err != nil {
+			t.Errorf("generated direct helper: got %q, %v; want %q", got, err, tc.want)
+		}
+	}
+	if _, ok := gfuncs["homepage_path__0"]; ok {
+		t.Error("a direct helper's URL is computed once, but its func may depend on more than its args")
+	}
+	if _, err := gfuncs["comments_of_path"].(func(...any) (string, error))(); err == nil || !strings.Contains(err.Error(), "comments_of takes a post") {
+		t.Errorf("a generated direct helper's error: %v", err)
+	}
+	if _, err := generated.Funcs()["homepage_path"].(func(...any) (string, error))(); !errors.Is(err, dispatch.ErrUnknownRoute) {
+		t.Errorf("a generated direct helper without FuncsWith: %v", err)
+	}
+	if err := generated.CheckDirects(rs.Directs()); err != nil {
+		t.Errorf("CheckDirects of matching helpers: %v", err)
+	}
+	if err := generated.Check([]dispatch.RouteInfo{{Name: "posts", Path: "/posts(.:format)"}}); err != nil {
+		t.Errorf("Check ignores the direct helpers: %v", err)
+	}
+	err = generated[:2].CheckDirects([]string{"blog", "homepage"})
+	if !errors.Is(err, dispatch.ErrStaleHelpers) || !strings.Contains(err.Error(), "direct route blog has no helper") {
+		t.Errorf("CheckDirects with a direct route without a helper: %v", err)
+	}
+	err = generated.CheckDirects([]string{"homepage"})
+	if !errors.Is(err, dispatch.ErrStaleHelpers) || !strings.Contains(err.Error(), "helper comments_of_path names no direct route") {
+		t.Errorf("CheckDirects with a helper without its direct route: %v", err)
+	}
+
+	err = dispatch.NewRouteSet(withInvoker(dispatch.Config{})).Draw(func(r *dispatch.Mapper) {
 		r.Get("home", dispatch.To((*WelcomeController).Index), dispatch.As("home"))
 		r.Direct("home", func(...any) (string, error) { return "/", nil })
 	})

@@ -131,8 +131,9 @@ func (b *DatabaseBackend) exec(ctx context.Context, sql string, args ...any) (in
 const deadlockAttempts = 5
 
 // retryDeadlock runs fn, a claim or one of the rescue's statements, again
-// at once when it deadlocked (record.ErrDeadlock: MySQL's 1213,
-// PostgreSQL's 40P01). A rescue scans the running jobs while claims lock
+// at once when it deadlocked (record.ErrDeadlockDetected: MySQL's 1213,
+// PostgreSQL's 40P01; not a lock timeout or SQLite's busy database, which
+// waited already). A rescue scans the running jobs while claims lock
 // the ones they take, so on MariaDB (next-key locks) and PostgreSQL the
 // two can deadlock, and either side may be the victim. fn runs up to
 // deadlockAttempts times, after a jitter of 1 to 10ms so that the two
@@ -146,7 +147,7 @@ func retryDeadlock(ctx context.Context, fn func(ctx context.Context) error) erro
 			actx = record.RetryingDeadlock(ctx)
 		}
 		err := fn(actx)
-		if err == nil || attempt == deadlockAttempts || !errors.Is(err, record.ErrDeadlock) {
+		if err == nil || attempt == deadlockAttempts || !errors.Is(err, record.ErrDeadlockDetected) {
 			return err
 		}
 		t := time.NewTimer(time.Millisecond + rand.N(9*time.Millisecond))

@@ -60,7 +60,7 @@
 // (BeforeSave(ctx, tx)), so what they write is part of it.
 //
 // Errors are the same on every database: ErrNotFound, ErrUniqueViolation,
-// ErrNotNullViolation, ErrForeignKeyViolation, ErrDeadlock, ErrStaleObject,
+// ErrNotNullViolation, ErrForeignKeyViolation, ErrDeadlock (ErrDeadlockDetected), ErrStaleObject,
 // ErrPoolExhausted, ErrUnavailable, ErrInvalid (a *ValidationError) — each
 // database error a *Error wrapping both the sentinel and the driver's error.
 //

@@ -3,6 +3,7 @@ package record
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 
 	"github.com/gorails/gorails/framework/record/driver"
@@ -25,6 +26,10 @@ var (
 	// ErrDeadlock: a deadlock, serialization failure or busy database; the
 	// whole transaction may be retried.
 	ErrDeadlock = errors.New("deadlock or serialization failure")
+	// ErrDeadlockDetected: a deadlock the server detected and broke
+	// (MySQL's 1213, PostgreSQL's 40P01); it is also ErrDeadlock. Unlike a
+	// lock timeout, running the transaction again at once succeeds.
+	ErrDeadlockDetected = fmt.Errorf("%w (deadlock detected)", ErrDeadlock)
 	// ErrStaleObject: optimistic locking found that lock_version changed
 	// since the record was loaded (or the row is gone).
 	ErrStaleObject = errors.New("stale object: the record was changed or deleted by someone else")
@@ -96,6 +101,8 @@ func (db *DB) kindOf(err error) error {
 		return ErrCheckViolation
 	case driver.KindDeadlock:
 		return ErrDeadlock
+	case driver.KindDeadlockDetected:
+		return ErrDeadlockDetected
 	case driver.KindUnavailable:
 		return ErrUnavailable
 	}

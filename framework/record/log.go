@@ -71,7 +71,7 @@ func Silence(ctx context.Context) context.Context {
 type deadlockRetryKey struct{}
 
 // RetryingDeadlock returns a context whose statements' deadlocks
-// (ErrDeadlock) the caller runs again at once: such a failure is logged at
+// (ErrDeadlockDetected) the caller runs again at once: such a failure is logged at
 // debug level rather than as a warning, and its SQL event says Retried.
 // Other failures are logged as usual. The caller runs its last attempt
 // without it, so that a deadlock that outlives the retries is a warning.
@@ -114,7 +114,7 @@ func (db *DB) record(ctx context.Context, op, sql string, args []any, names []st
 		s.queries.Add(1)
 		s.nanos.Add(int64(d))
 	}
-	retried := err != nil && ctx.Value(deadlockRetryKey{}) != nil && db.kindOf(err) == ErrDeadlock
+	retried := err != nil && ctx.Value(deadlockRetryKey{}) != nil && db.kindOf(err) == ErrDeadlockDetected
 	if db.events.Enabled(event.KindSQL) && (err != nil || ctx.Value(silentKey{}) == nil) {
 		e := event.NewSQL(op, sql, rows, start, d, err, func() []string {
 			if len(args) == 0 {

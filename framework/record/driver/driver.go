@@ -142,6 +142,10 @@ const (
 	KindCheck            // a CHECK constraint rejected the row
 	KindDeadlock         // deadlock, serialization failure, lock timeout or busy database: retry the transaction
 	KindUnavailable      // the server could not be reached, or the connection broke
+	// KindDeadlockDetected: a deadlock the server detected and broke by
+	// rolling back this statement's transaction (MySQL's 1213, PostgreSQL's
+	// 40P01): running it again at once succeeds, unlike a lock timeout.
+	KindDeadlockDetected
 )
 
 // ErrCheckoutTimeout is returned (wrapped) by a Pool when no connection

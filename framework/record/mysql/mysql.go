@@ -144,7 +144,9 @@ func classify(err error) driver.Kind {
 		return driver.KindNotNull
 	case 1451, 1452, 1216, 1217:
 		return driver.KindForeignKey
-	case 1213, 1205:
+	case 1213:
+		return driver.KindDeadlockDetected
+	case 1205:
 		return driver.KindDeadlock
 	case 3819, 4025:
 		return driver.KindCheck

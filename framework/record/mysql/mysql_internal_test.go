@@ -19,7 +19,7 @@ func TestClassify(t *testing.T) {
 		{"duplicate", &gomysql.MySQLError{Number: 1062}, driver.KindUnique},
 		{"null", &gomysql.MySQLError{Number: 1048}, driver.KindNotNull},
 		{"foreign key", &gomysql.MySQLError{Number: 1452}, driver.KindForeignKey},
-		{"deadlock", &gomysql.MySQLError{Number: 1213}, driver.KindDeadlock},
+		{"deadlock", &gomysql.MySQLError{Number: 1213}, driver.KindDeadlockDetected},
 		{"lock wait timeout", &gomysql.MySQLError{Number: 1205}, driver.KindDeadlock},
 		{"check", &gomysql.MySQLError{Number: 3819}, driver.KindCheck},
 	}

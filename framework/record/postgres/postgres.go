@@ -231,7 +231,9 @@ func classify(err error) driver.Kind {
 		return driver.KindForeignKey
 	case "23514":
 		return driver.KindCheck
-	case "40P01", "40001", "55P03":
+	case "40P01":
+		return driver.KindDeadlockDetected
+	case "40001", "55P03":
 		return driver.KindDeadlock
 	}
 	return driver.KindUnknown

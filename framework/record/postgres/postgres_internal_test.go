@@ -22,7 +22,7 @@ func TestClassify(t *testing.T) {
 		{"not null", &pgconn.PgError{Code: "23502"}, driver.KindNotNull},
 		{"foreign key", &pgconn.PgError{Code: "23503"}, driver.KindForeignKey},
 		{"check", &pgconn.PgError{Code: "23514"}, driver.KindCheck},
-		{"deadlock", &pgconn.PgError{Code: "40P01"}, driver.KindDeadlock},
+		{"deadlock", &pgconn.PgError{Code: "40P01"}, driver.KindDeadlockDetected},
 		{"serialization failure, wrapped", fmt.Errorf("wrapped: %w", &pgconn.PgError{Code: "40001"}), driver.KindDeadlock},
 		{"a failed connect", &pgconn.ConnectError{}, driver.KindUnavailable},
 		{"anything else", errors.New("x"), driver.KindUnknown},
