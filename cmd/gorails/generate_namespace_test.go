@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gorails/gorails/framework/dispatch"
 )
 
 func TestSplitName(t *testing.T) {
@@ -273,4 +275,49 @@ func FuzzSplitName(f *testing.F) {
 			t.Fatalf("%q: flat but namespaced", name)
 		}
 	})
+}
+
+// ApiV1WidgetsController stands for the controller generate scaffold
+// api/v1/widget writes.
+type ApiV1WidgetsController struct{}
+
+func (*ApiV1WidgetsController) Index() error { return nil }
+func (*ApiV1WidgetsController) Show() error  { return nil }
+
+// TestNestedNamespaceRoutesResolve: the block generate writes for
+// api/v1/widget draws what the generated code names: the controller path
+// api/v1/widgets (the views' folder, scaffoldData.ViewDir), the paths under
+// scaffoldData.URL and the route names the helpers are made of.
+func TestNestedNamespaceRoutesResolve(t *testing.T) {
+	t.Parallel()
+	ns, err := splitName("model", "api/v1/widget")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := scaffoldNames(ns)
+	if d.Controller != "ApiV1WidgetsController" || d.Resource != "widgets" || d.ViewDir != "api/v1/widgets" || d.URL != "/api/v1/widgets" || d.Singular != "api_v1_widget" {
+		t.Fatalf("names: %+v", d)
+	}
+	routes, err := dispatch.Describe(func(r *dispatch.Mapper) {
+		r.Namespace(ns.Modules[0], func(r *dispatch.Mapper) {
+			r.Namespace(ns.Modules[1], func(r *dispatch.Mapper) {
+				r.Resources(d.Resource, dispatch.For[ApiV1WidgetsController]())
+			})
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range routes {
+		got[r.Name] = r.Path + " " + r.Endpoint
+	}
+	for name, want := range map[string]string{
+		d.Plural:   d.URL + "(.:format) " + d.ViewDir + "#index",
+		d.Singular: d.URL + "/:id(.:format) " + d.ViewDir + "#show",
+	} {
+		if got[name] != want {
+			t.Errorf("route %s = %q, want %q (all: %v)", name, got[name], want, got)
+		}
+	}
 }
