@@ -27,28 +27,12 @@ func (j pingJob) Perform(context.Context, pingArgs) error { close(j.ran); return
 // once the table exists, without a restart.
 func TestServerJobWorkerWaitsForTheTable(t *testing.T) {
 	t.Setenv("DATABASE_URL", "")
-	root := t.TempDir()
 	ran := make(chan struct{})
-	app := framework.New(framework.Config{
-		Env: framework.Development, Root: root,
-		Files: fstest.MapFS{
-			"app/views/layouts/application.html.tmpl": {Data: []byte(`{{template "content" .}}`)},
-			"config/database.yml":                     {Data: []byte("development:\n  adapter: sqlite3\n  database: " + filepath.Join(root, "dev.sqlite3") + "\n")},
-		},
-		Routes:          func(*dispatch.Mapper) {},
-		DatabaseDrivers: []driver.Driver{sqlite.Driver{}},
-		Logger:          slog.New(slog.DiscardHandler),
-		Getenv:          func(string) string { return "" },
-		RegisterJobs: func(app *framework.App) error {
-			job.Register(app.Jobs, pingJob{ran: ran})
-			return nil
-		},
+	app := bootDevApp(t, func(app *framework.App) error {
+		job.Register(app.Jobs, pingJob{ran: ran})
+		return nil
 	})
 	ctx := context.Background()
-	if err := app.Boot(ctx); err != nil {
-		t.Fatalf("boot: %v", err)
-	}
-	defer app.Close()
 	stop, err := startJobWorker(app, job.WorkerConfig{PollInterval: 10 * time.Millisecond}, 10*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
@@ -95,28 +79,12 @@ func TestServerJobWorkerDrainsEveryQueue(t *testing.T) {
 		{"the configured queues only", job.WorkerConfig{PollInterval: 10 * time.Millisecond, Queues: []job.QueueWeight{{Name: "low"}}}, []string{"low"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			root := t.TempDir()
 			ran := make(chan string, len(queues))
-			app := framework.New(framework.Config{
-				Env: framework.Development, Root: root,
-				Files: fstest.MapFS{
-					"app/views/layouts/application.html.tmpl": {Data: []byte(`{{template "content" .}}`)},
-					"config/database.yml":                     {Data: []byte("development:\n  adapter: sqlite3\n  database: " + filepath.Join(root, "dev.sqlite3") + "\n")},
-				},
-				Routes:          func(*dispatch.Mapper) {},
-				DatabaseDrivers: []driver.Driver{sqlite.Driver{}},
-				Logger:          slog.New(slog.DiscardHandler),
-				Getenv:          func(string) string { return "" },
-				RegisterJobs: func(app *framework.App) error {
-					job.Register(app.Jobs, queueJob{ran: ran}, job.Queue("mailers"))
-					return nil
-				},
+			app := bootDevApp(t, func(app *framework.App) error {
+				job.Register(app.Jobs, queueJob{ran: ran}, job.Queue("mailers"))
+				return nil
 			})
 			ctx := context.Background()
-			if err := app.Boot(ctx); err != nil {
-				t.Fatalf("boot: %v", err)
-			}
-			defer app.Close()
 			m, err := migrate.New(app.DB, []migrate.Migration{job.Migration()}, migrate.Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -154,4 +122,28 @@ func TestServerJobWorkerDrainsEveryQueue(t *testing.T) {
 			}
 		})
 	}
+}
+
+// bootDevApp boots a development app on a new SQLite file with the jobs
+// registerJobs registers, closed at the test's end.
+func bootDevApp(t *testing.T, registerJobs func(*framework.App) error) *framework.App {
+	t.Helper()
+	root := t.TempDir()
+	app := framework.New(framework.Config{
+		Env: framework.Development, Root: root,
+		Files: fstest.MapFS{
+			"app/views/layouts/application.html.tmpl": {Data: []byte(`{{template "content" .}}`)},
+			"config/database.yml":                     {Data: []byte("development:\n  adapter: sqlite3\n  database: " + filepath.Join(root, "dev.sqlite3") + "\n")},
+		},
+		Routes:          func(*dispatch.Mapper) {},
+		DatabaseDrivers: []driver.Driver{sqlite.Driver{}},
+		Logger:          slog.New(slog.DiscardHandler),
+		Getenv:          func(string) string { return "" },
+		RegisterJobs:    registerJobs,
+	})
+	if err := app.Boot(context.Background()); err != nil {
+		t.Fatalf("boot: %v", err)
+	}
+	t.Cleanup(func() { app.Close() })
+	return app
 }
