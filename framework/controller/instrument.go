@@ -11,6 +11,8 @@ import (
 
 // logName is the controller's name as Rails logs it: the Go type's
 // name under its namespaces ("Admin::UsersController" for admin/users).
+// A type that spells its namespaces in its name, as the generators write
+// it (AdminUsersController), is logged without them repeated.
 func logName(a dispatch.ControllerAction) string {
 	name := a.Type.Name()
 	if name == "" {
@@ -18,9 +20,17 @@ func logName(a dispatch.ControllerAction) string {
 	}
 	if i := strings.LastIndexByte(a.Controller, '/'); i >= 0 {
 		var b strings.Builder
+		rest := name
 		for _, ns := range strings.Split(a.Controller[:i], "/") {
-			b.WriteString(inflect.Camelize(ns))
+			cns := inflect.Camelize(ns)
+			b.WriteString(cns)
 			b.WriteString("::")
+			if after, ok := strings.CutPrefix(rest, cns); ok && after != "" && after[0] >= 'A' && after[0] <= 'Z' {
+				rest = after
+			}
+		}
+		if rest != "Controller" {
+			name = rest
 		}
 		name = b.String() + name
 	}
