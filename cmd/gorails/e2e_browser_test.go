@@ -84,13 +84,41 @@ func inBrowserOn(t *testing.T, ctx context.Context, srv *server, steps ...chrome
 	if err == nil {
 		return
 	}
+	t.Fatalf("%v\nthe page: %s\nserver log:\n%s", err, pageNow(ctx), srv.out)
+}
+
+// pageNow is where the browser is and what its page shows, for a failure.
+func pageNow(ctx context.Context) string {
 	lctx, lcancel := context.WithTimeout(ctx, 10*time.Second)
 	defer lcancel()
-	page, perr := chromedp.Run(lctx, chromedp.Evaluate[string](`location.href + "\n" + (document.body ? document.body.innerText.slice(0, 2000) : "(no body)")`))
-	if perr != nil {
-		page = "(the page could not be read: " + perr.Error() + ")"
+	page, err := chromedp.Run(lctx, chromedp.Evaluate[string](`location.href + "\n" + (document.body ? document.body.innerText.slice(0, 2000) : "(no body)")`))
+	if err != nil {
+		return "(the page could not be read: " + err.Error() + ")"
 	}
-	t.Fatalf("%v\nthe page: %s\nserver log:\n%s", err, page, srv.out)
+	return page
+}
+
+// waitFor polls the JavaScript predicate js until it is true, for up to a
+// minute. Unlike chromedp's Wait* queries, which watch nodes of the
+// document they started on and can wait forever when a click replaces
+// that document, each poll is a new evaluation in whatever page is
+// current; use it after a click that navigates to a page with the same
+// elements as the one before.
+func waitFor(t *testing.T, ctx context.Context, srv *server, js string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	var last error
+	for time.Now().Before(deadline) {
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		ok, err := chromedp.Run(pctx, chromedp.Evaluate[bool](js))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		last = err
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("waited a minute for %s (last error: %v)\nthe page: %s\nserver log:\n%s", js, last, pageNow(ctx), srv.out)
 }
 
 // evaluate runs JavaScript in the page and returns its value as T.

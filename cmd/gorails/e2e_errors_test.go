@@ -334,7 +334,10 @@ func TestPendingMigrationsEndToEnd(t *testing.T) {
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("a run without the token: %d, want 422", res.StatusCode)
 	}
-	inBrowserOn(t, ctx, srv, chromedp.Click("#run-pending"), chromedp.WaitNotPresent("#run-pending"), chromedp.WaitVisible("h1"))
+	// The button's page and the one it returns to both have an h1, so the
+	// wait is on the new page's content, not on a node of the old one.
+	inBrowserOn(t, ctx, srv, chromedp.Click("#run-pending"))
+	waitFor(t, ctx, srv, `!document.querySelector("#run-pending") && document.querySelector("h1")?.innerText === "pages#home"`)
 	after := evaluate[struct{ URL, H1 string }](t, ctx, `({URL: location.pathname, H1: document.querySelector("h1").innerText})`)
 	if after.URL != "/pages/home" || after.H1 != "pages#home" {
 		t.Errorf("after the button: %+v, want the page it was pressed on\nserver log:\n%s", after, srv.out)

@@ -103,7 +103,9 @@ func TestNamespacedScaffoldInANewApp(t *testing.T) {
 		t.Fatalf("after update: %q", got)
 	}
 	evaluate[bool](t, ctx, `window.confirm = () => true; true`)
-	inBrowserOn(t, ctx, srv, chromedp.Click(`form.button_to button`), chromedp.WaitVisible("#notice"))
+	// The show page has a #notice too, so wait for the index's.
+	inBrowserOn(t, ctx, srv, chromedp.Click(`form.button_to button`))
+	waitFor(t, ctx, srv, `location.pathname === "/admin/posts" && !!document.querySelector("#notice")`)
 	if got := text(`location.pathname + "|" + document.querySelector("#notice").innerText`); got != "/admin/posts|Post was successfully destroyed." {
 		t.Fatalf("after destroy: %q", got)
 	}
