@@ -608,11 +608,18 @@ func callSite(root string) string {
 }
 
 // isStdlib reports whether a function belongs to the standard library (or
-// the runtime): its import path has no dot in its first element.
+// the runtime): its import path has no dot in its first element. A
+// function of a one-element path ("runtime.goexit", "sync.(*Once).Do") is
+// the standard library's, except the main package's.
 func isStdlib(fn string) bool {
 	first := fn
 	if i := strings.IndexByte(first, '/'); i >= 0 {
 		first = first[:i]
+	} else if i := strings.IndexByte(first, '.'); i >= 0 {
+		first = first[:i]
+		if first == "main" {
+			return false
+		}
 	}
 	return !strings.Contains(first, ".") || strings.HasPrefix(fn, "golang.org/toolchain")
 }
