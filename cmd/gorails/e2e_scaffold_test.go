@@ -191,3 +191,30 @@ func TestScaffoldSystemTestPassesInANewApp(t *testing.T) {
 		t.Errorf("destroy scaffold left test/system/posts_test.go: %v", err)
 	}
 }
+
+// TestScaffoldsWithUniqueFieldsPassTheirOwnTests: the tests generate
+// scaffold writes pass in a new app for a unique field of every type that
+// has one, including a resource whose only field is unique (its update test
+// must still send the resource's params). The create and update samples
+// differ from each other and from the fixtures, which the unique index
+// would otherwise refuse.
+func TestScaffoldsWithUniqueFieldsPassTheirOwnTests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and tests a generated app")
+	}
+	dir := generateApp(t, "uniqapp")
+	steps := [][]string{{"generate", "scaffold", "Tag", "name:string:uniq"}}
+	for _, ty := range []string{"text", "integer", "bigint", "float", "decimal", "date", "datetime", "time", "uuid"} {
+		steps = append(steps, []string{"generate", "scaffold", "Unique" + strings.ToUpper(ty[:1]) + ty[1:], "value:" + ty + ":uniq", "note:string"})
+	}
+	steps = append(steps, []string{"db:migrate"})
+	for _, args := range steps {
+		if out, code := runCLI(t, dir, args...); code != 0 {
+			t.Fatalf("gorails %v: exit %d\n%s", args, code, out)
+		}
+	}
+	out, code := runCLI(t, dir, "test", "-count=1", "./app/...")
+	if code != 0 {
+		t.Fatalf("gorails test ./app/...: exit %d\n%s", code, out)
+	}
+}

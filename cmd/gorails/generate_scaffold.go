@@ -41,6 +41,10 @@ type scaffoldData struct {
 	ShowFields     []scaffoldField
 	Refs           []columnArg // references, all with a RefType
 	HasUnique      bool        // some form field has a unique index
+	// RouteType and RoutePluralType name the route helpers in app/routes,
+	// which use Go's initialisms as every route helper does: the scaffold
+	// UniqueUuid has the helpers UniqueUUIDPath and UniqueUuidsPath.
+	RouteType, RoutePluralType string
 }
 
 // scaffoldField is a field as the form and the record partial show it.
@@ -50,6 +54,11 @@ type scaffoldField struct {
 	FormCall string // {{.TextField "title"}}
 	ShowCall string // {{.Title}}
 	Sample   string // a valid form value, for the generated test
+	// UpdateSample is, for a unique field, another valid value the update
+	// test sets (the created record holds Sample, the fixtures theirs); ""
+	// where the type has no third value (boolean, references): the update
+	// test leaves the field out.
+	UpdateSample string
 }
 
 // scaffoldCommand is `gorails generate scaffold` (full) or `generate resource`.
@@ -196,6 +205,9 @@ func newScaffoldData(root, name string, args []string, full bool) (scaffoldData,
 			sf.FormCall = fmt.Sprintf(`{{.%s %q}}`, ft.input, f.Name)
 		}
 		sf.Sample = sampleValue(f)
+		if f.Unique {
+			sf.Sample, sf.UpdateSample = uniqueSamples(f, sf.Sample)
+		}
 		d.HasUnique = d.HasUnique || f.Unique
 		d.FormFields = append(d.FormFields, sf)
 	}
@@ -219,6 +231,7 @@ func scaffoldNames(ns nsName) scaffoldData {
 	}
 	d.URL = "/" + d.ViewDir
 	d.PluralType = camelize(d.Plural)
+	d.RouteType, d.RoutePluralType = inflect.Camelize(d.Singular), inflect.Camelize(d.Plural)
 	d.Controller = d.PluralType + "Controller"
 	d.Var, d.VarPlural = lowerFirst(d.Type), lowerFirst(d.PluralType)
 	d.Human = strings.ReplaceAll(base, "_", " ")
@@ -257,6 +270,33 @@ func sampleValue(f columnArg) string {
 		return "My" + f.GoName + " text"
 	}
 	return "My" + f.GoName
+}
+
+// uniqueSamples are the create and update test values of a unique field:
+// neither equals the other nor a fixture's value (FixtureValue writes 1 and
+// 2, "2026-01-01" and "2026-01-02", ...), so the unique index refuses
+// neither. Boolean and references fields have no third value to give; their
+// update value is "".
+func uniqueSamples(f columnArg, sample string) (create, update string) {
+	switch f.Type {
+	case "integer", "bigint":
+		return "3", "4"
+	case "float", "decimal":
+		return "3.5", "4.5"
+	case "date":
+		return "2026-01-03", "2026-01-04"
+	case "datetime":
+		return "2026-01-03T15:04", "2026-01-04T15:04"
+	case "time":
+		return "15:04", "16:04"
+	case "json":
+		return `{"key":"value"}`, `{"key":"other value"}`
+	case "uuid":
+		return sample, "5a0c4a8e-2d4b-4f7e-8b1a-6c3d2e1f0a99"
+	case "boolean", "references":
+		return sample, ""
+	}
+	return sample, sample + " updated"
 }
 
 func upperFirst(s string) string {
