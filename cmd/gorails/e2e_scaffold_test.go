@@ -192,18 +192,19 @@ func TestScaffoldSystemTestPassesInANewApp(t *testing.T) {
 	}
 }
 
-// TestScaffoldsWithUniqueFieldsPassTheirOwnTests: the tests generate
-// scaffold writes pass in a new app for a unique field of every type that
-// has one, including a resource whose only field is unique (its update test
-// must still send the resource's params). The create and update samples
-// differ from each other and from the fixtures, which the unique index
-// would otherwise refuse.
-func TestScaffoldsWithUniqueFieldsPassTheirOwnTests(t *testing.T) {
+// TestScaffoldEdgeCasesPassTheirOwnTests: the tests generate scaffold
+// writes pass in a new app for a unique field of every type that has one,
+// including a resource whose only field is unique (its update test must
+// still send the resource's params), and for a resource with no fields yet
+// (its forms send no params: Rails' params.fetch(:note, {})). The create
+// and update samples differ from each other and from the fixtures, which
+// the unique index would otherwise refuse.
+func TestScaffoldEdgeCasesPassTheirOwnTests(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and tests a generated app")
 	}
 	dir := generateApp(t, "uniqapp")
-	steps := [][]string{{"generate", "scaffold", "Tag", "name:string:uniq"}}
+	steps := [][]string{{"generate", "scaffold", "Tag", "name:string:uniq"}, {"generate", "scaffold", "Note"}}
 	for _, ty := range []string{"text", "integer", "bigint", "float", "decimal", "date", "datetime", "time", "uuid"} {
 		steps = append(steps, []string{"generate", "scaffold", "Unique" + strings.ToUpper(ty[:1]) + ty[1:], "value:" + ty + ":uniq", "note:string"})
 	}
