@@ -54,7 +54,9 @@ build cache) and runs the command with it:
                             and runs the background jobs too
   gorails routes            list the routes
   gorails db:migrate        apply migrations (db:rollback, db:status, ... )
-  gorails generate ...      controller, model, migration, job, mailer, routes (destroy removes them)
+  gorails generate ...      scaffold, resource, controller, model, migration,
+                            job, mailer, authentication, routes (destroy
+                            removes what they wrote)
   gorails jobs              run the background jobs (jobs:stats counts them)
   gorails test              prepare the test database and run the tests
   gorails ctl stats         ask the running server for its stats
