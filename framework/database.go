@@ -69,7 +69,13 @@ func initDatabase(ctx context.Context, a *App) error {
 // an adapter the app does not link fails with ErrDatabaseDriver, whose
 // message says which import to add.
 func (a *App) Database() (driver.Driver, record.Config, error) {
-	cfg, err := a.DatabaseConfig()
+	return a.DatabaseFor(a.Env())
+}
+
+// DatabaseFor is Database for another environment's section, as db:create
+// and db:drop in development read test's too.
+func (a *App) DatabaseFor(env Env) (driver.Driver, record.Config, error) {
+	cfg, err := a.DatabaseConfigFor(env)
 	if err != nil {
 		return nil, cfg, err
 	}
@@ -80,7 +86,7 @@ func (a *App) Database() (driver.Driver, record.Config, error) {
 		if len(nd.Linked) > 0 {
 			linked = "only " + strings.Join(nd.Linked, ", ")
 		}
-		msg := fmt.Sprintf("%s (%s) or DATABASE_URL names the %s database, but the app links %s", DatabaseConfigPath, a.Env(), nd.Adapter, linked)
+		msg := fmt.Sprintf("%s (%s) or DATABASE_URL names the %s database, but the app links %s", DatabaseConfigPath, env, nd.Adapter, linked)
 		if nd.Package != "" {
 			msg += fmt.Sprintf(": import %q in config/database.go and add %s to DatabaseDrivers", nd.Package, nd.Driver())
 		}
@@ -94,6 +100,11 @@ func (a *App) Database() (driver.Driver, record.Config, error) {
 // A relative SQLite path is relative to the app's root, as in Rails, not to
 // the working directory. It returns ErrNoDatabase when the file is absent.
 func (a *App) DatabaseConfig() (record.Config, error) {
+	return a.DatabaseConfigFor(a.Env())
+}
+
+// DatabaseConfigFor is DatabaseConfig for env's section of the file.
+func (a *App) DatabaseConfigFor(env Env) (record.Config, error) {
 	if a.files == nil {
 		if err := initFiles(context.Background(), a); err != nil {
 			return record.Config{}, err
@@ -102,7 +113,7 @@ func (a *App) DatabaseConfig() (record.Config, error) {
 	if _, err := fs.Stat(a.files, DatabaseConfigPath); errors.Is(err, fs.ErrNotExist) {
 		return record.Config{}, ErrNoDatabase
 	}
-	cfg, err := record.LoadConfig(a.files, DatabaseConfigPath, string(a.Env()))
+	cfg, err := record.LoadConfig(a.files, DatabaseConfigPath, string(env))
 	if err != nil {
 		return record.Config{}, err
 	}
@@ -116,7 +127,7 @@ func (a *App) DatabaseConfig() (record.Config, error) {
 	cfg.FilterParameters = a.Config.FilterParameters
 	// A lazy association load inside a loop (N+1) is an error in
 	// development and test, as Rails' strict_loading_by_default.
-	cfg.StrictLoading = !a.Env().IsProduction()
+	cfg.StrictLoading = !env.IsProduction()
 	return cfg, nil
 }
 

@@ -118,10 +118,11 @@ func TestNewPostgresAppMigrates(t *testing.T) {
 	dir := filepath.Join(parent, name)
 	t.Setenv("DATABASE_URL", "")
 	t.Cleanup(func() { runCLI(t, dir, "db:drop") })
-	// db:create says what it did, and an existing database is one line.
+	// db:create says what it did, and an existing database is one line; in
+	// development it creates the test database too, as Rails does.
 	for _, want := range []string{
-		"Created database '" + name + "_development'\n",
-		"Database '" + name + "_development' already exists\n",
+		"Created database '" + name + "_development'\nCreated database '" + name + "_test'\n",
+		"Database '" + name + "_development' already exists\nDatabase '" + name + "_test' already exists\n",
 	} {
 		if out, code := runCLI(t, dir, "db:create"); code != 0 || !strings.HasSuffix(out, want) || strings.Contains(out, "WARN") {
 			t.Fatalf("db:create: exit %d, printed %q, want it to end with %q and warn of nothing", code, out, want)

@@ -108,10 +108,36 @@ func dbCommands(app *framework.App) []*cobra.Command {
 	for _, c := range []*cobra.Command{rollback, redo} {
 		c.Flags().IntVar(&step, "step", int(max(envInt64("STEP"), 1)), "how many migrations (STEP= also works)")
 	}
+	// db:create and db:drop act, as Rails' do, on the environment's
+	// database and, in development without DATABASE_URL, on test's too
+	// (when the file has a test section naming another database).
+	withConfigs := func(fn func(ctx context.Context, drv driver.Driver, cfg record.Config) error) func(*cobra.Command, []string) error {
+		current := withConfig(fn)
+		return func(cmd *cobra.Command, args []string) error {
+			if err := current(cmd, args); err != nil {
+				return err
+			}
+			if !app.Env().IsDevelopment() || os.Getenv("DATABASE_URL") != "" {
+				return nil
+			}
+			_, dev, err := app.Database()
+			if err != nil {
+				return err
+			}
+			drv, cfg, err := app.DatabaseFor(framework.Test)
+			if errors.Is(err, record.ErrNoEnvironment) || (err == nil && databaseName(app, cfg) == databaseName(app, dev) && cfg.Adapter == dev.Adapter && cfg.Host == dev.Host && cfg.Port == dev.Port) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			return fn(cmd.Context(), drv, cfg)
+		}
+	}
 	cmds := []*cobra.Command{
 		{
-			Use: "db:create", Short: "Create the database", Args: cobra.NoArgs,
-			RunE: withConfig(func(ctx context.Context, drv driver.Driver, cfg record.Config) error {
+			Use: "db:create", Short: "Create the database (in development, test's too)", Args: cobra.NoArgs,
+			RunE: withConfigs(func(ctx context.Context, drv driver.Driver, cfg record.Config) error {
 				name := databaseName(app, cfg)
 				if !app.Logger.Enabled(ctx, slog.LevelDebug) {
 					// An existing database is one line of its own below, not
@@ -131,8 +157,8 @@ func dbCommands(app *framework.App) []*cobra.Command {
 			}),
 		},
 		{
-			Use: "db:drop", Short: "Drop the database", Args: cobra.NoArgs,
-			RunE: withConfig(func(ctx context.Context, drv driver.Driver, cfg record.Config) error {
+			Use: "db:drop", Short: "Drop the database (in development, test's too)", Args: cobra.NoArgs,
+			RunE: withConfigs(func(ctx context.Context, drv driver.Driver, cfg record.Config) error {
 				if app.Env().IsProduction() && os.Getenv("DISABLE_DATABASE_ENVIRONMENT_CHECK") != "1" {
 					return errors.New("db:drop refuses to drop a production database; set DISABLE_DATABASE_ENVIRONMENT_CHECK=1 if you mean it")
 				}

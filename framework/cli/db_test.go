@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/gorails/gorails/framework"
@@ -134,6 +135,60 @@ func TestCreateAndDropSayWhatTheyDid(t *testing.T) {
 			}
 			if log.Len() > 0 {
 				t.Errorf("the commands logged more than their one line:\n%s", log.String())
+			}
+		})
+	}
+}
+
+// TestCreateAndDropInDevelopmentActOnTestToo: as Rails' db:create and
+// db:drop, in development (without DATABASE_URL) they act on the test
+// database too, unless the file has no test section or it names the
+// development database itself.
+func TestCreateAndDropInDevelopmentActOnTestToo(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	tests := []struct {
+		name      string
+		yml       string
+		env       framework.Env
+		create    string
+		dropFiles []string // files db:create makes and db:drop removes
+	}{
+		{"development and test", "development:\n  adapter: sqlite3\n  database: dev.sqlite3\ntest:\n  adapter: sqlite3\n  database: test.sqlite3\n",
+			framework.Development, "Created database 'dev.sqlite3'\nCreated database 'test.sqlite3'\n", []string{"dev.sqlite3", "test.sqlite3"}},
+		{"no test section", "development:\n  adapter: sqlite3\n  database: dev.sqlite3\n",
+			framework.Development, "Created database 'dev.sqlite3'\n", []string{"dev.sqlite3"}},
+		{"test names the development database", "development:\n  adapter: sqlite3\n  database: dev.sqlite3\ntest:\n  adapter: sqlite3\n  database: dev.sqlite3\n",
+			framework.Development, "Created database 'dev.sqlite3'\n", []string{"dev.sqlite3"}},
+		{"in production only production's", "production:\n  adapter: sqlite3\n  database: prod.sqlite3\ntest:\n  adapter: sqlite3\n  database: test.sqlite3\n",
+			framework.Production, "Created database 'prod.sqlite3'\n", []string{"prod.sqlite3"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			app, _ := newApp(t, root, nil, func(c *framework.Config) {
+				c.Env = tt.env
+				files := appFiles()
+				files["config/database.yml"] = &fstest.MapFile{Data: []byte(tt.yml)}
+				c.Files = files
+			})
+			if out := run(t, app, "db:create"); out != tt.create {
+				t.Errorf("db:create printed %q, want %q", out, tt.create)
+			}
+			for _, f := range tt.dropFiles {
+				if _, err := os.Stat(filepath.Join(root, f)); err != nil {
+					t.Errorf("after db:create: %v", err)
+				}
+			}
+			if tt.env.IsProduction() {
+				return // db:drop refuses production (tested above)
+			}
+			if out := run(t, app, "db:drop"); out != strings.ReplaceAll(tt.create, "Created", "Dropped") {
+				t.Errorf("db:drop printed %q", out)
+			}
+			for _, f := range tt.dropFiles {
+				if _, err := os.Stat(filepath.Join(root, f)); !os.IsNotExist(err) {
+					t.Errorf("after db:drop, %s: %v", f, err)
+				}
 			}
 		})
 	}

@@ -319,7 +319,7 @@ func ParseConfig(data []byte, env string, getenv func(string) string) (Config, e
 		if u := getenv("DATABASE_URL"); u != "" {
 			return Config{URL: u}.WithDefaults(), nil
 		}
-		return Config{}, fmt.Errorf("no %q environment (have: %s) and DATABASE_URL is not set", env, strings.Join(names, ", "))
+		return Config{}, &NoEnvironmentError{Env: env, Have: names}
 	}
 	cfg := Config{
 		Adapter: fc.Adapter, URL: fc.URL, Database: fc.Database, Host: fc.Host, Port: fc.Port,
@@ -358,3 +358,21 @@ func ParseConfig(data []byte, env string, getenv func(string) string) (Config, e
 	}
 	return cfg, nil
 }
+
+// ErrNoEnvironment is what a *NoEnvironmentError is: the configuration has
+// no section for the environment and DATABASE_URL is not set.
+var ErrNoEnvironment = errors.New("record: no database configuration for the environment")
+
+// NoEnvironmentError is LoadConfig's error when the file has no section
+// for the environment asked for and DATABASE_URL is not set.
+type NoEnvironmentError struct {
+	Env  string   // the environment asked for
+	Have []string // the environments the file has, sorted
+}
+
+func (e *NoEnvironmentError) Error() string {
+	return fmt.Sprintf("no %q environment (have: %s) and DATABASE_URL is not set", e.Env, strings.Join(e.Have, ", "))
+}
+
+// Is makes errors.Is(err, ErrNoEnvironment) true.
+func (e *NoEnvironmentError) Is(target error) bool { return target == ErrNoEnvironment }
