@@ -229,7 +229,7 @@ func TestDestroyAuthenticationReportsTheAppsOwnCode(t *testing.T) {
 			"type NotesController struct {\n\tApplicationController\n}\n\n" +
 			"func (c *NotesController) Index() error {\n\tif c.CurrentUser == nil {\n\t\treturn c.RedirectTo(routes.NewSessionPath())\n\t}\n\tvar _ *models.Session\n\treturn nil\n}\n",
 		"app/controllers/notes_controller_test.go": "package controllers_test\n\nimport \"testing\"\n\n// signIn(s) in a comment is no reference.\nfunc TestNotes(t *testing.T) {\n\ts := app.Test(t).Session()\n\tsignIn(s, \"one@example.com\", \"secret\")\n}\n",
-		"app/views/notes/index.html.tmpl": "<p>{{.Data.CurrentUser.EmailAddress}}</p>\n<p>{{link_to \"Sign up\" (new_registration_path)}}</p>\n",
+		"app/views/notes/index.html.tmpl":          "<p>{{.Data.CurrentUser.EmailAddress}}</p>\n<p>{{link_to \"Sign up\" (new_registration_path)}}</p>\n",
 	}
 	for p, src := range own {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, filepath.FromSlash(p))), 0o755); err != nil {
