@@ -56,10 +56,19 @@ once their files are gone they cannot be rolled back.`,
 			if err != nil {
 				return fmt.Errorf("destroy: %w", err)
 			}
-			if err := destroyAuthentication(root, cmd.OutOrStdout()); err != nil {
+			broken, err := destroyAuthentication(root, cmd.OutOrStdout())
+			if err != nil {
 				return err
 			}
-			return regenerateAfter("authentication was removed", cmd, root)
+			if err := regenerateAfter("authentication was removed", cmd, root); err != nil {
+				if !broken {
+					return err
+				}
+				// It needs the app's code to build, which the warnings said
+				// it does not.
+				generator.Status(cmd.OutOrStdout(), "note", helpersFile+" is regenerated once the app builds: change the lines the warnings list, then run gorails generate routes")
+			}
+			return nil
 		},
 	}
 }
@@ -171,10 +180,25 @@ func removeBlocks(blocks []authBlock, imports map[string]string) func(p, src str
 	}
 }
 
-// packageUsed reports whether Go source names package name outside its
-// imports.
+// packageUsed reports whether Go source names package name (name.X
+// outside comments and strings).
 func packageUsed(src, name string) bool {
-	return regexp.MustCompile(`(?m)^[^"\n]*\b` + regexp.QuoteMeta(name) + `\.`).MatchString(src)
+	var s scanner.Scanner
+	s.Init(token.NewFileSet().AddFile("", -1, len(src)), []byte(src), nil, 0)
+	prev := ""
+	for {
+		_, tok, lit := s.Scan()
+		switch {
+		case tok == token.EOF:
+			return false
+		case tok == token.PERIOD && prev == name:
+			return true
+		case tok == token.IDENT:
+			prev = lit
+		default:
+			prev = ""
+		}
+	}
 }
 
 // removeImport undoes addImport: the import line goes, with the blank line
@@ -261,26 +285,28 @@ type authPlan struct {
 
 // destroyAuthentication removes what generateAuthentication created and
 // undoes its edits. Nothing is written when a line it added was changed.
-func destroyAuthentication(root string, out io.Writer) error {
+// broken tells that the app's own Go code still refers to what went (the
+// warnings say where): it does not build until changed.
+func destroyAuthentication(root string, out io.Writer) (broken bool, err error) {
 	plan, migrations, err := planDestroyAuthentication(root)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if len(plan.spots) > 0 {
 		var b strings.Builder
 		for _, s := range plan.spots {
 			b.WriteString("\n  " + s.String())
 		}
-		return fmt.Errorf("%w, so nothing was removed:%s\nput them back as generate authentication wrote them (or undo authentication by hand, see docs/guides/authentication.md), then run it again", errAuthChanged, b.String())
+		return false, fmt.Errorf("%w, so nothing was removed:%s\nput them back as generate authentication wrote them (or undo authentication by hand, see docs/guides/authentication.md), then run it again", errAuthChanged, b.String())
 	}
 	for _, e := range plan.reverts {
 		if err := os.WriteFile(filepath.Join(root, filepath.FromSlash(e.path)), e.data, 0o644); err != nil {
-			return err
+			return false, err
 		}
 		generator.Status(out, "revoke", e.path+" ("+e.note+")")
 	}
 	if err := generator.Remove(root, plan.remove, out); err != nil {
-		return err
+		return false, err
 	}
 	var dirs []string // emptied directories, deepest first
 	for _, p := range plan.remove {
@@ -296,9 +322,10 @@ func destroyAuthentication(root string, out io.Writer) error {
 	}
 	for _, w := range plan.warnings {
 		generator.Status(out, "warning", w)
+		broken = broken || strings.Contains(w, "does not build")
 	}
 	generator.Status(out, "note", migrationNote(root, migrations))
-	return nil
+	return broken, nil
 }
 
 // planDestroyAuthentication plans destroyAuthentication, returning the
@@ -400,6 +427,9 @@ func planDestroyAuthentication(root string) (authPlan, []string, error) {
 // planRevert adds the revert of a file when it changes it, formatting Go
 // as generate did.
 func planRevert(plan *authPlan, edited map[string]string, p, src, reverted, note string) error {
+	if reverted == src {
+		return nil
+	}
 	if strings.HasSuffix(p, ".go") {
 		b, err := format.Source([]byte(reverted))
 		if err != nil {
@@ -408,9 +438,7 @@ func planRevert(plan *authPlan, edited map[string]string, p, src, reverted, note
 		reverted = string(b)
 	}
 	edited[p] = reverted
-	if reverted != src {
-		plan.reverts = append(plan.reverts, edit{path: p, data: []byte(reverted), note: note})
-	}
+	plan.reverts = append(plan.reverts, edit{path: p, data: []byte(reverted), note: note})
 	return nil
 }
 

@@ -123,8 +123,9 @@ func TestDestroyAuthenticationRestoresTheApp(t *testing.T) {
 			}
 			run(root, tt.after, genTime.Add(time.Hour))
 			var out bytes.Buffer
-			if err := destroyAuthentication(root, &out); err != nil {
-				t.Fatal(err)
+			broken, err := destroyAuthentication(root, &out)
+			if err != nil || broken {
+				t.Fatalf("broken %v, err %v", broken, err)
 			}
 			sameTree(t, appTree(t, root), appTree(t, want))
 			checkGolden(t, "destroy_authentication/"+tt.name, map[string]string{"output.txt": out.String()})
@@ -182,7 +183,7 @@ func TestDestroyAuthenticationRefusesChangedLines(t *testing.T) {
 			before := appTree(t, root)
 
 			var out bytes.Buffer
-			err := destroyAuthentication(root, &out)
+			_, err := destroyAuthentication(root, &out)
 			if !errors.Is(err, errAuthChanged) {
 				t.Fatalf("err = %v, want errAuthChanged", err)
 			}
@@ -204,7 +205,7 @@ func TestDestroyAuthenticationNotGenerated(t *testing.T) {
 	root := newFullTestApp(t)
 	before := appTree(t, root)
 	var out bytes.Buffer
-	err := destroyAuthentication(root, &out)
+	_, err := destroyAuthentication(root, &out)
 	if !errors.Is(err, errAuthNotGenerated) || !strings.Contains(err.Error(), "app/controllers/authentication.go") {
 		t.Fatalf("err = %v, want errAuthNotGenerated naming app/controllers/authentication.go", err)
 	}
@@ -240,8 +241,9 @@ func TestDestroyAuthenticationReportsTheAppsOwnCode(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	if err := destroyAuthentication(root, &out); err != nil {
-		t.Fatal(err)
+	broken, err := destroyAuthentication(root, &out)
+	if err != nil || !broken {
+		t.Fatalf("broken %v (want true: the app's code does not build), err %v", broken, err)
 	}
 	var warnings []string
 	for _, l := range strings.Split(out.String(), "\n") {
@@ -263,5 +265,38 @@ func TestDestroyAuthenticationReportsTheAppsOwnCode(t *testing.T) {
 	}
 	if exists(root, "app/models/user.go") || !exists(root, "app/models/note.go") {
 		t.Errorf("the user model stays, or the app's own model went:\n%s", out.String())
+	}
+}
+
+// TestRemoveImportUndoesAddImport: an import addImport added, removed
+// again, leaves the source as it was (a block of one import comes back as
+// the single import line, which addImport turns into the same block), and packageUsed sees a package only
+// where code names it.
+func TestRemoveImportUndoesAddImport(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{
+		"package a\n\nimport \"x/y\"\n\nvar _ = y.Z\n",
+		"package a\n\nimport (\n\t\"fmt\"\n\n\t\"blog/app/jobs\"\n)\n\nvar _ = fmt.Sprint(jobs.X)\n",
+		"package a\n\nimport (\n\t\"fmt\"\n\n\t\"github.com/gorails/gorails\"\n)\n\nvar _ = fmt.Sprint(gorails.Version)\n",
+	} {
+		added, err := addImport(src, "blog/app/mailers")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := removeImport(added, "blog/app/mailers"); got != src {
+			t.Errorf("removeImport(addImport(%q)) = %q", src, got)
+		}
+	}
+	for _, tt := range []struct {
+		src  string
+		used bool
+	}{
+		{"package a\n\nvar _ = mailers.X\n", true},
+		{"package a\n\n// mailers.X in a comment\nvar _ = \"mailers.X\"\n", false},
+		{"package a\n\nvar _ = x.mailers\n", false},
+	} {
+		if got := packageUsed(tt.src, "mailers"); got != tt.used {
+			t.Errorf("packageUsed(%q) = %v, want %v", tt.src, got, tt.used)
+		}
 	}
 }

@@ -35,7 +35,8 @@ with allowUnauthenticatedAccess(cb, actions...).
 It edits app/controllers/application_controller.go, config/application.go,
 config/routes.go, app/mailers/mailers.go, the layout (a sign-in/sign-out nav) and
 app/controllers/welcome_controller.go (the welcome page stays public), then
-regenerates the route helpers. Run gorails db:migrate afterwards.`,
+regenerates the route helpers. Run gorails db:migrate afterwards.
+gorails destroy authentication undoes it all.`,
 		Example: "  gorails generate authentication\n  gorails db:migrate",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
