@@ -12,31 +12,33 @@ import (
 	"time"
 )
 
-// appTree reads every file under root (slash path: content) and every
-// directory (slash path with a trailing "/": "").
+// appTree is snapshotTree with every directory too (slash path with a
+// trailing "/": ""), so that one left over or gone shows.
 func appTree(t *testing.T, root string) map[string]string {
 	t.Helper()
-	tree := map[string]string{}
+	tree := snapshotTree(t, root)
 	err := filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
-		if err != nil || p == root {
+		if err != nil || p == root || !e.IsDir() {
 			return err
 		}
 		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return err
-		}
-		if e.IsDir() {
-			tree[filepath.ToSlash(rel)+"/"] = ""
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		tree[filepath.ToSlash(rel)] = string(b)
+		tree[filepath.ToSlash(rel)+"/"] = ""
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return tree
+}
+
+// nothingDone checks a refused destroy printed nothing and left the app
+// as it was.
+func nothingDone(t *testing.T, root string, before map[string]string, out *bytes.Buffer) {
+	t.Helper()
+	if out.Len() > 0 {
+		t.Errorf("a refused destroy printed:\n%s", out.String())
+	}
+	sameTree(t, appTree(t, root), before)
 }
 
 // sameTree reports how got differs from want, file by file.
@@ -190,10 +192,7 @@ func TestDestroyAuthenticationRefusesChangedLines(t *testing.T) {
 			if want := tt.path + ":" + strconv.Itoa(line) + ":"; !strings.Contains(err.Error(), want) {
 				t.Errorf("the error does not list %s:\n%v", want, err)
 			}
-			if out.Len() > 0 {
-				t.Errorf("a refused destroy printed:\n%s", out.String())
-			}
-			sameTree(t, appTree(t, root), before)
+			nothingDone(t, root, before, &out)
 		})
 	}
 }
@@ -209,10 +208,7 @@ func TestDestroyAuthenticationNotGenerated(t *testing.T) {
 	if !errors.Is(err, errAuthNotGenerated) || !strings.Contains(err.Error(), "app/controllers/authentication.go") {
 		t.Fatalf("err = %v, want errAuthNotGenerated naming app/controllers/authentication.go", err)
 	}
-	if out.Len() > 0 {
-		t.Errorf("it printed:\n%s", out.String())
-	}
-	sameTree(t, appTree(t, root), before)
+	nothingDone(t, root, before, &out)
 }
 
 // TestDestroyAuthenticationReportsTheAppsOwnCode: the app's own code that
