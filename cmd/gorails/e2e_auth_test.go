@@ -335,3 +335,60 @@ func TestAuthenticationWithMailer(t *testing.T) {
 		check(t, dir)
 	})
 }
+
+// TestDestroyAuthenticationEndToEnd walks taking authentication out again
+// as the guide says: generate it in a new app, migrate, roll its two
+// migrations back, then gorails destroy authentication leaves the app's
+// code as gorails new wrote it (the route helpers regenerated too); the app
+// builds, its own tests pass, and the server serves the welcome page with
+// the session routes gone.
+func TestDestroyAuthenticationEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end: builds binaries; skipped with -short")
+	}
+	dir := generateApp(t, "unauthed")
+	code := func() map[string]string {
+		tree := map[string]string{}
+		for p, data := range appTree(t, dir) {
+			for _, prefix := range []string{"app/", "config/", "test/", "db/migrate/", "db/seeds/", "go.mod", "main.go"} {
+				if strings.HasPrefix(p, prefix) {
+					tree[p] = data
+				}
+			}
+		}
+		return tree
+	}
+	before := code()
+	runOK(t, dir, "generate", "authentication")
+	runOK(t, dir, "db:migrate")
+	runOK(t, dir, "db:rollback", "--step", "2")
+	out := runOK(t, dir, "destroy", "authentication")
+	for _, want := range []string{
+		"revoke  config/routes.go (session, passwords and registration routes)",
+		"remove  app/models/user.go",
+		"remove  db/migrate/",
+		"note  migrations are removed, not rolled back",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("gorails destroy authentication did not print %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "warning") {
+		t.Errorf("a new app's own code refers to authentication:\n%s", out)
+	}
+	sameTree(t, code(), before)
+
+	if out, err := goInApp(dir, "build", "./..."); err != nil {
+		t.Fatalf("go build ./...: %v\n%s", err, out)
+	}
+	if out, err := goInApp(dir, "test", "./..."); err != nil {
+		t.Fatalf("go test ./... in the app: %v\n%s", err, out)
+	}
+	srv := startServer(t, dir)
+	if status, body := get(t, srv.base+"/"); status != http.StatusOK || !strings.Contains(body, "Welcome to Unauthed") || strings.Contains(body, "session_nav") {
+		t.Errorf("GET / = %d:\n%s\nserver log:\n%s", status, body, srv.out)
+	}
+	if status, _ := get(t, srv.base+"/session/new"); status != http.StatusNotFound {
+		t.Errorf("GET /session/new = %d, want 404: the route is gone", status)
+	}
+}

@@ -68,7 +68,7 @@ func destroyCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "destroy GENERATOR NAME [args]",
 		Aliases: []string{"d"},
-		Short:   "Remove what generate created (scaffold, resource, controller, model, migration, job, mailer)",
+		Short:   "Remove what generate created (scaffold, resource, controller, model, migration, job, mailer, authentication)",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return cmd.Help()
@@ -98,7 +98,7 @@ it is empty.`,
 			return regenerateAfter("the controller was removed", cmd, root)
 		},
 	})
-	cmd.AddCommand(destroyModelCommand(), destroyMigrationCommand(), destroyScaffoldCommand(true), destroyScaffoldCommand(false), destroyJobCommand(), destroyMailerCommand())
+	cmd.AddCommand(destroyModelCommand(), destroyMigrationCommand(), destroyScaffoldCommand(true), destroyScaffoldCommand(false), destroyJobCommand(), destroyMailerCommand(), destroyAuthenticationCommand())
 	return cmd
 }
 

@@ -35,7 +35,8 @@ with allowUnauthenticatedAccess(cb, actions...).
 It edits app/controllers/application_controller.go, config/application.go,
 config/routes.go, app/mailers/mailers.go, the layout (a sign-in/sign-out nav) and
 app/controllers/welcome_controller.go (the welcome page stays public), then
-regenerates the route helpers. Run gorails db:migrate afterwards.`,
+regenerates the route helpers. Run gorails db:migrate afterwards.
+gorails destroy authentication undoes it all.`,
 		Example: "  gorails generate authentication\n  gorails db:migrate",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -235,6 +236,27 @@ func shapeError(p, what string) error {
 	return fmt.Errorf("%s is %w (%s); add authentication by hand (see docs/guides/authentication.md)", p, errAuthShape, what)
 }
 
+// authEmbedLine is the field generate authentication adds to
+// ApplicationController, after controller.Base.
+const authEmbedLine = "\tAuthentication // who is signed in: CurrentUser (app/controllers/authentication.go)"
+
+// authCallbackLines end ApplicationController's Callbacks.
+var authCallbackLines = []string{
+	"\t// Every action needs a signed-in user; a controller opts out with",
+	"\t// allowUnauthenticatedAccess(cb, actions...).",
+	"\tcb.Before((*ApplicationController).resumeSession)",
+	"\tcb.Before((*ApplicationController).requireAuthentication)",
+}
+
+// authBootLines go before the return of func App in config/application.go.
+var authBootLines = []string{
+	"\t// Authentication (gorails generate authentication): the auth",
+	"\t// middleware and the Session store, once the database is open.",
+	"\tif err := app.Initializers.InsertAfter(framework.InitDatabase, \"authentication\", controllers.InstallAuthentication); err != nil {",
+	"\t\tpanic(err) // no database step: authentication needs it",
+	"\t}",
+}
+
 // editApplicationController embeds Authentication and declares the two
 // callbacks: resumeSession, then requireAuthentication.
 func editApplicationController(root string, _ authData) (edit, error) {
@@ -246,7 +268,7 @@ func editApplicationController(root string, _ authData) (edit, error) {
 	if strings.Contains(src, "\tAuthentication\n") {
 		return edit{}, nil
 	}
-	src, ok := insertAfterLine(src, "\tcontroller.Base", "\tAuthentication // who is signed in: CurrentUser (app/controllers/authentication.go)")
+	src, ok := insertAfterLine(src, "\tcontroller.Base", authEmbedLine)
 	if !ok {
 		return edit{}, shapeError(p, "no controller.Base line in ApplicationController")
 	}
@@ -255,13 +277,7 @@ func editApplicationController(root string, _ authData) (edit, error) {
 	if end < 0 {
 		return edit{}, shapeError(p, "no Callbacks method")
 	}
-	add := []string{
-		"\t// Every action needs a signed-in user; a controller opts out with",
-		"\t// allowUnauthenticatedAccess(cb, actions...).",
-		"\tcb.Before((*ApplicationController).resumeSession)",
-		"\tcb.Before((*ApplicationController).requireAuthentication)",
-	}
-	lines = slices.Concat(lines[:end], add, lines[end:])
+	lines = slices.Concat(lines[:end], authCallbackLines, lines[end:])
 	return edit{path: p, data: []byte(strings.Join(lines, "\n")), note: "authentication required by default"}, nil
 }
 
@@ -280,14 +296,7 @@ func editApplicationConfig(root string, d authData) (edit, error) {
 	if end < 0 || !strings.HasPrefix(lines[end-1], "\treturn app") {
 		return edit{}, shapeError(p, "func App does not end with return app")
 	}
-	add := []string{
-		"\t// Authentication (gorails generate authentication): the auth",
-		"\t// middleware and the Session store, once the database is open.",
-		"\tif err := app.Initializers.InsertAfter(framework.InitDatabase, \"authentication\", controllers.InstallAuthentication); err != nil {",
-		"\t\tpanic(err) // no database step: authentication needs it",
-		"\t}",
-	}
-	lines = slices.Concat(lines[:end-1], add, lines[end-1:])
+	lines = slices.Concat(lines[:end-1], authBootLines, lines[end-1:])
 	out, err := addImport(strings.Join(lines, "\n"), d.Module+"/app/controllers")
 	if err != nil {
 		return edit{}, fmt.Errorf("%s: %w", p, err)
@@ -381,6 +390,14 @@ func editLayout(root string, _ authData) (edit, error) {
 	return edit{path: p, data: []byte(strings.Join(lines, "\n")), note: "sign in, sign up and sign out links"}, nil
 }
 
+// welcomeCallbacks, after a blank line, end welcome_controller.go.
+const welcomeCallbacks = `
+// Callbacks: the welcome page is open to everyone.
+func (c *WelcomeController) Callbacks(cb *controller.Chain[WelcomeController]) {
+	allowUnauthenticatedAccess(cb)
+}
+`
+
 // editWelcome keeps the welcome page public.
 func editWelcome(root string, _ authData) (edit, error) {
 	const p = "app/controllers/welcome_controller.go"
@@ -391,13 +408,7 @@ func editWelcome(root string, _ authData) (edit, error) {
 	if err != nil || strings.Contains(src, "allowUnauthenticatedAccess") || strings.Contains(src, "func (c *WelcomeController) Callbacks(") {
 		return edit{}, err
 	}
-	src = strings.TrimRight(src, "\n") + `
-
-// Callbacks: the welcome page is open to everyone.
-func (c *WelcomeController) Callbacks(cb *controller.Chain[WelcomeController]) {
-	allowUnauthenticatedAccess(cb)
-}
-`
+	src = strings.TrimRight(src, "\n") + "\n" + welcomeCallbacks
 	out, err := addImport(src, "github.com/gorails/gorails/framework/controller")
 	if err != nil {
 		return edit{}, fmt.Errorf("%s: %w", p, err)
@@ -419,11 +430,15 @@ func hasAuthentication(root string) bool {
 // and its system test sign its browser in.
 func useSignedIn(src string) string {
 	src = strings.ReplaceAll(src, "tc.Session()", "signedIn(tc)")
-	return strings.Replace(src, browserLine, browserLine+"\tsignIn(b) // the pages need a signed-in user\n", 1)
+	return strings.Replace(src, browserLine, browserLine+signInLine, 1)
 }
 
 // browserLine opens the browser in a scaffold's system test.
 const browserLine = "\tb := system.Browser(tc)\n"
+
+// signInLine follows browserLine in a system test once the pages need a
+// user.
+const signInLine = "\tsignIn(b) // the pages need a signed-in user\n"
 
 // editControllerTests makes the existing scaffolds' controller tests sign
 // in, since their pages now need a user.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"go/format"
 	"os"
 	"path/filepath"
 	"slices"
@@ -62,6 +63,13 @@ func TestNewGolden(t *testing.T) {
 		if err != nil {
 			t.Errorf("%s: no golden file (run with -update): %v", f.Path, err)
 			continue
+		}
+		if strings.HasSuffix(f.Path, ".go") {
+			// gofmt'ed, so that generators which format what they edit
+			// (generate authentication) change only what they add.
+			if formatted, err := format.Source(f.Data); err != nil || string(formatted) != string(f.Data) {
+				t.Errorf("%s is not gofmt'ed (%v)", f.Path, err)
+			}
 		}
 		if string(wantData) != string(f.Data) {
 			t.Errorf("%s differs from its golden file:\n--- got\n%s\n--- want\n%s", f.Path, f.Data, wantData)
