@@ -102,30 +102,28 @@ func TestAuthenticationEndToEnd(t *testing.T) {
 	t.Run("sign up, sign out and sign in in Chromium", func(t *testing.T) {
 		ctx := browser(t)
 		var notice, who string
-		inBrowser(t, ctx,
-			chromedp.Navigate(base+"/registration/new"), chromedp.WaitVisible("#sign_up"),
+		stepOn(t, ctx, srv, has("#sign_up"), chromedp.Navigate(base+"/registration/new"))
+		stepOn(t, ctx, srv, has("#current_user"),
 			chromedp.SendKeys(`input[name="user[email_address]"]`, "ann@example.com"),
 			chromedp.SendKeys(`input[name="user[password]"]`, "correct horse"),
 			chromedp.SendKeys(`input[name="user[password_confirmation]"]`, "correct horse"),
-			chromedp.Click(`#sign_up input[type=submit]`), chromedp.WaitVisible("#current_user"),
+			chromedp.Click(`#sign_up input[type=submit]`),
 		)
 		who = evaluate[string](t, ctx, `document.querySelector("#current_user").textContent`)
 		if who != "ann@example.com" {
 			t.Fatalf("after sign-up the page shows %q", who)
 		}
-		inBrowser(t, ctx,
-			chromedp.Navigate(base+"/posts"), chromedp.WaitVisible(`#session_nav button[type=submit]`),
-			chromedp.Click(`#session_nav button[type=submit]`), chromedp.WaitVisible("#sign_in"),
-		)
+		stepOn(t, ctx, srv, has(`#session_nav button[type=submit]`), chromedp.Navigate(base+"/posts"))
+		stepOn(t, ctx, srv, has("#sign_in"), chromedp.Click(`#session_nav button[type=submit]`))
 		notice = evaluate[string](t, ctx, `document.querySelector("#notice").textContent`)
 		if notice != "Signed out successfully." {
 			t.Fatalf("after sign-out the notice is %q", notice)
 		}
-		inBrowser(t, ctx,
-			chromedp.Navigate(base+"/posts/new"), chromedp.WaitVisible("#sign_in"), // kept as the return path
+		stepOn(t, ctx, srv, has("#sign_in"), chromedp.Navigate(base+"/posts/new")) // kept as the return path
+		stepOn(t, ctx, srv, has("#post_title"),
 			chromedp.SendKeys(`input[name="email_address"]`, "ann@example.com"),
 			chromedp.SendKeys(`input[name="password"]`, "correct horse"),
-			chromedp.Click(`#sign_in input[type=submit]`), chromedp.WaitVisible("#post_title"),
+			chromedp.Click(`#sign_in input[type=submit]`),
 		)
 		who = evaluate[string](t, ctx, `document.querySelector("#current_user").textContent`)
 		signIns++

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"testing"
@@ -120,6 +121,19 @@ func waitFor(t *testing.T, ctx context.Context, srv *server, js string) {
 	}
 	t.Fatalf("waited a minute for %s (last error: %v)\nthe page: %s\nserver log:\n%s", js, last, pageNow(ctx), srv.out)
 }
+
+// stepOn runs actions that load a page of srv (a click, a submit, a
+// navigation), then polls the page as it is now until the JavaScript
+// predicate until holds (waitFor), rather than waiting with chromedp on
+// nodes, which can hold on to the document the click left.
+func stepOn(t *testing.T, ctx context.Context, srv *server, until string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	inBrowserOn(t, ctx, srv, actions...)
+	waitFor(t, ctx, srv, until)
+}
+
+// has is the JavaScript predicate "the page has an element matching sel".
+func has(sel string) string { return fmt.Sprintf("!!document.querySelector(%q)", sel) }
 
 // evaluate runs JavaScript in the page and returns its value as T.
 func evaluate[T any](t *testing.T, ctx context.Context, js string) T {

@@ -106,12 +106,14 @@ func waitForRebuild(t *testing.T, srv *server, from int) {
 func walkBlog(t *testing.T, srv *server) {
 	ctx := browser(t)
 	text := func(js string) string { return evaluate[string](t, ctx, js) }
+	step := func(until string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		stepOn(t, ctx, srv, until, actions...)
+	}
 	// New post, with an empty title: the form comes back with the errors.
-	inBrowser(t, ctx,
-		chromedp.Navigate(srv.base+"/posts"), chromedp.WaitVisible("h1"),
-		chromedp.Click(`a[href="/posts/new"]`), chromedp.WaitVisible("#post_title"),
-		chromedp.SendKeys("#post_body", "Too short"),
-		chromedp.Click(`input[type=submit]`), chromedp.WaitVisible("#error_explanation"))
+	step(has("h1"), chromedp.Navigate(srv.base+"/posts"))
+	step(has("#post_title"), chromedp.Click(`a[href="/posts/new"]`))
+	step(has("#error_explanation"), chromedp.SendKeys("#post_body", "Too short"), chromedp.Click(`input[type=submit]`))
 	if got := text(`document.querySelector("#error_explanation").innerText`); !strings.Contains(got, "2 errors prohibited this post from being saved") ||
 		!strings.Contains(got, "Title can't be blank") || !strings.Contains(got, "Body is too short (minimum is 10 characters)") {
 		t.Fatalf("error summary: %q", got)
@@ -126,58 +128,57 @@ func walkBlog(t *testing.T, srv *server) {
 		t.Errorf("the error summary is not styled: application.css did not load")
 	}
 	// Fix it and save: the post's page, with the flash.
-	inBrowser(t, ctx,
+	step(has("#notice"),
 		chromedp.SendKeys("#post_title", "Hello gorails"),
 		chromedp.SetValue("#post_body", "A body that is long enough."),
 		chromedp.Click("#post_published"),
-		chromedp.Click(`input[type=submit]`), chromedp.WaitVisible("#notice"))
+		chromedp.Click(`input[type=submit]`))
 	if got := text(`document.querySelector("#notice").innerText + "|" + document.querySelector(".record").innerText`); !strings.Contains(got, "Post was successfully created.|") ||
 		!strings.Contains(got, "Hello gorails") || !strings.Contains(got, "true") {
 		t.Fatalf("after create: %q", got)
 	}
 	show := text(`location.pathname`)
 	// Edit: the form shows the saved values, the checkbox included.
-	inBrowser(t, ctx, chromedp.Click(`a[href$="/edit"]`), chromedp.WaitVisible("#post_title"))
+	step(has("#post_title"), chromedp.Click(`a[href$="/edit"]`))
 	if !evaluate[bool](t, ctx, `document.querySelector("#post_published").checked`) || text(`document.querySelector("#post_title").value`) != "Hello gorails" {
 		t.Fatal("the edit form does not show the saved post")
 	}
-	inBrowser(t, ctx,
+	step(has("#notice"),
 		chromedp.SetValue("#post_title", "Hello again"), chromedp.Click("#post_published"),
-		chromedp.Click(`input[type=submit]`), chromedp.WaitVisible("#notice"))
+		chromedp.Click(`input[type=submit]`))
 	if got := text(`document.querySelector("#notice").innerText + "|" + document.querySelector(".record").innerText`); !strings.Contains(got, "Post was successfully updated.") ||
 		!strings.Contains(got, "Hello again") || !strings.Contains(got, "false") {
 		t.Fatalf("after update (the unchecked box must send 0): %q", got)
 	}
 	// A comment on it, through the comment scaffold's select.
-	inBrowser(t, ctx,
-		chromedp.Navigate(srv.base+"/comments/new"), chromedp.WaitVisible("#comment_post_id"),
-		chromedp.SendKeys("#comment_commenter", "Ann"), chromedp.SendKeys("#comment_body", "Nice post"))
+	step(has("#comment_post_id"), chromedp.Navigate(srv.base+"/comments/new"))
+	inBrowserOn(t, ctx, srv, chromedp.SendKeys("#comment_commenter", "Ann"), chromedp.SendKeys("#comment_body", "Nice post"))
 	if got := text(`[...document.querySelectorAll("#comment_post_id option")].map(o => o.textContent).join("|")`); !strings.Contains(got, "Hello again") {
 		t.Fatalf("the post select offers %q", got)
 	}
-	inBrowser(t, ctx,
+	step(has("#notice"),
 		chromedp.SetValue("#comment_post_id", strings.TrimPrefix(show, "/posts/")),
-		chromedp.Click(`input[type=submit]`), chromedp.WaitVisible("#notice"))
+		chromedp.Click(`input[type=submit]`))
 	comment := text(`location.pathname`)
 	// Destroy asks first (application.js, under the app's CSP): refusing keeps the post.
-	inBrowser(t, ctx, chromedp.Navigate(srv.base+show), chromedp.WaitVisible("form.button_to"))
+	step(has("form.button_to"), chromedp.Navigate(srv.base+show))
 	evaluate[bool](t, ctx, `window.confirm = () => false; true`)
-	inBrowser(t, ctx, chromedp.Click(`form.button_to button`))
+	inBrowserOn(t, ctx, srv, chromedp.Click(`form.button_to button`))
 	time.Sleep(500 * time.Millisecond)
 	if got := text(`location.pathname`); got != show {
 		t.Fatalf("a refused confirmation still submitted: at %s", got)
 	}
 	// Accepting, with a comment still on the post: refused with a message.
 	evaluate[bool](t, ctx, `window.confirm = () => true; true`)
-	inBrowser(t, ctx, chromedp.Click(`form.button_to button`), chromedp.WaitVisible("#alert"))
+	step(has("#alert"), chromedp.Click(`form.button_to button`))
 	if got := text(`document.querySelector("#alert").innerText`); !strings.Contains(got, "Post could not be destroyed") {
 		t.Fatalf("destroying a post with comments: %q", got)
 	}
 	// Without its comment, the post goes.
 	for _, path := range []string{comment, show} {
-		inBrowser(t, ctx, chromedp.Navigate(srv.base+path), chromedp.WaitVisible("form.button_to"))
+		step(has("form.button_to"), chromedp.Navigate(srv.base+path))
 		evaluate[bool](t, ctx, `window.confirm = () => true; true`)
-		inBrowser(t, ctx, chromedp.Click(`form.button_to button`), chromedp.WaitVisible("#notice"))
+		step(has("#notice"), chromedp.Click(`form.button_to button`))
 		if got := text(`document.querySelector("#notice").innerText`); !strings.Contains(got, "successfully destroyed") {
 			t.Fatalf("destroy %s: %q", path, got)
 		}

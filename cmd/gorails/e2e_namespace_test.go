@@ -72,17 +72,16 @@ func TestNamespacedScaffoldInANewApp(t *testing.T) {
 	srv := startServer(t, dir)
 	ctx := browser(t)
 	text := func(js string) string { return evaluate[string](t, ctx, js) }
-	inBrowserOn(t, ctx, srv,
-		chromedp.Navigate(srv.base+"/admin/posts"), chromedp.WaitVisible("h1"),
-		chromedp.Click(`a[href="/admin/posts/new"]`), chromedp.WaitVisible("#admin_post_title"))
+	stepOn(t, ctx, srv, has("h1"), chromedp.Navigate(srv.base+"/admin/posts"))
+	stepOn(t, ctx, srv, has("#admin_post_title"), chromedp.Click(`a[href="/admin/posts/new"]`))
 	if got := text(`document.querySelector("main form").getAttribute("action")`); got != "/admin/posts" {
 		t.Errorf("the new form posts to %q, want /admin/posts", got)
 	}
-	inBrowserOn(t, ctx, srv,
+	stepOn(t, ctx, srv, has("#notice"),
 		chromedp.SendKeys("#admin_post_title", "Hello admin"),
 		chromedp.SendKeys("#admin_post_body", "Written in the admin area."),
 		chromedp.Click("#admin_post_published"),
-		chromedp.Click(`main form [type=submit]`), chromedp.WaitVisible("#notice"))
+		chromedp.Click(`main form [type=submit]`))
 	show := text(`location.pathname`)
 	if !regexp.MustCompile(`^/admin/posts/\d+$`).MatchString(show) {
 		t.Fatalf("after create: at %s, want /admin/posts/ID", show)
@@ -91,13 +90,13 @@ func TestNamespacedScaffoldInANewApp(t *testing.T) {
 		!strings.Contains(got, "Hello admin") || !strings.Contains(got, "true") {
 		t.Fatalf("after create: %q", got)
 	}
-	inBrowserOn(t, ctx, srv, chromedp.Click(`a[href="`+show+`/edit"]`), chromedp.WaitVisible("#admin_post_title"))
+	stepOn(t, ctx, srv, has("#admin_post_title"), chromedp.Click(`a[href="`+show+`/edit"]`))
 	if got := text(`document.querySelector("main form").getAttribute("action")`); got != show {
 		t.Errorf("the edit form posts to %q, want %s", got, show)
 	}
-	inBrowserOn(t, ctx, srv,
+	stepOn(t, ctx, srv, has("#notice"),
 		chromedp.SetValue("#admin_post_title", "Hello again"),
-		chromedp.Click(`main form [type=submit]`), chromedp.WaitVisible("#notice"))
+		chromedp.Click(`main form [type=submit]`))
 	if got := text(`location.pathname + "|" + document.querySelector("#notice").innerText + "|" + document.querySelector(".record").innerText`); !strings.HasPrefix(got, show+"|Post was successfully updated.|") ||
 		!strings.Contains(got, "Hello again") {
 		t.Fatalf("after update: %q", got)
