@@ -54,34 +54,74 @@ type LogSubscriber struct {
 }
 
 // Subscribe subscribes s to bus and returns the func that unsubscribes it.
+//
+// Each kind of event is subscribed for the level its lines are written at
+// (event.SubscribeWhen): while the logger's level is above it, the emitters
+// build no such event at all (at warn, no StartProcessing with its
+// filtered params, no Rendered, no SQL or cache line). That needs a
+// handler whose Enabled depends on the level alone (gorails' own, slog's
+// JSON and text handlers); with another handler every kind is subscribed
+// as it is. The request's StartRequest and ProcessAction stay subscribed
+// whatever the level when the production log buffers (they count the
+// requests in flight), and a failed statement's SQL event reaches the
+// subscriber without a debug subscription (record emits it regardless).
 func (s *LogSubscriber) Subscribe(bus *event.Bus) (cancel func()) {
+	info, debug, errs := s.when(slog.LevelInfo), s.when(slog.LevelDebug), s.when(slog.LevelError)
+	request, done := info, errs
+	if s.inflight != nil {
+		request, done = nil, nil
+	}
 	cancels := []func(){
-		event.Subscribe(bus, s.startRequest),
-		event.Subscribe(bus, s.startProcessing),
-		event.Subscribe(bus, s.processAction),
-		event.Subscribe(bus, s.redirect),
-		event.Subscribe(bus, s.renderTemplate),
-		event.Subscribe(bus, s.renderPartial),
-		event.Subscribe(bus, s.sql),
-		event.Subscribe(bus, s.cacheRead),
-		event.Subscribe(bus, s.cacheWrite),
-		event.Subscribe(bus, s.cacheFetchHit),
-		event.Subscribe(bus, s.cacheGenerate),
-		event.Subscribe(bus, s.cacheDelete),
-		event.Subscribe(bus, s.cacheReadMulti),
-		event.Subscribe(bus, s.cacheWriteMulti),
-		event.Subscribe(bus, s.cacheIncrement),
-		event.Subscribe(bus, s.cacheDecrement),
-		event.Subscribe(bus, s.enqueueJob),
-		event.Subscribe(bus, s.performStart),
-		event.Subscribe(bus, s.performJob),
-		event.Subscribe(bus, s.deliverMail),
+		subscribeWhen(bus, request, s.startRequest),
+		subscribeWhen(bus, info, s.startProcessing),
+		subscribeWhen(bus, done, s.processAction),
+		subscribeWhen(bus, info, s.redirect),
+		subscribeWhen(bus, info, s.renderTemplate),
+		subscribeWhen(bus, debug, s.renderPartial),
+		subscribeWhen(bus, debug, s.sql),
+		subscribeWhen(bus, debug, s.cacheRead),
+		subscribeWhen(bus, debug, s.cacheWrite),
+		subscribeWhen(bus, debug, s.cacheFetchHit),
+		subscribeWhen(bus, debug, s.cacheGenerate),
+		subscribeWhen(bus, debug, s.cacheDelete),
+		subscribeWhen(bus, debug, s.cacheReadMulti),
+		subscribeWhen(bus, debug, s.cacheWriteMulti),
+		subscribeWhen(bus, debug, s.cacheIncrement),
+		subscribeWhen(bus, debug, s.cacheDecrement),
+		subscribeWhen(bus, errs, s.enqueueJob),
+		subscribeWhen(bus, info, s.performStart),
+		subscribeWhen(bus, errs, s.performJob),
+		subscribeWhen(bus, errs, s.deliverMail),
 	}
 	return func() {
 		for _, c := range cancels {
 			c()
 		}
 	}
+}
+
+// when is the condition of a subscription for lines at level: whether the
+// logger writes that level, asked without a context; nil (subscribe
+// unconditionally) when the handler might decide by the context.
+func (s *LogSubscriber) when(level slog.Level) func() bool {
+	h := s.Logger.Handler()
+	switch h.(type) {
+	case *jsonHandler, *textHandler, *slog.JSONHandler, *slog.TextHandler:
+		return func() bool { return h.Enabled(context.Background(), level) }
+	}
+	return nil
+}
+
+// subscribeWhen is event.SubscribeWhen, or event.Subscribe when there is no
+// condition.
+func subscribeWhen[E any, P interface {
+	*E
+	event.Event
+}](bus *event.Bus, when func() bool, fn func(context.Context, P)) func() {
+	if when == nil {
+		return event.Subscribe(bus, fn)
+	}
+	return event.SubscribeWhen(bus, when, fn)
 }
 
 // log writes one line. It hands the record to the handler itself: the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -158,6 +159,51 @@ func BenchmarkDisabledEventPoint(b *testing.B) {
 	for b.Loop() {
 		if bus.Enabled(event.KindRenderTemplate) {
 			bus.Emit(context.Background(), &event.RenderTemplate{})
+		}
+	}
+}
+
+func TestSubscribeWhenEnablesOnlyWhileItsConditionHolds(t *testing.T) {
+	t.Parallel()
+	var on atomic.Bool
+	tests := []struct {
+		name        string
+		plain       bool // also an unconditional subscriber of the kind
+		on          bool
+		wantEnabled bool
+	}{
+		{"condition off", false, false, false},
+		{"condition on", false, true, true},
+		{"condition off, another subscriber", true, false, true},
+	}
+	for _, tt := range tests {
+		bus := event.New()
+		var got []string
+		cancel := event.SubscribeWhen(bus, on.Load, func(_ context.Context, e *event.SQL) { got = append(got, "when:"+e.Op) })
+		if tt.plain {
+			event.Subscribe(bus, func(_ context.Context, e *event.SQL) { got = append(got, "plain:"+e.Op) })
+		}
+		on.Store(tt.on)
+		if bus.Enabled(event.KindSQL) != tt.wantEnabled {
+			t.Errorf("%s: Enabled = %v, want %v", tt.name, !tt.wantEnabled, tt.wantEnabled)
+		}
+		if bus.Enabled(event.KindRedirect) {
+			t.Errorf("%s: a kind nobody subscribes to is enabled", tt.name)
+		}
+		// The condition gates Enabled, not delivery: an event emitted
+		// anyway (a failed statement) reaches the subscriber.
+		bus.Emit(context.Background(), &event.SQL{Op: "q"})
+		want := "[when:q]"
+		if tt.plain {
+			want = "[when:q plain:q]"
+		}
+		if fmt.Sprint(got) != want {
+			t.Errorf("%s: delivered %v, want %v", tt.name, got, want)
+		}
+		cancel()
+		on.Store(true)
+		if bus.Enabled(event.KindSQL) != tt.plain {
+			t.Errorf("%s: after cancel, Enabled = %v", tt.name, !tt.plain)
 		}
 	}
 }
