@@ -113,6 +113,16 @@ type wrapper struct {
 	seq     *sequence
 	newCtrl func() any
 	run     func(any) error
+	ctypes  *sharedTypes // the renderers' Content-Type values
+}
+
+// types is the action's shared Content-Type values; nil without an action
+// (get then makes new ones).
+func (w *wrapper) types() *sharedTypes {
+	if w == nil {
+		return nil
+	}
+	return w.ctypes
 }
 
 // Invoke compiles one action at boot, for dispatch (it is Env's side of
@@ -153,7 +163,7 @@ func (e *Env) wrapperFor(a dispatch.ControllerAction) (*wrapper, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &wrapper{env: e, log: log, action: a.Action, name: logName(a), ti: ti, uses: uses, seq: seq, newCtrl: a.New, run: a.Run}, nil
+	return &wrapper{env: e, log: log, action: a.Action, name: logName(a), ti: ti, uses: uses, seq: seq, newCtrl: a.New, run: a.Run, ctypes: newSharedTypes()}, nil
 }
 
 // sequenceFor returns the callback sequence of one action of type t,

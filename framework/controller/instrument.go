@@ -60,6 +60,9 @@ func (w *wrapper) instrument(r *dispatch.Request) {
 // values of filtered names hidden, without the route's own keys; nil when
 // there are none or they could not be parsed.
 func (w *wrapper) filteredParams(r *dispatch.Request) map[string]any {
+	if !r.MayHaveParams() {
+		return nil // only controller and action, which the line leaves out
+	}
 	params, err := r.Params()
 	if err != nil || len(params) == 0 {
 		return nil

@@ -33,13 +33,17 @@ func ETag(next http.Handler) http.Handler {
 	// Buffers are reused: a page's worth of allocation per request would
 	// cost more than the digest.
 	pool := &sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	// The default Cache-Control's values, shared by every response as they
+	// are (Header().Set would make a slice each time); length 1, capacity
+	// 1, so a later Add appends to a copy. Never change its element.
+	cacheControl := []string{"max-age=0, private, must-revalidate"}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			next.ServeHTTP(w, r)
 			return
 		}
 		buf := pool.Get().(*bytes.Buffer)
-		ew := &etagWriter{w: w, r: r, buf: buf}
+		ew := &etagWriter{w: w, r: r, buf: buf, cacheControl: cacheControl}
 		next.ServeHTTP(ew, r)
 		ew.finish() // not deferred: after a panic, Recover answers on w
 		if buf.Cap() <= 2*ETagMaxBody {
@@ -64,6 +68,9 @@ type etagWriter struct {
 	state  etagState
 	status int
 	buf    *bytes.Buffer
+
+	cacheControl []string  // the shared default Cache-Control values
+	etag         [1]string // the ETag header's values, kept here: no slice of their own
 }
 
 func (e *etagWriter) Header() http.Header { return e.w.Header() }
@@ -169,9 +176,10 @@ func (e *etagWriter) finish() {
 		return
 	}
 	h := e.w.Header()
-	h.Set("ETag", weakETag(e.buf.Bytes()))
+	e.etag[0] = weakETag(e.buf.Bytes())
+	h["Etag"] = e.etag[:] // as Set("ETag") keys it
 	if h.Get("Cache-Control") == "" {
-		h.Set("Cache-Control", "max-age=0, private, must-revalidate")
+		h["Cache-Control"] = e.cacheControl
 	}
 	if notModified(e.r, h) {
 		e.send304()
