@@ -188,41 +188,53 @@ func (s *LogSubscriber) processAction(ctx context.Context, e *event.ProcessActio
 	if !s.on(ctx, level) {
 		return
 	}
-	var b strings.Builder
-	b.Grow(96)
-	b.WriteString("Completed ")
-	b.WriteString(strconv.Itoa(e.Status))
-	b.WriteByte(' ')
-	b.WriteString(http.StatusText(e.Status))
-	b.WriteString(" in ")
-	b.WriteString(ms(e.Duration))
-	parts := make([]string, 0, 2)
-	if e.Views > 0 {
-		parts = append(parts, "Views: "+ms(e.Views))
-	}
-	if e.Queries > 0 {
-		parts = append(parts, fmt.Sprintf("DB: %s, %s", ms(e.DB), plural(e.Queries, "query", "queries")))
-	}
-	if len(parts) > 0 {
-		b.WriteString(" (" + strings.Join(parts, " | ") + ")")
+	// The line is built in a buffer on the stack: one allocation, the
+	// message's string.
+	var buf [160]byte
+	b := append(buf[:0], "Completed "...)
+	b = strconv.AppendInt(b, int64(e.Status), 10)
+	b = append(b, ' ')
+	b = append(b, http.StatusText(e.Status)...)
+	b = append(b, " in "...)
+	b = appendMs(b, e.Duration)
+	if e.Views > 0 || e.Queries > 0 {
+		b = append(b, " ("...)
+		if e.Views > 0 {
+			b = append(b, "Views: "...)
+			b = appendMs(b, e.Views)
+		}
+		if e.Queries > 0 {
+			if e.Views > 0 {
+				b = append(b, " | "...)
+			}
+			b = append(b, "DB: "...)
+			b = appendMs(b, e.DB)
+			b = append(b, ", "...)
+			b = appendPlural(b, e.Queries, "query", "queries")
+		}
+		b = append(b, ')')
 	}
 	if e.Controller == "" {
 		// No action served it (a file, a 404, a rejected request): name
 		// the request, since no Processing line did.
-		fmt.Fprintf(&b, " for %s %s", quoteIfNeeded(e.Method), strconv.Quote(e.Path))
+		b = append(b, " for "...)
+		b = appendQuoteIfNeeded(b, e.Method)
+		b = append(b, ' ')
+		b = strconv.AppendQuote(b, e.Path)
 	}
-	attrs := []slog.Attr{
+	var attrBuf [10]slog.Attr
+	attrs := append(attrBuf[:0],
 		slog.String("method", e.Method), slog.String("path", e.Path), slog.Int("status", e.Status),
 		slog.Float64("duration_ms", msFloat(e.Duration)), slog.Float64("view_ms", msFloat(e.Views)),
 		slog.Float64("db_ms", msFloat(e.DB)), slog.Int64("db_queries", e.Queries),
-	}
+	)
 	if e.Controller != "" {
 		attrs = append(attrs, slog.String("controller", e.Controller), slog.String("action", e.Action))
 	}
 	if e.Err != nil {
 		attrs = append(attrs, slog.String("error", e.Err.Error()))
 	}
-	s.log(ctx, level, b.String(), attrs...)
+	s.log(ctx, level, string(b), attrs...)
 }
 
 func (s *LogSubscriber) redirect(ctx context.Context, e *event.Redirect) {
@@ -456,20 +468,35 @@ func (s *LogSubscriber) deliverMail(ctx context.Context, e *event.DeliverMail) {
 
 // ms formats a duration as Rails does: "1.2ms", "12ms".
 func ms(d time.Duration) string {
+	var buf [32]byte
+	return string(appendMs(buf[:0], d))
+}
+
+// appendMs is ms appending to b.
+func appendMs(b []byte, d time.Duration) []byte {
 	f := msFloat(d)
+	prec := 1
 	if f >= 10 {
-		return strconv.FormatFloat(f, 'f', 0, 64) + "ms"
+		prec = 0
 	}
-	return strconv.FormatFloat(f, 'f', 1, 64) + "ms"
+	return append(strconv.AppendFloat(b, f, 'f', prec, 64), "ms"...)
 }
 
 func msFloat(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func plural(n int64, one, many string) string {
+	var buf [48]byte
+	return string(appendPlural(buf[:0], n, one, many))
+}
+
+// appendPlural is plural appending to b.
+func appendPlural(b []byte, n int64, one, many string) []byte {
+	b = strconv.AppendInt(b, n, 10)
+	b = append(b, ' ')
 	if n == 1 {
-		return "1 " + one
+		return append(b, one...)
 	}
-	return strconv.FormatInt(n, 10) + " " + many
+	return append(b, many...)
 }
 
 func hitMiss(hit bool) string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"net/http"
 	"strings"
 
@@ -148,7 +149,7 @@ func (bw *bodyWriter) Write(p []byte) (int, error) {
 // HTML writes markup the app trusts as HTML with the given status. The type
 // says it: a string from a user must go through a template, which escapes.
 func (b *Base) HTML(status int, html template.HTML) error {
-	return b.write(status, "text/html; charset=utf-8", []byte(html))
+	return b.writeString(status, "text/html; charset=utf-8", string(html))
 }
 
 // JSON writes v as JSON with the given status, without a trailing newline
@@ -195,15 +196,34 @@ func (j *jsonWriter) Write(p []byte) (int, error) {
 
 // Text writes s as plain text with the given status.
 func (b *Base) Text(status int, s string) error {
-	return b.write(status, "text/plain; charset=utf-8", []byte(s))
+	return b.writeString(status, "text/plain; charset=utf-8", s)
 }
 
-func (b *Base) write(status int, ctype string, body []byte) error {
+// writeString is write of a string, through io.WriteString: no copy of the
+// body when the writer takes strings (the default stack's ETag buffer,
+// net/http's).
+func (b *Base) writeString(status int, ctype, body string) error {
+	if err := b.writeHeader(status, ctype); err != nil {
+		return err
+	}
+	_, err := io.WriteString(b.w, body)
+	return err
+}
+
+// writeHeader performs, and writes the status with ctype's shared values.
+func (b *Base) writeHeader(status int, ctype string) error {
 	if err := b.perform(); err != nil {
 		return err
 	}
 	b.w.Header()["Content-Type"] = b.act.types().get(ctype)
 	b.w.WriteHeader(status)
+	return nil
+}
+
+func (b *Base) write(status int, ctype string, body []byte) error {
+	if err := b.writeHeader(status, ctype); err != nil {
+		return err
+	}
 	_, err := b.w.Write(body)
 	return err
 }

@@ -151,6 +151,27 @@ func TestRuntime(t *testing.T) {
 	if rt.Views() != 3*time.Millisecond || rt.Action().Action != "index" {
 		t.Fatalf("views %v action %+v", rt.Views(), rt.Action())
 	}
+	// A second action in the same request (a rescue rendering through
+	// another): the last one set is the one reported, the first unchanged
+	// under it.
+	first := rt.Action()
+	rt.SetAction(event.Action{Controller: "ErrorsController", Action: "show", Format: "HTML"})
+	if rt.Action().Controller != "ErrorsController" || first.Controller != "PostsController" {
+		t.Fatalf("after a second SetAction: %+v (the first read %+v)", rt.Action(), first)
+	}
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rt.SetAction(event.Action{Action: string(rune('a' + i))})
+			_ = rt.Action()
+		}()
+	}
+	wg.Wait()
+	if a := rt.Action().Action; len(a) != 1 {
+		t.Fatalf("after concurrent SetActions: %q", a)
+	}
 }
 
 func BenchmarkDisabledEventPoint(b *testing.B) {

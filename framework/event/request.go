@@ -20,7 +20,7 @@ import "context"
 // as force_ssl sets its URL's scheme.
 type RequestScope struct {
 	context.Context
-	id     any       // the request id, boxed once: RequestID reads it without allocating
+	id     string    // the request id: Value answers &id, which boxes without allocating
 	idHdr  [1]string // the request id as a header's values (IDHeader)
 	rt     Runtime
 	rtUsed bool
@@ -71,7 +71,7 @@ func (s *RequestScope) Set(key, val any) bool {
 func (s *RequestScope) Value(key any) any {
 	switch key.(type) {
 	case requestIDKey:
-		return s.id
+		return &s.id
 	case runtimeKey:
 		if s.rtUsed {
 			return &s.rt

@@ -3,6 +3,7 @@ package middleware
 import (
 	"bytes"
 	"hash/crc32"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -133,6 +134,24 @@ func (e *etagWriter) Write(p []byte) (int, error) {
 		return e.w.Write(p)
 	}
 	return len(p), nil // a 304 was sent: the body is dropped
+}
+
+// WriteString is Write of a string: buffered without a copy to bytes.
+func (e *etagWriter) WriteString(s string) (int, error) {
+	if e.state == etagUndecided {
+		e.WriteHeader(http.StatusOK)
+	}
+	switch e.state {
+	case etagBuffering:
+		if e.buf.Len()+len(s) <= ETagMaxBody {
+			return e.buf.WriteString(s)
+		}
+		e.flushBuffer()
+		return io.WriteString(e.w, s)
+	case etagPassing:
+		return io.WriteString(e.w, s)
+	}
+	return len(s), nil // a 304 was sent: the body is dropped
 }
 
 // Flush streams: what is buffered goes out without an ETag.
