@@ -91,7 +91,9 @@ type Base struct {
 	halted    bool
 	out       bodyWriter
 	params    *Params
-	jw        jsonWriter // JSON's writer, here so that it costs no allocation
+	jw        jsonWriter            // JSON's writer, here so that it costs no allocation
+	started   event.StartProcessing // the action's StartProcessing, here for the same reason
+	logParams logParams             // its params' source
 }
 
 // base lets the wrapper reach the embedded Base of any app controller type.
@@ -193,7 +195,7 @@ func (w *wrapper) serve(rw http.ResponseWriter, r *dispatch.Request) error {
 	b := c.(embedsBase).base()
 	b.w, b.req, b.env, b.log, b.action, b.act = rw, r, w.env, w.log, w.action, w
 	if bus := w.env.Events; bus.Enabled(event.KindProcessAction) || bus.Enabled(event.KindStartProcessing) {
-		w.instrument(r)
+		w.instrument(b, r)
 	}
 	self := w.ti.layout.self(b)
 	for i := range w.uses {

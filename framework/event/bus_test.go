@@ -228,3 +228,26 @@ func TestSubscribeWhenEnablesOnlyWhileItsConditionHolds(t *testing.T) {
 		}
 	}
 }
+
+type paramsSource map[string]any
+
+func (p paramsSource) LogParams() map[string]any { return p }
+
+func TestStartProcessingParams(t *testing.T) {
+	t.Parallel()
+	src := paramsSource{"page": "2"}
+	tests := []struct {
+		name string
+		e    event.StartProcessing
+		want string
+	}{
+		{"from a func", *event.NewStartProcessing("C", "a", "HTML", "GET", "/", func() map[string]any { return src }), "map[page:2]"},
+		{"from a source", event.StartProcessingOf("C", "a", "HTML", "GET", "/", src), "map[page:2]"},
+		{"from neither", event.StartProcessingOf("C", "a", "HTML", "GET", "/", nil), "map[]"},
+	}
+	for _, tt := range tests {
+		if got := fmt.Sprint(tt.e.Params()); got != tt.want {
+			t.Errorf("%s: Params = %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}
