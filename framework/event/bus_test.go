@@ -3,6 +3,8 @@ package event_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -181,6 +183,41 @@ func BenchmarkDisabledEventPoint(b *testing.B) {
 		if bus.Enabled(event.KindRenderTemplate) {
 			bus.Emit(context.Background(), &event.RenderTemplate{})
 		}
+	}
+}
+
+// BenchmarkConditionalEventPoint: an event point whose only subscriber is
+// conditional (a log subscriber at a level above the event's), against
+// building and emitting the event to a subscriber that drops it, which is
+// what a log at warn paid before subscriptions by level.
+func BenchmarkConditionalEventPoint(b *testing.B) {
+	level := &slog.LevelVar{}
+	level.Set(slog.LevelWarn)
+	h := slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: level})
+	on := func() bool { return h.Enabled(context.Background(), slog.LevelInfo) }
+	drop := func(ctx context.Context, e *event.StartProcessing) {
+		if on() {
+			_ = e.Params()
+		}
+	}
+	params := func() map[string]any { return nil }
+	for _, tt := range []struct {
+		name      string
+		subscribe func(*event.Bus)
+	}{
+		{"SubscribeWhen", func(bus *event.Bus) { event.SubscribeWhen(bus, on, drop) }},
+		{"Subscribe", func(bus *event.Bus) { event.Subscribe(bus, drop) }},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			bus := event.New()
+			tt.subscribe(bus)
+			b.ReportAllocs()
+			for b.Loop() {
+				if bus.Enabled(event.KindStartProcessing) {
+					bus.Emit(context.Background(), event.NewStartProcessing("PostsController", "index", "HTML", "GET", "/posts", params))
+				}
+			}
+		})
 	}
 }
 
