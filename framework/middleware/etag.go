@@ -120,16 +120,9 @@ func (e *etagWriter) pass() {
 }
 
 func (e *etagWriter) Write(p []byte) (int, error) {
-	if e.state == etagUndecided {
-		e.WriteHeader(http.StatusOK)
-	}
-	switch e.state {
+	switch e.target(len(p)) {
 	case etagBuffering:
-		if e.buf.Len()+len(p) <= ETagMaxBody {
-			return e.buf.Write(p)
-		}
-		e.flushBuffer()
-		return e.w.Write(p)
+		return e.buf.Write(p)
 	case etagPassing:
 		return e.w.Write(p)
 	}
@@ -138,20 +131,26 @@ func (e *etagWriter) Write(p []byte) (int, error) {
 
 // WriteString is Write of a string: buffered without a copy to bytes.
 func (e *etagWriter) WriteString(s string) (int, error) {
-	if e.state == etagUndecided {
-		e.WriteHeader(http.StatusOK)
-	}
-	switch e.state {
+	switch e.target(len(s)) {
 	case etagBuffering:
-		if e.buf.Len()+len(s) <= ETagMaxBody {
-			return e.buf.WriteString(s)
-		}
-		e.flushBuffer()
-		return io.WriteString(e.w, s)
+		return e.buf.WriteString(s)
 	case etagPassing:
 		return io.WriteString(e.w, s)
 	}
-	return len(s), nil // a 304 was sent: the body is dropped
+	return len(s), nil
+}
+
+// target readies a write of n bytes and says where it goes: the buffer
+// (etagBuffering), the writer underneath (etagPassing) or nowhere
+// (etagDone). A write that would pass ETagMaxBody sends the buffer on.
+func (e *etagWriter) target(n int) etagState {
+	if e.state == etagUndecided {
+		e.WriteHeader(http.StatusOK)
+	}
+	if e.state == etagBuffering && e.buf.Len()+n > ETagMaxBody {
+		e.flushBuffer()
+	}
+	return e.state
 }
 
 // Flush streams: what is buffered goes out without an ETag.
