@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -79,7 +80,12 @@ func (a *App) addDefaultMiddleware() {
 			cfg.FilterQuery = a.guards.filter.Query
 		}
 		if p := a.guards.proxies; p != nil {
-			cfg.ClientIP = func(r *http.Request) string { return p.ClientIP(r).String() }
+			cfg.ClientIP = func(r *http.Request) string {
+				if ip := p.ClientIPString(r); ip != "" {
+					return ip
+				}
+				return netip.Addr{}.String() // the log's "invalid IP", as ever
+			}
 		}
 		return middleware.Instrument(cfg)(next)
 	})

@@ -189,11 +189,7 @@ func (s cacheRateStore) Increment(ctx context.Context, key string, within time.D
 // believed only from a trusted peer. It is what the request log, rate
 // limits and the authentication sessions record (Rails' request.remote_ip).
 func (a *App) ClientIP(r *http.Request) string {
-	ip := a.guards.proxies.ClientIP(r)
-	if !ip.IsValid() {
-		return ""
-	}
-	return ip.String()
+	return a.guards.proxies.ClientIPString(r)
 }
 
 // fragmentCache is the app's cache as the views' fragment store. Failures

@@ -500,3 +500,74 @@ func TestRetriedDeadlockIsADebugLine(t *testing.T) {
 		t.Errorf("the retried and the last deadlock are logged at %s, want DEBUG,WARN:\n%s", got, log.String())
 	}
 }
+
+// TestFailedStatementIsLoggedAtEveryLevelUpToWarn: the log subscriber
+// subscribes to SQL events by level (debug), and record reports a failed
+// statement whether or not anyone wants SQL events, so its warning is
+// written at info and warn as at debug; a statement that succeeds is
+// written at debug only.
+func TestFailedStatementIsLoggedAtEveryLevelUpToWarn(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		level      string
+		wantOK     bool // the succeeding statement's debug line
+		wantFailed bool
+	}{
+		{"debug", true, true},
+		{"info", false, true},
+		{"warn", false, true},
+		{"error", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.level, func(t *testing.T) {
+			t.Parallel()
+			app, log := logApp(t, framework.Production, map[string]string{"GORAILS_LOG_LEVEL": tt.level}, nil)
+			if _, err := app.DB.Exec(context.Background(), "SELECT 1 AS succeeding"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := app.DB.Exec(context.Background(), "SELECT nope FROM nowhere_to_be_found"); err == nil {
+				t.Fatal("the bad statement ran")
+			}
+			out := log.String()
+			if got := strings.Contains(out, "succeeding"); got != tt.wantOK {
+				t.Errorf("the succeeding statement logged: %v, want %v\n%s", got, tt.wantOK, out)
+			}
+			failed := regexp.MustCompile(`"level":"WARN","msg":"  exec \([0-9.]+ms\)  SELECT nope FROM nowhere_to_be_found  failed: `)
+			if got := failed.MatchString(out); got != tt.wantFailed {
+				t.Errorf("the failed statement's warning logged: %v, want %v\n%s", got, tt.wantFailed, out)
+			}
+		})
+	}
+}
+
+// TestLogSubscriberBuildsNoEventItsLevelDrops: with the default logger at
+// warn, the log subscriber wants none of the info and debug events (so the
+// controller builds no StartProcessing, the views no RenderTemplate), and
+// wants them again when the level is lowered at run time.
+func TestLogSubscriberBuildsNoEventItsLevelDrops(t *testing.T) {
+	t.Parallel()
+	app, _ := logApp(t, framework.Test, map[string]string{"GORAILS_LOG_LEVEL": "warn"}, nil)
+	quiet := []event.Kind{event.KindStartRequest, event.KindStartProcessing, event.KindRedirect, event.KindRenderTemplate, event.KindRenderPartial, event.KindSQL, event.KindCacheRead, event.KindPerformStart}
+	for _, k := range quiet {
+		if app.Events.Enabled(k) {
+			t.Errorf("at warn, kind %d is enabled", k)
+		}
+	}
+	for _, k := range []event.Kind{event.KindProcessAction, event.KindPerformJob, event.KindEnqueueJob} {
+		if !app.Events.Enabled(k) {
+			t.Errorf("at warn, kind %d (it has error lines) is not enabled", k)
+		}
+	}
+	level := &slog.LevelVar{}
+	level.Set(slog.LevelWarn)
+	ls := &framework.LogSubscriber{Logger: slog.New(slog.NewTextHandler(&syncLog{}, &slog.HandlerOptions{Level: level}))}
+	bus := event.New()
+	defer ls.Subscribe(bus)()
+	if bus.Enabled(event.KindSQL) || bus.Enabled(event.KindStartProcessing) {
+		t.Fatal("slog's text handler at warn: debug and info events enabled")
+	}
+	level.Set(slog.LevelDebug)
+	if !bus.Enabled(event.KindSQL) || !bus.Enabled(event.KindStartProcessing) {
+		t.Fatal("the level lowered to debug: its events are not enabled")
+	}
+}

@@ -54,34 +54,74 @@ type LogSubscriber struct {
 }
 
 // Subscribe subscribes s to bus and returns the func that unsubscribes it.
+//
+// Each kind of event is subscribed for the level its lines are written at
+// (event.SubscribeWhen): while the logger's level is above it, the emitters
+// build no such event at all (at warn, no StartProcessing with its
+// filtered params, no Rendered, no SQL or cache line). That needs a
+// handler whose Enabled depends on the level alone (gorails' own, slog's
+// JSON and text handlers); with another handler every kind is subscribed
+// as it is. The request's StartRequest and ProcessAction stay subscribed
+// whatever the level when the production log buffers (they count the
+// requests in flight), and a failed statement's SQL event reaches the
+// subscriber without a debug subscription (record emits it regardless).
 func (s *LogSubscriber) Subscribe(bus *event.Bus) (cancel func()) {
+	info, debug, errs := s.when(slog.LevelInfo), s.when(slog.LevelDebug), s.when(slog.LevelError)
+	request, done := info, errs
+	if s.inflight != nil {
+		request, done = nil, nil
+	}
 	cancels := []func(){
-		event.Subscribe(bus, s.startRequest),
-		event.Subscribe(bus, s.startProcessing),
-		event.Subscribe(bus, s.processAction),
-		event.Subscribe(bus, s.redirect),
-		event.Subscribe(bus, s.renderTemplate),
-		event.Subscribe(bus, s.renderPartial),
-		event.Subscribe(bus, s.sql),
-		event.Subscribe(bus, s.cacheRead),
-		event.Subscribe(bus, s.cacheWrite),
-		event.Subscribe(bus, s.cacheFetchHit),
-		event.Subscribe(bus, s.cacheGenerate),
-		event.Subscribe(bus, s.cacheDelete),
-		event.Subscribe(bus, s.cacheReadMulti),
-		event.Subscribe(bus, s.cacheWriteMulti),
-		event.Subscribe(bus, s.cacheIncrement),
-		event.Subscribe(bus, s.cacheDecrement),
-		event.Subscribe(bus, s.enqueueJob),
-		event.Subscribe(bus, s.performStart),
-		event.Subscribe(bus, s.performJob),
-		event.Subscribe(bus, s.deliverMail),
+		subscribeWhen(bus, request, s.startRequest),
+		subscribeWhen(bus, info, s.startProcessing),
+		subscribeWhen(bus, done, s.processAction),
+		subscribeWhen(bus, info, s.redirect),
+		subscribeWhen(bus, info, s.renderTemplate),
+		subscribeWhen(bus, debug, s.renderPartial),
+		subscribeWhen(bus, debug, s.sql),
+		subscribeWhen(bus, debug, s.cacheRead),
+		subscribeWhen(bus, debug, s.cacheWrite),
+		subscribeWhen(bus, debug, s.cacheFetchHit),
+		subscribeWhen(bus, debug, s.cacheGenerate),
+		subscribeWhen(bus, debug, s.cacheDelete),
+		subscribeWhen(bus, debug, s.cacheReadMulti),
+		subscribeWhen(bus, debug, s.cacheWriteMulti),
+		subscribeWhen(bus, debug, s.cacheIncrement),
+		subscribeWhen(bus, debug, s.cacheDecrement),
+		subscribeWhen(bus, errs, s.enqueueJob),
+		subscribeWhen(bus, info, s.performStart),
+		subscribeWhen(bus, errs, s.performJob),
+		subscribeWhen(bus, errs, s.deliverMail),
 	}
 	return func() {
 		for _, c := range cancels {
 			c()
 		}
 	}
+}
+
+// when is the condition of a subscription for lines at level: whether the
+// logger writes that level, asked without a context; nil (subscribe
+// unconditionally) when the handler might decide by the context.
+func (s *LogSubscriber) when(level slog.Level) func() bool {
+	h := s.Logger.Handler()
+	switch h.(type) {
+	case *jsonHandler, *textHandler, *slog.JSONHandler, *slog.TextHandler:
+		return func() bool { return h.Enabled(context.Background(), level) }
+	}
+	return nil
+}
+
+// subscribeWhen is event.SubscribeWhen, or event.Subscribe when there is no
+// condition.
+func subscribeWhen[E any, P interface {
+	*E
+	event.Event
+}](bus *event.Bus, when func() bool, fn func(context.Context, P)) func() {
+	if when == nil {
+		return event.Subscribe(bus, fn)
+	}
+	return event.SubscribeWhen(bus, when, fn)
 }
 
 // log writes one line. It hands the record to the handler itself: the
@@ -148,41 +188,53 @@ func (s *LogSubscriber) processAction(ctx context.Context, e *event.ProcessActio
 	if !s.on(ctx, level) {
 		return
 	}
-	var b strings.Builder
-	b.Grow(96)
-	b.WriteString("Completed ")
-	b.WriteString(strconv.Itoa(e.Status))
-	b.WriteByte(' ')
-	b.WriteString(http.StatusText(e.Status))
-	b.WriteString(" in ")
-	b.WriteString(ms(e.Duration))
-	parts := make([]string, 0, 2)
-	if e.Views > 0 {
-		parts = append(parts, "Views: "+ms(e.Views))
-	}
-	if e.Queries > 0 {
-		parts = append(parts, fmt.Sprintf("DB: %s, %s", ms(e.DB), plural(e.Queries, "query", "queries")))
-	}
-	if len(parts) > 0 {
-		b.WriteString(" (" + strings.Join(parts, " | ") + ")")
+	// The line is built in a buffer on the stack: one allocation, the
+	// message's string.
+	var buf [160]byte
+	b := append(buf[:0], "Completed "...)
+	b = strconv.AppendInt(b, int64(e.Status), 10)
+	b = append(b, ' ')
+	b = append(b, http.StatusText(e.Status)...)
+	b = append(b, " in "...)
+	b = appendMs(b, e.Duration)
+	if e.Views > 0 || e.Queries > 0 {
+		b = append(b, " ("...)
+		if e.Views > 0 {
+			b = append(b, "Views: "...)
+			b = appendMs(b, e.Views)
+		}
+		if e.Queries > 0 {
+			if e.Views > 0 {
+				b = append(b, " | "...)
+			}
+			b = append(b, "DB: "...)
+			b = appendMs(b, e.DB)
+			b = append(b, ", "...)
+			b = appendPlural(b, e.Queries, "query", "queries")
+		}
+		b = append(b, ')')
 	}
 	if e.Controller == "" {
 		// No action served it (a file, a 404, a rejected request): name
 		// the request, since no Processing line did.
-		fmt.Fprintf(&b, " for %s %s", quoteIfNeeded(e.Method), strconv.Quote(e.Path))
+		b = append(b, " for "...)
+		b = appendQuoteIfNeeded(b, e.Method)
+		b = append(b, ' ')
+		b = strconv.AppendQuote(b, e.Path)
 	}
-	attrs := []slog.Attr{
+	var attrBuf [10]slog.Attr
+	attrs := append(attrBuf[:0],
 		slog.String("method", e.Method), slog.String("path", e.Path), slog.Int("status", e.Status),
 		slog.Float64("duration_ms", msFloat(e.Duration)), slog.Float64("view_ms", msFloat(e.Views)),
 		slog.Float64("db_ms", msFloat(e.DB)), slog.Int64("db_queries", e.Queries),
-	}
+	)
 	if e.Controller != "" {
 		attrs = append(attrs, slog.String("controller", e.Controller), slog.String("action", e.Action))
 	}
 	if e.Err != nil {
 		attrs = append(attrs, slog.String("error", e.Err.Error()))
 	}
-	s.log(ctx, level, b.String(), attrs...)
+	s.log(ctx, level, string(b), attrs...)
 }
 
 func (s *LogSubscriber) redirect(ctx context.Context, e *event.Redirect) {
@@ -416,20 +468,35 @@ func (s *LogSubscriber) deliverMail(ctx context.Context, e *event.DeliverMail) {
 
 // ms formats a duration as Rails does: "1.2ms", "12ms".
 func ms(d time.Duration) string {
+	var buf [32]byte
+	return string(appendMs(buf[:0], d))
+}
+
+// appendMs is ms appending to b.
+func appendMs(b []byte, d time.Duration) []byte {
 	f := msFloat(d)
+	prec := 1
 	if f >= 10 {
-		return strconv.FormatFloat(f, 'f', 0, 64) + "ms"
+		prec = 0
 	}
-	return strconv.FormatFloat(f, 'f', 1, 64) + "ms"
+	return append(strconv.AppendFloat(b, f, 'f', prec, 64), "ms"...)
 }
 
 func msFloat(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func plural(n int64, one, many string) string {
+	var buf [48]byte
+	return string(appendPlural(buf[:0], n, one, many))
+}
+
+// appendPlural is plural appending to b.
+func appendPlural(b []byte, n int64, one, many string) []byte {
+	b = strconv.AppendInt(b, n, 10)
+	b = append(b, ' ')
 	if n == 1 {
-		return "1 " + one
+		return append(b, one...)
 	}
-	return strconv.FormatInt(n, 10) + " " + many
+	return append(b, many...)
 }
 
 func hitMiss(hit bool) string {

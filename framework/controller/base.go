@@ -91,7 +91,9 @@ type Base struct {
 	halted    bool
 	out       bodyWriter
 	params    *Params
-	jw        jsonWriter // JSON's writer, here so that it costs no allocation
+	jw        jsonWriter            // JSON's writer, here so that it costs no allocation
+	started   event.StartProcessing // the action's StartProcessing, here for the same reason
+	logParams logParams             // its params' source
 }
 
 // base lets the wrapper reach the embedded Base of any app controller type.
@@ -113,6 +115,16 @@ type wrapper struct {
 	seq     *sequence
 	newCtrl func() any
 	run     func(any) error
+	ctypes  *sharedTypes // the renderers' Content-Type values
+}
+
+// types is the action's shared Content-Type values; nil without an action
+// (get then makes new ones).
+func (w *wrapper) types() *sharedTypes {
+	if w == nil {
+		return nil
+	}
+	return w.ctypes
 }
 
 // Invoke compiles one action at boot, for dispatch (it is Env's side of
@@ -153,7 +165,7 @@ func (e *Env) wrapperFor(a dispatch.ControllerAction) (*wrapper, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &wrapper{env: e, log: log, action: a.Action, name: logName(a), ti: ti, uses: uses, seq: seq, newCtrl: a.New, run: a.Run}, nil
+	return &wrapper{env: e, log: log, action: a.Action, name: logName(a), ti: ti, uses: uses, seq: seq, newCtrl: a.New, run: a.Run, ctypes: newSharedTypes()}, nil
 }
 
 // sequenceFor returns the callback sequence of one action of type t,
@@ -183,7 +195,7 @@ func (w *wrapper) serve(rw http.ResponseWriter, r *dispatch.Request) error {
 	b := c.(embedsBase).base()
 	b.w, b.req, b.env, b.log, b.action, b.act = rw, r, w.env, w.log, w.action, w
 	if bus := w.env.Events; bus.Enabled(event.KindProcessAction) || bus.Enabled(event.KindStartProcessing) {
-		w.instrument(r)
+		w.instrument(b, r)
 	}
 	self := w.ti.layout.self(b)
 	for i := range w.uses {

@@ -39,7 +39,7 @@ func logName(a dispatch.ControllerAction) string {
 
 // instrument records the action in the request's runtime and reports
 // StartProcessing: "Processing by PostsController#index as HTML".
-func (w *wrapper) instrument(r *dispatch.Request) {
+func (w *wrapper) instrument(b *Base, r *dispatch.Request) {
 	ctx := r.Context()
 	format := strings.ToUpper(r.Format())
 	if format == "" {
@@ -51,15 +51,29 @@ func (w *wrapper) instrument(r *dispatch.Request) {
 		return
 	}
 	hr := r.HTTP()
-	bus.Emit(ctx, event.NewStartProcessing(w.name, w.action.Name, format, hr.Method, hr.URL.Path, func() map[string]any {
-		return w.filteredParams(r)
-	}))
+	// The event and its params' source live in the controller's Base,
+	// already made for the request: no allocation for them.
+	b.logParams = logParams{w: w, r: r}
+	b.started = event.StartProcessingOf(w.name, w.action.Name, format, hr.Method, hr.URL.Path, &b.logParams)
+	bus.Emit(ctx, &b.started)
 }
+
+// logParams is a request's event.ParamsSource: its filtered params.
+type logParams struct {
+	w *wrapper
+	r *dispatch.Request
+}
+
+// LogParams implements event.ParamsSource.
+func (p *logParams) LogParams() map[string]any { return p.w.filteredParams(p.r) }
 
 // filteredParams is the request's params for the Parameters line: the
 // values of filtered names hidden, without the route's own keys; nil when
 // there are none or they could not be parsed.
 func (w *wrapper) filteredParams(r *dispatch.Request) map[string]any {
+	if !r.MayHaveParams() {
+		return nil // only controller and action, which the line leaves out
+	}
 	params, err := r.Params()
 	if err != nil || len(params) == 0 {
 		return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"net/http"
 	"strings"
 
@@ -89,7 +90,7 @@ func (b *Base) Render(opts ...RenderOption) error {
 		return fmt.Errorf("%s#%s: render %s: %w", b.action.Controller, b.action.Name, o.Template, ErrNoViews)
 	}
 	o.Helpers = b.helpers()
-	b.out = bodyWriter{w: b.w, status: o.status, contentType: contentType(o.Format)}
+	b.out = bodyWriter{w: b.w, status: o.status, contentType: contentType(o.Format), types: b.act.types()}
 	if err := b.env.Views.RenderContext(b.req.Context(), &b.out, o.Options); err != nil {
 		if !b.out.wrote {
 			b.performed = false // nothing went out: a rescue handler may still answer
@@ -125,6 +126,7 @@ type bodyWriter struct {
 	w           http.ResponseWriter
 	status      int
 	contentType string
+	types       *sharedTypes
 	wrote       bool
 }
 
@@ -132,7 +134,7 @@ func (bw *bodyWriter) writeHeader() {
 	bw.wrote = true
 	h := bw.w.Header()
 	if _, ok := h["Content-Type"]; !ok {
-		h["Content-Type"] = []string{bw.contentType}
+		h["Content-Type"] = bw.types.get(bw.contentType)
 	}
 	bw.w.WriteHeader(bw.status)
 }
@@ -147,7 +149,7 @@ func (bw *bodyWriter) Write(p []byte) (int, error) {
 // HTML writes markup the app trusts as HTML with the given status. The type
 // says it: a string from a user must go through a template, which escapes.
 func (b *Base) HTML(status int, html template.HTML) error {
-	return b.write(status, "text/html; charset=utf-8", []byte(html))
+	return b.writeString(status, "text/html; charset=utf-8", string(html))
 }
 
 // JSON writes v as JSON with the given status, without a trailing newline
@@ -194,15 +196,34 @@ func (j *jsonWriter) Write(p []byte) (int, error) {
 
 // Text writes s as plain text with the given status.
 func (b *Base) Text(status int, s string) error {
-	return b.write(status, "text/plain; charset=utf-8", []byte(s))
+	return b.writeString(status, "text/plain; charset=utf-8", s)
 }
 
-func (b *Base) write(status int, ctype string, body []byte) error {
+// writeString is write of a string, through io.WriteString: no copy of the
+// body when the writer takes strings (the default stack's ETag buffer,
+// net/http's).
+func (b *Base) writeString(status int, ctype, body string) error {
+	if err := b.writeHeader(status, ctype); err != nil {
+		return err
+	}
+	_, err := io.WriteString(b.w, body)
+	return err
+}
+
+// writeHeader performs, and writes the status with ctype's shared values.
+func (b *Base) writeHeader(status int, ctype string) error {
 	if err := b.perform(); err != nil {
 		return err
 	}
-	b.w.Header().Set("Content-Type", ctype)
+	b.w.Header()["Content-Type"] = b.act.types().get(ctype)
 	b.w.WriteHeader(status)
+	return nil
+}
+
+func (b *Base) write(status int, ctype string, body []byte) error {
+	if err := b.writeHeader(status, ctype); err != nil {
+		return err
+	}
 	_, err := b.w.Write(body)
 	return err
 }
@@ -214,6 +235,39 @@ func (b *Base) Head(status int) error {
 	}
 	b.w.WriteHeader(status)
 	return nil
+}
+
+// sharedTypes holds the Content-Type header values of the renderers'
+// formats, one values slice each, made once per compiled action and set
+// as they are in every response's header map: Header().Set would make a
+// slice per response. A slice may be in many responses at once, so it
+// must never change: each has length 1 and capacity 1, so a later
+// Header().Add appends to a copy, and Header().Set replaces it; nothing in
+// gorails writes to a header's values in place (Set-Cookie's are never
+// shared), and an app must not either.
+type sharedTypes struct {
+	values [5][]string
+}
+
+func newSharedTypes() *sharedTypes {
+	s := &sharedTypes{}
+	for i, f := range [...]string{"html", "json", "text", "xml", "js"} {
+		s.values[i] = []string{contentType(f)} // length 1, capacity 1
+	}
+	return s
+}
+
+// get returns the shared values of ctype, or new ones for another type
+// (or without shared ones: a nil s).
+func (s *sharedTypes) get(ctype string) []string {
+	if s != nil {
+		for _, v := range s.values {
+			if v[0] == ctype {
+				return v
+			}
+		}
+	}
+	return []string{ctype}
 }
 
 func contentType(format string) string {

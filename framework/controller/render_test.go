@@ -213,3 +213,37 @@ func TestDoubleRenderIsAnError(t *testing.T) {
 		t.Errorf("body = %q, want the first render then ErrDoubleRender", rec.Body)
 	}
 }
+
+// TestSharedContentTypesStayUnchanged: the renderers set Content-Type from
+// values shared by every response of an action; a middleware that adds to
+// or replaces one response's header afterwards changes that response only.
+func TestSharedContentTypesStayUnchanged(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, renderRoutes)
+	for _, tt := range []struct{ target, want string }{
+		{"/posts/1?do=text", "text/plain; charset=utf-8"},
+		{"/posts/1?do=html", "text/html; charset=utf-8"},
+		{"/posts/1?do=json", "application/json; charset=utf-8"},
+		{"/posts/1?do=default", "text/html; charset=utf-8"},
+		{"/posts/1.json", "application/json; charset=utf-8"},
+	} {
+		first := a.get(t, tt.target)
+		h := first.Result().Header // the recorder's copy: no shared slice
+		if got := h.Values("Content-Type"); len(got) != 1 || got[0] != tt.want {
+			t.Fatalf("%s: Content-Type %q, want %q", tt.target, got, tt.want)
+		}
+		// Two responses each add a value: with a shared slice of spare
+		// capacity the second Add would write over the first's.
+		second := a.get(t, tt.target)
+		first.Header().Add("Content-Type", "x/first")
+		second.Header().Add("Content-Type", "x/second")
+		if got := first.Header().Values("Content-Type"); len(got) != 2 || got[1] != "x/first" {
+			t.Fatalf("%s: the first response's Content-Type became %q", tt.target, got)
+		}
+		second.Header().Set("Content-Type", "x/replaced")
+		again := a.get(t, tt.target)
+		if got := again.Header().Values("Content-Type"); len(got) != 1 || got[0] != tt.want {
+			t.Fatalf("%s after changes to earlier responses' headers: Content-Type %q, want %q", tt.target, got, tt.want)
+		}
+	}
+}

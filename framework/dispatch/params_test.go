@@ -130,12 +130,14 @@ type capture struct {
 	format  string
 	file    string // the content of post[photo], read during the request
 	err     error
+	may     bool // MayHaveParams before Params
 }
 
 type captureController struct{ base }
 
 func (c *captureController) Show() error {
 	got := c.r.Context().Value(captureKey{}).(*capture)
+	got.may = c.r.MayHaveParams()
 	got.params, got.err = c.r.Params()
 	got.format = c.r.Format()
 	if f := got.params.Map("post").File("photo"); f != nil {
@@ -188,6 +190,59 @@ func TestParamsMergePathOverQueryOverBody(t *testing.T) {
 	}
 	if c.format != "json" {
 		t.Fatalf("format %q", c.format)
+	}
+}
+
+// TestMayHaveParams: MayHaveParams is false only when Params holds
+// nothing but the route's controller and action.
+func TestMayHaveParams(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, method, target, ctype, body string
+		want                              bool
+	}{
+		{"a GET without query", "GET", "/plain", "", "", false},
+		{"a query", "GET", "/plain?page=2", "", "", true},
+		{"an empty query", "GET", "/plain?", "", "", false},
+		{"a typed body", "POST", "/plain", "application/x-www-form-urlencoded", "a=1", true},
+		{"an untyped body", "POST", "/plain", "", "a=1", false},
+		{"a path param", "GET", "/things/7", "", "", true},
+		{"a format", "GET", "/plain.json", "", "", true},
+		{"a default", "GET", "/defaulted", "", "", true},
+		{"a default format", "GET", "/jsonish", "", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var body io.Reader
+			if tt.body != "" {
+				body = strings.NewReader(tt.body)
+			}
+			req := httptest.NewRequest(tt.method, tt.target, body)
+			if tt.ctype != "" {
+				req.Header.Set("Content-Type", tt.ctype)
+			}
+			c := &capture{}
+			req = req.WithContext(context.WithValue(req.Context(), captureKey{}, c))
+			rs := draw(t, dispatch.Config{}, func(r *dispatch.Mapper) {
+				r.Match("things/:id", dispatch.To((*captureController).Show), dispatch.Via("all"))
+				r.Match("plain", dispatch.To((*captureController).Show), dispatch.Via("all"))
+				r.Match("defaulted", dispatch.To((*captureController).Show), dispatch.Via("all"), dispatch.Default("page", "1"))
+				r.Match("jsonish", dispatch.To((*captureController).Show), dispatch.Via("all"), dispatch.DefaultFormat("json"))
+			})
+			rec := httptest.NewRecorder()
+			rs.ServeHTTP(rec, req)
+			if c.err != nil || c.params == nil {
+				t.Fatalf("params %v, err %v (%d %s)", c.params, c.err, rec.Code, rec.Body)
+			}
+			if c.may != tt.want {
+				t.Errorf("MayHaveParams = %v, want %v (params %v)", c.may, tt.want, c.params)
+			}
+			only := len(c.params) == 2 && c.params["controller"] != nil && c.params["action"] != nil
+			if !c.may && !only {
+				t.Errorf("MayHaveParams false, yet Params = %v", c.params)
+			}
+		})
 	}
 }
 

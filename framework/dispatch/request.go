@@ -131,7 +131,7 @@ func (r *Request) Params() (Params, error) {
 	// A request without a typed body or a query string (most GETs) has no
 	// params but its path's: their parsers are not run for nothing.
 	var body, query Params
-	if req := r.req; r.bodyDone || req.Body != nil && req.Body != http.NoBody && req.Header.Get("Content-Type") != "" {
+	if r.bodyDone || r.mayHaveBody() {
 		var err error
 		if body, err = r.BodyParams(); err != nil {
 			return nil, err
@@ -164,6 +164,22 @@ func (r *Request) Params() (Params, error) {
 	}
 	r.merged = m
 	return m, nil
+}
+
+// MayHaveParams reports whether Params may hold anything but the route's
+// "controller" and "action": false for a request without a query string,
+// without a typed body and whose route has no path params, defaults or
+// format (most GETs of a page), which a caller can skip building Params
+// for. It parses nothing.
+func (r *Request) MayHaveParams() bool {
+	return r.merged != nil || r.bodyDone || r.queryDone || r.req.URL.RawQuery != "" || r.mayHaveBody() ||
+		len(r.route.params) > 0 || len(r.route.defaults) > 0 || r.pathFormat() != ""
+}
+
+// mayHaveBody reports whether the request has a body Params would parse.
+func (r *Request) mayHaveBody() bool {
+	req := r.req
+	return req.Body != nil && req.Body != http.NoBody && req.Header.Get("Content-Type") != ""
 }
 
 // Param returns the merged param key as a string, or "" when it is missing,

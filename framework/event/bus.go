@@ -48,7 +48,9 @@ type Event interface {
 // concurrent use; Subscribe and its cancel func may be called while events
 // are emitted.
 type Bus struct {
-	mask atomic.Uint64             // bit k: someone subscribes to kind k
+	// mask's bit k: someone subscribes to kind k unconditionally; bit
+	// 32+k: only subscriptions with a condition (SubscribeWhen) do.
+	mask atomic.Uint64
 	subs atomic.Pointer[table]     // copy-on-write
 	mu   sync.Mutex                // serializes writers of subs, wraps, carriers
 	wrap atomic.Pointer[[]Wrapper] // copy-on-write
@@ -58,16 +60,40 @@ type Bus struct {
 type table [numKinds][]*sub
 
 type sub struct {
-	fn func(context.Context, Event)
+	fn   func(context.Context, Event)
+	when func() bool // nil: always wanted
 }
+
+// condShift is where mask keeps the kinds only conditional subscriptions
+// want.
+const condShift = 32
+
+// Every kind has its bit in both halves of mask (a compile error when not).
+const _ = uint(condShift - numKinds)
 
 // New returns an empty Bus.
 func New() *Bus { return new(Bus) }
 
-// Enabled reports whether anyone subscribes to events of kind k: an
-// emitter asks before it times or builds the event.
+// Enabled reports whether anyone wants events of kind k now: a
+// subscription made with Subscribe, or one made with SubscribeWhen whose
+// condition holds. An emitter asks before it times or builds the event.
 func (b *Bus) Enabled(k Kind) bool {
-	return b != nil && b.mask.Load()&(1<<k) != 0
+	if b == nil {
+		return false
+	}
+	m := b.mask.Load()
+	if m&(1<<k) != 0 {
+		return true
+	}
+	if m&(1<<(condShift+k)) == 0 {
+		return false
+	}
+	for _, s := range b.subs.Load()[k] {
+		if s.when() {
+			return true
+		}
+	}
+	return false
 }
 
 // Emit hands e to the subscribers of its kind, in the order they
@@ -96,7 +122,28 @@ func Subscribe[E any, P interface {
 	Event
 }](b *Bus, fn func(ctx context.Context, e P)) (cancel func()) {
 	k := P(new(E)).Kind()
-	return b.add([]Kind{k}, func(ctx context.Context, e Event) { fn(ctx, e.(P)) })
+	return b.add([]Kind{k}, func(ctx context.Context, e Event) { fn(ctx, e.(P)) }, nil)
+}
+
+// SubscribeWhen is Subscribe for a subscriber that wants events of type E
+// only while when reports true, such as a log subscriber whose lines are
+// written only at a log level that may be off: Enabled counts the
+// subscription only while when holds, so an emitter that asks Enabled
+// first (they all do) builds no event nobody wants. when is called on
+// every Enabled of the kind: it must be cheap (a level's atomic load) and
+// safe for concurrent use.
+//
+// The condition is a hint for emitters, not a filter: fn still receives
+// every event of type E that is emitted, so it checks for itself what it
+// writes, and an emitter may emit an event that matters regardless (record
+// emits a failed statement's SQL event even when Enabled says no, so its
+// warning is logged whatever the debug level).
+func SubscribeWhen[E any, P interface {
+	*E
+	Event
+}](b *Bus, when func() bool, fn func(ctx context.Context, e P)) (cancel func()) {
+	k := P(new(E)).Kind()
+	return b.add([]Kind{k}, func(ctx context.Context, e Event) { fn(ctx, e.(P)) }, when)
 }
 
 // SubscribeAll calls fn with every event of the given kinds (all kinds when
@@ -107,11 +154,11 @@ func (b *Bus) SubscribeAll(fn func(ctx context.Context, e Event), kinds ...Kind)
 			kinds = append(kinds, k)
 		}
 	}
-	return b.add(kinds, fn)
+	return b.add(kinds, fn, nil)
 }
 
-func (b *Bus) add(kinds []Kind, fn func(context.Context, Event)) func() {
-	s := &sub{fn: fn}
+func (b *Bus) add(kinds []Kind, fn func(context.Context, Event), when func() bool) func() {
+	s := &sub{fn: fn, when: when}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var t table
@@ -140,8 +187,12 @@ func (b *Bus) add(kinds []Kind, fn func(context.Context, Event)) func() {
 func (b *Bus) publish(t *table) {
 	var mask uint64
 	for k, subs := range t {
-		if len(subs) > 0 {
-			mask |= 1 << k
+		for _, s := range subs {
+			if s.when == nil {
+				mask |= 1 << k
+			} else {
+				mask |= 1 << (condShift + k)
+			}
 		}
 	}
 	b.subs.Store(t)

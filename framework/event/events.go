@@ -24,6 +24,21 @@ type StartProcessing struct {
 	Method     string
 	Path       string
 	params     func() map[string]any
+	source     ParamsSource
+}
+
+// ParamsSource builds a StartProcessing's params when a subscriber asks
+// (StartProcessingOf).
+type ParamsSource interface {
+	// LogParams is StartProcessing.Params.
+	LogParams() map[string]any
+}
+
+// StartProcessingOf is NewStartProcessing with the params from src, as a
+// value: an emitter that keeps it in a per-request struct of its own (the
+// controller's) and emits its address allocates nothing for the event.
+func StartProcessingOf(controller, action, format, method, path string, src ParamsSource) StartProcessing {
+	return StartProcessing{Controller: controller, Action: action, Format: format, Method: method, Path: path, source: src}
 }
 
 // NewStartProcessing returns a StartProcessing whose Params calls params
@@ -38,10 +53,13 @@ func NewStartProcessing(controller, action, format, method, path string, params 
 // replaced by [FILTERED] at any depth; nil when there are none or they
 // could not be parsed. Each call builds a new map: call it once.
 func (e *StartProcessing) Params() map[string]any {
-	if e.params == nil {
-		return nil
+	switch {
+	case e.params != nil:
+		return e.params()
+	case e.source != nil:
+		return e.source.LogParams()
 	}
-	return e.params()
+	return nil
 }
 
 // ProcessAction: a request is done ("Completed 200 OK in 12ms (Views: 4.1ms

@@ -20,7 +20,8 @@ import "context"
 // as force_ssl sets its URL's scheme.
 type RequestScope struct {
 	context.Context
-	id     any // the request id, boxed once: RequestID reads it without allocating
+	id     string    // the request id: Value answers &id, which boxes without allocating
+	idHdr  [1]string // the request id as a header's values (IDHeader)
 	rt     Runtime
 	rtUsed bool
 	n      int
@@ -31,8 +32,15 @@ type RequestScope struct {
 // NewRequestScope returns parent carrying the request id id, as
 // WithRequestID does, in a scope that later middleware can add to.
 func NewRequestScope(parent context.Context, id string) *RequestScope {
-	return &RequestScope{Context: parent, id: id}
+	return &RequestScope{Context: parent, id: id, idHdr: [1]string{id}}
 }
+
+// IDHeader is the request id as the values of a header (X-Request-Id),
+// held in the scope: setting it in a response's header map costs no
+// allocation, where Header().Set makes a slice. Its length is its capacity,
+// so a later Header().Add appends to a copy; Header().Set replaces it. Do
+// not change its element.
+func (s *RequestScope) IDHeader() []string { return s.idHdr[:] }
 
 // ScopeOf returns ctx as a *RequestScope when it is one, nil otherwise
 // (also when a layer was added on top of one: a value set in the scope
@@ -63,7 +71,7 @@ func (s *RequestScope) Set(key, val any) bool {
 func (s *RequestScope) Value(key any) any {
 	switch key.(type) {
 	case requestIDKey:
-		return s.id
+		return &s.id
 	case runtimeKey:
 		if s.rtUsed {
 			return &s.rt

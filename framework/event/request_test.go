@@ -2,6 +2,7 @@ package event_test
 
 import (
 	"context"
+	"net/http"
 	"testing"
 
 	"github.com/gorails/gorails/framework/event"
@@ -58,5 +59,26 @@ func TestRequestScope(t *testing.T) {
 	cancel()
 	if event.NewRequestScope(cancelled, "x").Err() == nil {
 		t.Fatal("a scope ends with its parent")
+	}
+}
+
+// TestRequestScopeIDHeaderSurvivesAdd: the scope's X-Request-Id values
+// slice is full (length is capacity), so a later Header().Add appends to a
+// copy and the scope's value is unchanged.
+func TestRequestScopeIDHeaderSurvivesAdd(t *testing.T) {
+	t.Parallel()
+	s := event.NewRequestScope(context.Background(), "req-1")
+	v := s.IDHeader()
+	if len(v) != 1 || cap(v) != 1 || v[0] != "req-1" {
+		t.Fatalf("IDHeader = %q (cap %d)", v, cap(v))
+	}
+	h := http.Header{"X-Request-Id": v}
+	h.Add("X-Request-Id", "other")
+	if got := s.IDHeader(); len(got) != 1 || got[0] != "req-1" || len(h["X-Request-Id"]) != 2 {
+		t.Fatalf("after Add: scope %q, header %q", got, h["X-Request-Id"])
+	}
+	h.Set("X-Request-Id", "replaced")
+	if got := s.IDHeader()[0]; got != "req-1" || event.RequestID(s) != "req-1" {
+		t.Fatalf("after Set: scope %q, RequestID %q", got, event.RequestID(s))
 	}
 }

@@ -17,6 +17,10 @@ type Runtime struct {
 	// the request's instrumentation reads it when the handler returned.
 	action atomic.Pointer[Action]
 	err    atomic.Pointer[error]
+	// first holds the first action set, so that SetAction allocates
+	// nothing for it; claimed says it is taken.
+	first   Action
+	claimed atomic.Bool
 }
 
 // Action names the controller action that serves a request.
@@ -59,10 +63,21 @@ func (rt *Runtime) Views() time.Duration { return time.Duration(rt.views.Load())
 // SetAction records the action serving the request. A nil Runtime does
 // nothing.
 func (rt *Runtime) SetAction(a Action) {
-	if rt != nil {
-		rt.action.Store(&a)
+	if rt == nil {
+		return
 	}
+	if rt.claimed.CompareAndSwap(false, true) {
+		// Written once, before the Store that publishes it.
+		rt.first = a
+		rt.action.Store(&rt.first)
+		return
+	}
+	rt.storeAction(a)
 }
+
+// storeAction publishes a copy of a (on the heap: only this path
+// allocates).
+func (rt *Runtime) storeAction(a Action) { rt.action.Store(&a) }
 
 // Action is the action serving the request; the zero Action when none did.
 func (rt *Runtime) Action() Action {

@@ -129,6 +129,11 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 
 // RequestID returns the request id ctx carries, or "".
 func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+	switch id := ctx.Value(requestIDKey{}).(type) {
+	case string: // WithRequestID's
+		return id
+	case *string: // a RequestScope's
+		return *id
+	}
+	return ""
 }

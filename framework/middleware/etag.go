@@ -3,6 +3,7 @@ package middleware
 import (
 	"bytes"
 	"hash/crc32"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -33,13 +34,17 @@ func ETag(next http.Handler) http.Handler {
 	// Buffers are reused: a page's worth of allocation per request would
 	// cost more than the digest.
 	pool := &sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	// The default Cache-Control's values, shared by every response as they
+	// are (Header().Set would make a slice each time); length 1, capacity
+	// 1, so a later Add appends to a copy. Never change its element.
+	cacheControl := []string{"max-age=0, private, must-revalidate"}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			next.ServeHTTP(w, r)
 			return
 		}
 		buf := pool.Get().(*bytes.Buffer)
-		ew := &etagWriter{w: w, r: r, buf: buf}
+		ew := &etagWriter{w: w, r: r, buf: buf, cacheControl: cacheControl}
 		next.ServeHTTP(ew, r)
 		ew.finish() // not deferred: after a panic, Recover answers on w
 		if buf.Cap() <= 2*ETagMaxBody {
@@ -64,6 +69,9 @@ type etagWriter struct {
 	state  etagState
 	status int
 	buf    *bytes.Buffer
+
+	cacheControl []string  // the shared default Cache-Control values
+	etag         [1]string // the ETag header's values, kept here: no slice of their own
 }
 
 func (e *etagWriter) Header() http.Header { return e.w.Header() }
@@ -112,20 +120,37 @@ func (e *etagWriter) pass() {
 }
 
 func (e *etagWriter) Write(p []byte) (int, error) {
-	if e.state == etagUndecided {
-		e.WriteHeader(http.StatusOK)
-	}
-	switch e.state {
+	switch e.target(len(p)) {
 	case etagBuffering:
-		if e.buf.Len()+len(p) <= ETagMaxBody {
-			return e.buf.Write(p)
-		}
-		e.flushBuffer()
-		return e.w.Write(p)
+		return e.buf.Write(p)
 	case etagPassing:
 		return e.w.Write(p)
 	}
 	return len(p), nil // a 304 was sent: the body is dropped
+}
+
+// WriteString is Write of a string: buffered without a copy to bytes.
+func (e *etagWriter) WriteString(s string) (int, error) {
+	switch e.target(len(s)) {
+	case etagBuffering:
+		return e.buf.WriteString(s)
+	case etagPassing:
+		return io.WriteString(e.w, s)
+	}
+	return len(s), nil
+}
+
+// target readies a write of n bytes and says where it goes: the buffer
+// (etagBuffering), the writer underneath (etagPassing) or nowhere
+// (etagDone). A write that would pass ETagMaxBody sends the buffer on.
+func (e *etagWriter) target(n int) etagState {
+	if e.state == etagUndecided {
+		e.WriteHeader(http.StatusOK)
+	}
+	if e.state == etagBuffering && e.buf.Len()+n > ETagMaxBody {
+		e.flushBuffer()
+	}
+	return e.state
 }
 
 // Flush streams: what is buffered goes out without an ETag.
@@ -169,9 +194,10 @@ func (e *etagWriter) finish() {
 		return
 	}
 	h := e.w.Header()
-	h.Set("ETag", weakETag(e.buf.Bytes()))
+	e.etag[0] = weakETag(e.buf.Bytes())
+	h["Etag"] = e.etag[:] // as Set("ETag") keys it
 	if h.Get("Cache-Control") == "" {
-		h.Set("Cache-Control", "max-age=0, private, must-revalidate")
+		h["Cache-Control"] = e.cacheControl
 	}
 	if notModified(e.r, h) {
 		e.send304()

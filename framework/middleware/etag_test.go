@@ -137,3 +137,31 @@ func TestETagLeavesAPanicToRecover(t *testing.T) {
 		t.Fatalf("status %d body %q; want the 500 alone", w.Code, w.Body)
 	}
 }
+
+// TestETagSharedCacheControlStaysUnchanged: the default Cache-Control's
+// values are shared by the responses of one ETag middleware; a later Add
+// or Set on one response's header changes that response only.
+func TestETagSharedCacheControlStaysUnchanged(t *testing.T) {
+	const want = "max-age=0, private, must-revalidate"
+	h := middleware.ETag(page("<p>hello</p>"))
+	serve := func() *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+		return w
+	}
+	first, second := serve(), serve()
+	first.Header().Add("Cache-Control", "x-first")
+	second.Header().Add("Cache-Control", "x-second")
+	if got := first.Header().Values("Cache-Control"); len(got) != 2 || got[0] != want || got[1] != "x-first" {
+		t.Fatalf("the first response's Cache-Control became %q", got)
+	}
+	first.Header().Set("Cache-Control", "no-store")
+	first.Header().Add("ETag", "x")
+	third := serve()
+	if got := third.Header().Values("Cache-Control"); len(got) != 1 || got[0] != want {
+		t.Fatalf("a later response's Cache-Control: %q", got)
+	}
+	if got := third.Header().Values("ETag"); len(got) != 1 || got[0] != second.Header().Get("ETag") {
+		t.Fatalf("a later response's ETag: %q", got)
+	}
+}

@@ -42,6 +42,8 @@ func Instrument(cfg InstrumentConfig) func(http.Handler) http.Handler {
 				return
 			}
 			start := time.Now()
+			// One allocation per request for the writer and both events.
+			in := &instrumented{statusWriter: statusWriter{ResponseWriter: w}}
 			ctx, rt := event.WithRuntime(r.Context())
 			if cfg.Context != nil {
 				ctx = cfg.Context(ctx)
@@ -56,8 +58,9 @@ func Instrument(cfg InstrumentConfig) func(http.Handler) http.Handler {
 			} else {
 				ip = peerIP(r)
 			}
-			ctx = bus.Start(ctx, &event.StartRequest{Method: r.Method, Path: path, RemoteIP: ip, Time: start, Header: r.Header})
-			sw := &statusWriter{ResponseWriter: w}
+			in.start = event.StartRequest{Method: r.Method, Path: path, RemoteIP: ip, Time: start, Header: r.Header}
+			ctx = bus.Start(ctx, &in.start)
+			sw := &in.statusWriter
 			defer func() {
 				if !bus.Enabled(event.KindProcessAction) {
 					return
@@ -67,7 +70,8 @@ func Instrument(cfg InstrumentConfig) func(http.Handler) http.Handler {
 					status = http.StatusOK
 				}
 				a := rt.Action()
-				e := &event.ProcessAction{
+				e := &in.done
+				*e = event.ProcessAction{
 					Controller: a.Controller, Action: a.Action, Format: a.Format,
 					Method: r.Method, Path: path, Status: status,
 					Start: start, Duration: time.Since(start), Views: rt.Views(), Err: rt.Err(),
@@ -83,6 +87,15 @@ func Instrument(cfg InstrumentConfig) func(http.Handler) http.Handler {
 			next.ServeHTTP(sw, r)
 		})
 	}
+}
+
+// instrumented is what Instrument keeps per request, in one allocation: the
+// writer that sees the status, and the request's two events (subscribers
+// do not keep an event after they return).
+type instrumented struct {
+	statusWriter
+	start event.StartRequest
+	done  event.ProcessAction
 }
 
 // peerIP is the address of the connection's other end, without the port.

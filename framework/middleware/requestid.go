@@ -19,10 +19,12 @@ func RequestID(next http.Handler) http.Handler {
 		if !validRequestID(id) {
 			id = newRequestID()
 		}
-		w.Header().Set("X-Request-Id", id)
 		// One context layer for the request id and what the stack's
-		// other middleware add (event.RequestScope).
-		next.ServeHTTP(w, r.WithContext(event.NewRequestScope(r.Context(), id)))
+		// other middleware add (event.RequestScope), which also holds the
+		// header's value slice.
+		scope := event.NewRequestScope(r.Context(), id)
+		w.Header()["X-Request-Id"] = scope.IDHeader()
+		next.ServeHTTP(w, r.WithContext(scope))
 	})
 }
 

@@ -115,7 +115,11 @@ func (db *DB) record(ctx context.Context, op, sql string, args []any, names []st
 		s.nanos.Add(int64(d))
 	}
 	retried := err != nil && ctx.Value(deadlockRetryKey{}) != nil && db.kindOf(err) == ErrDeadlockDetected
-	if db.events.Enabled(event.KindSQL) && (err != nil || ctx.Value(silentKey{}) == nil) {
+	// A failed statement is reported whether or not anyone wants SQL
+	// events now: the log subscriber writes statements at debug level only
+	// and subscribes by level (event.SubscribeWhen), but their failures at
+	// warn.
+	if err != nil || db.events.Enabled(event.KindSQL) && ctx.Value(silentKey{}) == nil {
 		e := event.NewSQL(op, sql, rows, start, d, err, func() []string {
 			if len(args) == 0 {
 				return nil

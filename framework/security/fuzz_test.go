@@ -35,6 +35,9 @@ func FuzzClientIP(f *testing.F) {
 		r.Header.Set("X-Forwarded-For", xff)
 		r.Header.Set("X-Forwarded-Proto", proto)
 		ip := proxies.ClientIP(r)
+		if s, want := proxies.ClientIPString(r), ip.String(); !ip.IsValid() && s != "" || ip.IsValid() && s != want {
+			t.Fatalf("ClientIPString = %q, ClientIP = %v", s, ip)
+		}
 		var peer netip.Addr
 		if ap, err := netip.ParseAddrPort(remote); err == nil {
 			peer = ap.Addr().Unmap()

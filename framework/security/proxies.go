@@ -54,20 +54,34 @@ func (p *Proxies) Trusted(a netip.Addr) bool {
 
 // peer returns the address of the connection's other end.
 func peer(r *http.Request) netip.Addr {
-	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
-		return ap.Addr().Unmap()
-	}
-	a, _ := netip.ParseAddr(r.RemoteAddr)
-	return a.Unmap()
+	a, _ := peerText(r)
+	return a
 }
 
-func parseHop(s string) (netip.Addr, bool) {
-	s = strings.TrimSpace(s)
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().Unmap(), true
+// peerText is peer and the text of RemoteAddr it was read from.
+func peerText(r *http.Request) (netip.Addr, string) {
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		host := r.RemoteAddr[:strings.LastIndexByte(r.RemoteAddr, ':')]
+		return ap.Addr().Unmap(), strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 	}
-	a, err := netip.ParseAddr(strings.Trim(s, "[]"))
-	return a.Unmap(), err == nil
+	a, _ := netip.ParseAddr(r.RemoteAddr)
+	return a.Unmap(), r.RemoteAddr
+}
+
+// parseHop reads one X-Forwarded-For hop; text is what it was read from.
+func parseHop(s string) (a netip.Addr, text string, ok bool) {
+	s = strings.TrimSpace(s)
+	// Without a colon there is no port: ParseAddrPort would only make its
+	// error.
+	if strings.IndexByte(s, ':') >= 0 {
+		if ap, err := netip.ParseAddrPort(s); err == nil {
+			text = s[:strings.LastIndexByte(s, ':')]
+			return ap.Addr().Unmap(), strings.TrimSuffix(strings.TrimPrefix(text, "["), "]"), true
+		}
+	}
+	text = strings.Trim(s, "[]")
+	a, err := netip.ParseAddr(text)
+	return a.Unmap(), text, err == nil
 }
 
 // ClientIP returns the client's address. When the peer is a trusted proxy,
@@ -77,25 +91,55 @@ func parseHop(s string) (netip.Addr, bool) {
 // prepending entries. It returns the zero Addr when RemoteAddr is not an
 // address (for example in some tests).
 func (p *Proxies) ClientIP(r *http.Request) netip.Addr {
-	ip := peer(r)
+	ip, _ := p.clientIP(r)
+	return ip
+}
+
+// ClientIPString is ClientIP(r).String(), "" when ClientIP is the zero
+// Addr, without allocating when the request spells the address as String
+// does (most do: "127.0.0.1" of RemoteAddr "127.0.0.1:40000", a hop of
+// X-Forwarded-For): then it is that text of the request.
+func (p *Proxies) ClientIPString(r *http.Request) string {
+	ip, text := p.clientIP(r)
+	if !ip.IsValid() {
+		return ""
+	}
+	var buf [64]byte
+	if b := ip.AppendTo(buf[:0]); string(b) != text {
+		return string(b)
+	}
+	return text
+}
+
+// clientIP is ClientIP and the text of the request it read the address
+// from.
+func (p *Proxies) clientIP(r *http.Request) (netip.Addr, string) {
+	ip, text := peerText(r)
 	if !p.Trusted(ip) {
-		return ip
+		return ip, text
 	}
 	values := r.Header.Values("X-Forwarded-For")
 	for i := len(values) - 1; i >= 0; i-- {
-		hops := strings.Split(values[i], ",")
-		for j := len(hops) - 1; j >= 0; j-- {
-			hop, ok := parseHop(hops[j])
+		// The hops from the right, as strings.Split's would be read
+		// backwards, without the slice.
+		rest := values[i]
+		for {
+			j := strings.LastIndexByte(rest, ',')
+			hop, hopText, ok := parseHop(rest[j+1:])
 			if !ok {
-				return ip
+				return ip, text
 			}
-			ip = hop
+			ip, text = hop, hopText
 			if !p.Trusted(ip) {
-				return ip
+				return ip, text
 			}
+			if j < 0 {
+				break
+			}
+			rest = rest[:j]
 		}
 	}
-	return ip
+	return ip, text
 }
 
 // IsHTTPS reports whether the client used HTTPS: the connection is TLS, or
@@ -115,8 +159,12 @@ func (p *Proxies) IsHTTPS(r *http.Request) bool {
 // trailing dot.
 func splitHost(hostport string) string {
 	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
+	// Without a colon there is no port: SplitHostPort would only make
+	// its error.
+	if strings.IndexByte(hostport, ':') >= 0 {
+		if h, _, err := net.SplitHostPort(hostport); err == nil {
+			host = h
+		}
 	}
 	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
 	return strings.ToLower(host)

@@ -343,6 +343,11 @@ func TestClientIP(t *testing.T) {
 		{"a malformed hop stops the walk", "10.0.0.1:5000", []string{"198.51.100.2, garbage"}, "10.0.0.1"},
 		{"IPv6 peer", "[::1]:80", []string{"2001:db8::1"}, "2001:db8::1"},
 		{"a hop with a port", "10.0.0.1:5000", []string{"198.51.100.2:1234"}, "198.51.100.2"},
+		{"an IPv6 hop with a port", "10.0.0.1:5000", []string{"[2001:db8::1]:443"}, "2001:db8::1"},
+		{"spelled otherwise than String spells it", "10.0.0.1:5000", []string{" 2001:DB8:0::1 "}, "2001:db8::1"},
+		{"a mapped IPv4 peer", "[::ffff:203.0.113.7]:80", nil, "203.0.113.7"},
+		{"a bracketed hop", "10.0.0.1:5000", []string{"[2001:db8::2]"}, "2001:db8::2"},
+		{"a bracketed IPv4 hop", "10.0.0.1:5000", []string{"[198.51.100.3]"}, "198.51.100.3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -353,6 +358,9 @@ func TestClientIP(t *testing.T) {
 			}
 			if got := p.ClientIP(r).String(); got != tt.want {
 				t.Fatalf("ClientIP = %s, want %s", got, tt.want)
+			}
+			if got := p.ClientIPString(r); got != tt.want {
+				t.Fatalf("ClientIPString = %s, want %s", got, tt.want)
 			}
 		})
 	}
@@ -510,5 +518,37 @@ func TestFilterMapNestedNamedTypes(t *testing.T) {
 	items, ok := got["items"].([]any)
 	if !ok || items[0].(map[string]any)["api_token"] != security.Filtered {
 		t.Fatalf("items = %#v", got["items"])
+	}
+}
+
+// BenchmarkClientIP: the request log's client address for a request from a
+// trusted peer without X-Forwarded-For (the benchmark's loopback), and from
+// a proxy with one: ClientIPString against the netip.Addr's String.
+func BenchmarkClientIP(b *testing.B) {
+	p, err := security.NewProxies(security.DefaultProxyRanges()...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	direct := httptest.NewRequest("GET", "/", nil)
+	direct.RemoteAddr = "127.0.0.1:40000"
+	proxied := httptest.NewRequest("GET", "/", nil)
+	proxied.RemoteAddr = "10.0.0.1:40000"
+	proxied.Header.Set("X-Forwarded-For", "198.51.100.2, 10.0.0.7")
+	for _, r := range []struct {
+		name string
+		r    *http.Request
+	}{{"peer", direct}, {"forwarded", proxied}} {
+		b.Run(r.name+"/String", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = p.ClientIP(r.r).String()
+			}
+		})
+		b.Run(r.name+"/ClientIPString", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = p.ClientIPString(r.r)
+			}
+		})
 	}
 }

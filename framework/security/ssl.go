@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -73,8 +74,11 @@ func ForceSSL(cfg SSL) func(http.Handler) http.Handler {
 				redirectToHTTPS(w, r, cfg.Port)
 				return
 			}
+			// One allocation for the writer and the URL's copy.
+			sr := &sslRequest{secureCookieWriter: secureCookieWriter{ResponseWriter: w}}
 			if r.TLS == nil && r.URL.Scheme != "https" {
-				u := *r.URL
+				sr.url = *r.URL
+				u := &sr.url
 				u.Scheme = "https"
 				// A request whose context is its event.RequestScope is
 				// the default stack's own copy: its URL is set in place.
@@ -82,14 +86,14 @@ func ForceSSL(cfg SSL) func(http.Handler) http.Handler {
 				if event.ScopeOf(r.Context()) == nil {
 					r = r.WithContext(r.Context()) // a shallow copy
 				}
-				r.URL = &u
+				r.URL = u
 			}
 			if hsts != "" {
 				// One value slice for every response, as Headers shares
 				// its values: Header().Set would allocate one each time.
 				w.Header()["Strict-Transport-Security"] = hstsValue
 			}
-			sw := &secureCookieWriter{ResponseWriter: w}
+			sw := &sr.secureCookieWriter
 			next.ServeHTTP(sw, r)
 			sw.flag()
 		})
@@ -113,6 +117,12 @@ func redirectToHTTPS(w http.ResponseWriter, r *http.Request, port int) {
 		code = http.StatusPermanentRedirect
 	}
 	http.Redirect(w, r, "https://"+host+r.URL.RequestURI(), code)
+}
+
+// sslRequest is what ForceSSL makes per request, in one allocation.
+type sslRequest struct {
+	secureCookieWriter
+	url url.URL // the request's URL with its scheme, when it had none
 }
 
 // secureCookieWriter adds the Secure attribute to Set-Cookie headers just
