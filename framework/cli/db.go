@@ -112,26 +112,25 @@ func dbCommands(app *framework.App) []*cobra.Command {
 	// database and, in development without DATABASE_URL, on test's too
 	// (when the file has a test section naming another database).
 	withConfigs := func(fn func(ctx context.Context, drv driver.Driver, cfg record.Config) error) func(*cobra.Command, []string) error {
-		current := withConfig(fn)
-		return func(cmd *cobra.Command, args []string) error {
-			if err := current(cmd, args); err != nil {
+		return func(cmd *cobra.Command, _ []string) error {
+			out = cmd.OutOrStdout()
+			drv, cfg, err := app.Database()
+			if err == nil {
+				err = fn(cmd.Context(), drv, cfg)
+			}
+			if err != nil || !app.Env().IsDevelopment() || os.Getenv("DATABASE_URL") != "" {
 				return err
 			}
-			if !app.Env().IsDevelopment() || os.Getenv("DATABASE_URL") != "" {
+			testDrv, testCfg, err := app.DatabaseFor(framework.Test)
+			switch {
+			case errors.Is(err, record.ErrNoEnvironment):
 				return nil
-			}
-			_, dev, err := app.Database()
-			if err != nil {
+			case err != nil:
 				return err
+			case testCfg.Adapter == cfg.Adapter && testCfg.Host == cfg.Host && testCfg.Port == cfg.Port && databaseName(app, testCfg) == databaseName(app, cfg):
+				return nil // the same database
 			}
-			drv, cfg, err := app.DatabaseFor(framework.Test)
-			if errors.Is(err, record.ErrNoEnvironment) || (err == nil && databaseName(app, cfg) == databaseName(app, dev) && cfg.Adapter == dev.Adapter && cfg.Host == dev.Host && cfg.Port == dev.Port) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			return fn(cmd.Context(), drv, cfg)
+			return fn(cmd.Context(), testDrv, testCfg)
 		}
 	}
 	cmds := []*cobra.Command{
