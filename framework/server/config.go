@@ -91,7 +91,7 @@ type Config struct {
 	// connection before the server closes it. Default 1000.
 	MaxKeepAliveRequests int
 	// IdleDrain is how long a stopping server (a retired worker, a
-	// restart) keeps its idle keep-alive connections open for a request
+	// restart) keeps its keep-alive connections open for a request
 	// already on its way; the answer to it closes the connection. Default
 	// 1s; the development server uses less, so a browser's idle connection
 	// does not hold up a restart.

@@ -53,6 +53,7 @@ type conn struct {
 	started   atomic.Bool  // its first request began; see httpServer.connState
 	active    atomic.Bool  // in StateActive
 	idle      atomic.Bool  // in StateIdle
+	live      atomic.Bool  // in StateActive or StateIdle
 	answered  atomic.Bool  // a 408 went out: net/http's own answer that follows is dropped
 	inHandler atomic.Bool  // a handler runs: timeouts are the handler's business
 	partial   atomic.Int64 // bytes read since the last response was written

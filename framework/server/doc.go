@@ -79,8 +79,10 @@
 // # Keep-alive across restarts
 //
 // A stopping process answers every request with Connection: close and
-// keeps its idle keep-alive connections open for IdleDrain (1s) for a
-// request already on its way before closing them, so a client that does
+// keeps its keep-alive connections open for IdleDrain (1s) for a
+// request already on its way before closing them (also one whose answer
+// went out before the stop without Connection: close, and whose client
+// sends the next request as soon as it reads it), so a client that does
 // not retry sees no reset. With several workers, a worker holding more
 // connections than threads yields briefly before its next accept, so
 // keep-alive connections spread over the workers. A request with

@@ -22,6 +22,7 @@ type httpServer struct {
 	closing atomic.Bool    // stopping: every answer closes its connection
 	active  atomic.Int64   // connections in StateActive: reading or serving a request
 	idle    atomic.Int64   // keep-alive connections between requests
+	live    atomic.Int64   // connections active or idle: begun and not closed
 	balance int            // with other workers on the socket: yield accepts beyond this many held connections (0: never)
 	drain   time.Duration
 	mu      sync.Mutex
@@ -80,6 +81,9 @@ func (s *httpServer) connState(nc net.Conn, st http.ConnState) {
 	}
 	count(&c.active, &s.active, st == http.StateActive)
 	count(&c.idle, &s.idle, st == http.StateIdle)
+	// One flag for both states: a stop that read active and idle apart
+	// could see neither while a connection passes from one to the other.
+	count(&c.live, &s.live, st == http.StateActive || st == http.StateIdle)
 }
 
 // count keeps total equal to the number of connections whose flag is set.
@@ -144,10 +148,13 @@ func (s *httpServer) serve(lns []net.Listener) <-chan error {
 // (net/http drops requests read while shutting down). Instead it closes
 // the listeners, waits for the accept loops to return (so every accepted
 // connection is tracked), and from then on every answer carries
-// Connection: close. Keep-alive connections between requests are left
-// open for IdleDrain, for a request a client may already be sending on
-// them (closing under it is the reset a client that does not retry
-// sees); then keep-alive is turned off, which closes those still idle.
+// Connection: close. Keep-alive connections are left open for IdleDrain,
+// or until they close: one between requests, for a request its client
+// may already be sending (closing under it is the reset a client that
+// does not retry sees); one serving a request whose answer went out
+// before the stop without Connection: close, because it goes idle after
+// that answer and its client may send the next request at once. Then
+// keep-alive is turned off, which closes those still idle.
 // It waits until drained and closes the rest: connections that never
 // sent a byte.
 func (s *httpServer) shutdown(timeout time.Duration) {
@@ -160,7 +167,7 @@ func (s *httpServer) shutdown(timeout time.Duration) {
 	// Once the accept loops return, every accepted connection is tracked.
 	s.serving.Wait()
 	grace := time.Now().Add(min(s.drain, timeout))
-	for s.idle.Load() > 0 && time.Now().Before(grace) {
+	for s.live.Load() > 0 && time.Now().Before(grace) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	s.srv.SetKeepAlivesEnabled(false)

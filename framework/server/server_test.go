@@ -378,3 +378,70 @@ func TestDefaultThreadsFollowTheCPUs(t *testing.T) {
 		})
 	}
 }
+
+// TestAStopWaitsForAnAnswerSentBeforeItToGoIdle: an answer whose headers
+// went out before the stop carries no Connection: close, so its client
+// sends the next request on the same connection as soon as it has read
+// the answer. A stop that closed every idle connection once none was idle
+// at that instant closed this one under that next request (the reset
+// TestKeepAliveClientsSeeNoResetsAcrossRestarts saw once in CI). The stop
+// waits for it and answers the next request with Connection: close.
+func TestAStopWaitsForAnAnswerSentBeforeItToGoIdle(t *testing.T) {
+	headersOut := make(chan struct{})
+	var s *httpServer
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/first" {
+			_, _ = io.WriteString(w, "second")
+			return
+		}
+		w.Header().Set("Content-Length", "5")
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		close(headersOut)
+		for !s.closing.Load() {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(50 * time.Millisecond) // past the instant the stop looks
+		_, _ = io.WriteString(w, "first")
+	})
+	cfg := Config{Logger: discard()}.WithDefaults()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = newHTTPServer(&cfg, app, cfg.Logger)
+	s.serve([]net.Listener{ln})
+	nc, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(nc)
+	if _, err := io.WriteString(nc, "POST /first HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	<-headersOut
+	stopped := make(chan struct{})
+	go func() { s.shutdown(5 * time.Second); close(stopped) }()
+	first, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(first.Body)
+	if string(body) != "first" || first.Close {
+		t.Fatalf("first answer: %q, close=%v; want %q on a kept-alive connection", body, first.Close, "first")
+	}
+	if _, err := io.WriteString(nc, "POST /second HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"); err != nil {
+		t.Fatalf("writing the next request: %v", err)
+	}
+	second, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("the next request on the connection got no answer: %v", err)
+	}
+	body, _ = io.ReadAll(second.Body)
+	if string(body) != "second" || !second.Close {
+		t.Errorf("second answer: %q, close=%v; want %q with Connection: close", body, second.Close, "second")
+	}
+	<-stopped
+}
