@@ -35,8 +35,8 @@ func (r *Request) Format() string {
 			}
 		}
 	}
-	accept := r.req.Header.Get("Accept")
-	xhr := r.req.Header.Get("X-Requested-With") == "XMLHttpRequest"
+	accept := firstValue(r.req.Header["Accept"]) // Get without canonicalising the key
+	xhr := firstValue(r.req.Header["X-Requested-With"]) == "XMLHttpRequest"
 	if accept != "" && (xhr || !browserLikeAccept(accept)) {
 		if f := formatFromAccept(accept); f != "" {
 			return f
@@ -46,6 +46,14 @@ func (r *Request) Format() string {
 		return "js"
 	}
 	return "html"
+}
+
+// firstValue is a header's first value, or "".
+func firstValue(values []string) string {
+	if len(values) > 0 {
+		return values[0]
+	}
+	return ""
 }
 
 // browserLikeAccept is Rails' BROWSER_LIKE_ACCEPTS: */* next to another
@@ -114,7 +122,19 @@ var mimeTypes = []struct {
 // pick the first registered format any of whose types contains "text" or
 // "application": "html" (text/html, application/xhtml+xml). Other ranges
 // ("image/*") name no format.
+//
+// A type spelled as registered (lower case, as clients send them) is found
+// in mimeFormats; only another spelling walks the list with EqualFold. "*/*",
+// which HTTP libraries send, is one lookup, not 47 comparisons.
 func mimeFormat(mt string) string {
+	if f, ok := mimeFormats[mt]; ok {
+		return f
+	}
+	if lowerASCII(mt) {
+		// Every registered type is lower-case ASCII: a string of
+		// lower-case ASCII equal to none of them folds to none.
+		return ""
+	}
 	if strings.EqualFold(mt, "text/*") || strings.EqualFold(mt, "application/*") {
 		return "html"
 	}
@@ -126,6 +146,31 @@ func mimeFormat(mt string) string {
 		}
 	}
 	return ""
+}
+
+// mimeFormats maps each registered type, and the "text/*" and
+// "application/*" ranges, to its format: the first in mimeTypes that lists
+// it. Read-only.
+var mimeFormats = func() map[string]string {
+	m := map[string]string{"text/*": "html", "application/*": "html"}
+	for _, t := range mimeTypes {
+		for _, mt := range t.mimes {
+			if _, ok := m[mt]; !ok {
+				m[mt] = t.format
+			}
+		}
+	}
+	return m
+}()
+
+// lowerASCII reports whether s is ASCII without upper-case letters.
+func lowerASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // acceptItem is one media range of an Accept header.

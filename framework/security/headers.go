@@ -24,12 +24,23 @@ func DefaultHeaders() http.Header {
 // calling the next handler, which may still change or delete them. h is
 // copied; later changes to it have no effect.
 func Headers(h http.Header) func(http.Handler) http.Handler {
-	h = h.Clone()
+	// A list, not the map: walking a map costs several times a slice's
+	// walk, on every response. The value slices are shared by every
+	// response, as they were: nothing writes a header's values in place
+	// (Set replaces the slice, Add appends to a copy once it is full).
+	type header struct {
+		key    string
+		values []string
+	}
+	list := make([]header, 0, len(h))
+	for k, v := range h.Clone() {
+		list = append(list, header{k, v[:len(v):len(v)]})
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			dst := w.Header()
-			for k, v := range h {
-				dst[k] = v
+			for _, kv := range list {
+				dst[kv.key] = kv.values
 			}
 			next.ServeHTTP(w, r)
 		})

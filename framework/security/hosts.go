@@ -112,7 +112,9 @@ func HostAuthorization(cfg Hosts) (func(http.Handler) http.Handler, error) {
 			if !m.allows(r.Host) {
 				blocked = append(blocked, r.Host)
 			}
-			for _, fh := range r.Header.Values("X-Forwarded-Host") {
+			// The canonical key indexed as is: Values would canonicalise it
+			// on every request first.
+			for _, fh := range r.Header["X-Forwarded-Host"] {
 				for _, h := range strings.Split(fh, ",") {
 					if h = strings.TrimSpace(h); !m.allows(h) {
 						blocked = append(blocked, h)

@@ -118,7 +118,7 @@ func (p *Proxies) clientIP(r *http.Request) (netip.Addr, string) {
 	if !p.Trusted(ip) {
 		return ip, text
 	}
-	values := r.Header.Values("X-Forwarded-For")
+	values := r.Header["X-Forwarded-For"] // Values without canonicalising the key again
 	for i := len(values) - 1; i >= 0; i-- {
 		// The hops from the right, as strings.Split's would be read
 		// backwards, without the slice.
@@ -151,7 +151,10 @@ func (p *Proxies) IsHTTPS(r *http.Request) bool {
 	if !p.Trusted(peer(r)) {
 		return false
 	}
-	proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
+	var proto string
+	if v := r.Header["X-Forwarded-Proto"]; len(v) > 0 { // Get without canonicalising the key again
+		proto, _, _ = strings.Cut(v[0], ",")
+	}
 	return strings.EqualFold(strings.TrimSpace(proto), "https")
 }
 

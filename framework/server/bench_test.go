@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -22,9 +23,24 @@ func BenchmarkServe(b *testing.B) {
 		defer srv.Close()
 		benchConns(b, ln.Addr().String())
 	})
+	b.Run("plain-timeouts", func(b *testing.B) {
+		ln, _ := net.Listen("tcp", "127.0.0.1:0")
+		srv := &http.Server{Handler: hello, ReadHeaderTimeout: DefaultHeaderTimeout, IdleTimeout: DefaultIdleTimeout}
+		go func() { _ = srv.Serve(ln) }()
+		defer srv.Close()
+		benchConns(b, ln.Addr().String())
+	})
 	b.Run("front", func(b *testing.B) {
 		ln, _ := net.Listen("tcp", "127.0.0.1:0")
 		cfg := Config{Logger: discard(), MaxKeepAliveRequests: -1}.WithDefaults()
+		s := newHTTPServer(&cfg, hello, cfg.Logger)
+		s.serve([]net.Listener{ln})
+		defer s.shutdown(time.Second)
+		benchConns(b, ln.Addr().String())
+	})
+	b.Run("front-notimeouts", func(b *testing.B) {
+		ln, _ := net.Listen("tcp", "127.0.0.1:0")
+		cfg := Config{Logger: discard(), MaxKeepAliveRequests: -1, HeaderTimeout: -1, IdleTimeout: -1}.WithDefaults()
 		s := newHTTPServer(&cfg, hello, cfg.Logger)
 		s.serve([]net.Listener{ln})
 		defer s.shutdown(time.Second)
@@ -35,6 +51,7 @@ func BenchmarkServe(b *testing.B) {
 func benchConns(b *testing.B, addr string) {
 	b.ReportAllocs()
 	b.SetParallelism(4)
+	cpu0 := cpuTime()
 	b.RunParallel(func(pb *testing.PB) {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
@@ -54,4 +71,11 @@ func benchConns(b *testing.B, addr string) {
 			resp.Body.Close()
 		}
 	})
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+}
+
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }

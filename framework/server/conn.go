@@ -93,17 +93,26 @@ func (c *conn) Read(p []byte) (int, error) {
 	if n > 0 && !c.inHandler.Load() {
 		c.partial.Add(int64(n))
 	}
-	if err != nil && !c.inHandler.Load() && errors.Is(err, os.ErrDeadlineExceeded) {
+	if err != nil && !c.inHandler.Load() && !c.aborted() && errors.Is(err, os.ErrDeadlineExceeded) {
 		c.timedOut()
 	}
 	return n, err
+}
+
+// aborted reports whether the read deadline is net/http's way of cutting
+// its own background read short (a time in the distant past), which ends
+// every request's background read: checked before the error's type, which
+// costs more.
+func (c *conn) aborted() bool {
+	d := c.deadline.Load()
+	return d != 0 && d < 1e6
 }
 
 // timedOut answers a client that sent part of a request, or nothing on a
 // new connection, within the header timeout. An idle keep-alive
 // connection is closed without a word, as HTTP allows.
 func (c *conn) timedOut() {
-	if d := c.deadline.Load(); d != 0 && d < 1e6 {
+	if c.aborted() {
 		return // net/http aborting its own read
 	}
 	if c.partial.Load() == 0 && c.requests.Load() > 0 {
@@ -124,7 +133,9 @@ func (c *conn) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	c.partial.Store(0)
-	if !c.inHandler.Load() && bytes.HasPrefix(p, []byte("HTTP/1.1 ")) {
+	// net/http's own answers are errors (4xx, 5xx): a handler's answer,
+	// written after the handler returned, is passed over at its status.
+	if !c.inHandler.Load() && len(p) > len("HTTP/1.1 ") && (p[9] == '4' || p[9] == '5') && bytes.HasPrefix(p, []byte("HTTP/1.1 ")) {
 		c.logServerError(p)
 	}
 	return c.Conn.Write(p)
