@@ -92,7 +92,8 @@ type Params struct {
 func (b *Base) Params() *Params {
 	if b.params == nil {
 		v, err := b.req.Params()
-		b.params = &Params{values: v, err: err, b: b}
+		b.ps = Params{values: v, err: err, b: b}
+		b.params = &b.ps
 	}
 	return b.params
 }
