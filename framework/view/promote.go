@@ -58,7 +58,7 @@ func (b *builder) promote(data reflect.Type) int {
 		p.queue = p.queue[1:]
 		if t := trees[name]; t != nil {
 			p.cur = name
-			p.walk(t.Root, contextType)
+			p.walk(t.Root, contextType, true)
 		}
 	}
 	// A template also run from a template that is not walked (entered with
@@ -88,7 +88,12 @@ func (b *builder) promote(data reflect.Type) int {
 			continue
 		}
 		for _, e := range edits {
-			e.field.Ident = e.path
+			switch node := e.node.(type) {
+			case *parse.FieldNode:
+				node.Ident = e.path
+			case *parse.VariableNode:
+				node.Ident = e.path
+			}
 			n++
 		}
 	}
@@ -109,9 +114,10 @@ func (b *builder) tree(name string) *parse.Tree {
 	return nil
 }
 
+// edit renames a chain: the node's Ident becomes path.
 type edit struct {
-	field *parse.FieldNode
-	path  []string
+	node parse.Node
+	path []string
 }
 
 // promoter walks the templates that run with the Context as dot, tracking
@@ -133,30 +139,32 @@ func (p *promoter) enter(name string) {
 	}
 }
 
-func (p *promoter) walk(node parse.Node, dot reflect.Type) {
+// walk visits node, where dot has the static type dot (nil: unknown);
+// entry says dot is the template's own, the render's Context (never nil).
+func (p *promoter) walk(node parse.Node, dot reflect.Type, entry bool) {
 	switch n := node.(type) {
 	case *parse.ListNode:
 		if n == nil {
 			return
 		}
 		for _, c := range n.Nodes {
-			p.walk(c, dot)
+			p.walk(c, dot, entry)
 		}
 	case *parse.ActionNode:
-		p.pipe(n.Pipe, dot)
+		p.pipe(n.Pipe, dot, entry)
 	case *parse.IfNode:
-		p.pipe(n.Pipe, dot)
-		p.walk(n.List, dot)
-		p.walk(n.ElseList, dot)
+		p.pipe(n.Pipe, dot, entry)
+		p.walk(n.List, dot, entry)
+		p.walk(n.ElseList, dot, entry)
 	case *parse.WithNode:
-		p.walk(n.List, p.pipe(n.Pipe, dot))
-		p.walk(n.ElseList, dot)
+		p.walk(n.List, p.pipe(n.Pipe, dot, entry), false)
+		p.walk(n.ElseList, dot, entry)
 	case *parse.RangeNode:
-		p.walk(n.List, elemType(p.pipe(n.Pipe, dot)))
-		p.walk(n.ElseList, dot)
+		p.walk(n.List, elemType(p.pipe(n.Pipe, dot, entry)), false)
+		p.walk(n.ElseList, dot, entry)
 	case *parse.TemplateNode:
-		p.pipe(n.Pipe, dot)
-		if dot == contextType && passesDot(n.Pipe) {
+		p.pipe(n.Pipe, dot, entry)
+		if entry && passesDot(n.Pipe) {
 			p.calls[p.cur] = append(p.calls[p.cur], n.Name)
 			p.enter(n.Name)
 		} else {
@@ -202,7 +210,7 @@ func templateCalls(node parse.Node, names []string) []string {
 
 // pipe visits a pipeline's commands and returns the type it yields when
 // that is known (a single field chain), as dataChecker.pipe does.
-func (p *promoter) pipe(pipe *parse.PipeNode, dot reflect.Type) reflect.Type {
+func (p *promoter) pipe(pipe *parse.PipeNode, dot reflect.Type, entry bool) reflect.Type {
 	if pipe == nil {
 		return nil
 	}
@@ -214,7 +222,7 @@ func (p *promoter) pipe(pipe *parse.PipeNode, dot reflect.Type) reflect.Type {
 			// the whole first command; otherwise it gets arguments or the
 			// piped value.
 			plain := j > 0 || (i == 0 && len(cmd.Args) == 1)
-			last = p.arg(a, dot, plain)
+			last = p.arg(a, dot, entry, plain)
 		}
 		if len(cmd.Args) != 1 {
 			last = nil
@@ -226,31 +234,35 @@ func (p *promoter) pipe(pipe *parse.PipeNode, dot reflect.Type) reflect.Type {
 	return last
 }
 
-func (p *promoter) arg(a parse.Node, dot reflect.Type, plain bool) reflect.Type {
+func (p *promoter) arg(a parse.Node, dot reflect.Type, entry, plain bool) reflect.Type {
 	switch n := a.(type) {
 	case *parse.DotNode:
 		return dot
 	case *parse.FieldNode:
 		if plain {
-			if path, ok := promotedChain(dot, n.Ident); ok {
+			if path, ok := promotedChain(dot, n.Ident, entry); ok {
 				p.edits[p.cur] = append(p.edits[p.cur], edit{n, path})
 			}
 		}
 		return p.chain(dot, n.Ident)
 	case *parse.VariableNode:
-		if n.Ident[0] == "$" {
+		if n.Ident[0] == "$" && len(n.Ident) > 1 {
+			// $ is the template's own dot: the Context, never nil.
+			if path, ok := promotedChain(contextType, n.Ident[1:], true); ok && plain {
+				p.edits[p.cur] = append(p.edits[p.cur], edit{n, append([]string{"$"}, path...)})
+			}
 			return p.chain(contextType, n.Ident[1:])
 		}
 	case *parse.ChainNode:
 		var base reflect.Type
 		if pn, ok := n.Node.(*parse.PipeNode); ok {
-			base = p.pipe(pn, dot)
+			base = p.pipe(pn, dot, entry)
 		} else {
-			base = p.arg(n.Node, dot, false)
+			base = p.arg(n.Node, dot, entry, false)
 		}
 		return p.chain(base, n.Field)
 	case *parse.PipeNode:
-		return p.pipe(n, dot)
+		return p.pipe(n, dot, entry)
 	}
 	return nil
 }
@@ -272,34 +284,49 @@ func (p *promoter) chain(typ reflect.Type, idents []string) reflect.Type {
 
 // promotedChain returns idents with each promoted field named by its path
 // (ID on a struct embedding record.Model: Model, ID), when the chain is a
-// rewrite that cannot change the evaluation: dot is a struct type (not a
-// pointer), every name is an exported field and none a method, and every
-// struct on the way is held by value. ok is false when nothing is
-// promoted or the chain does not qualify.
-func promotedChain(dot reflect.Type, idents []string) (path []string, ok bool) {
-	if dot == nil || dot.Kind() != reflect.Struct {
+// rewrite that cannot change the evaluation: dot is a struct type (or,
+// with nonNil, a pointer to one that is never nil: the render's Context),
+// every name is an exported field and none a method, every struct on the
+// way is held by value, and only the last name may be a key of a map with
+// string keys (a missing key is no error: the Set never sets
+// missingkey=error). ok is false when nothing is promoted or the chain
+// does not qualify.
+func promotedChain(dot reflect.Type, idents []string, nonNil bool) (path []string, ok bool) {
+	if dot == nil {
 		return nil, false
 	}
 	typ := dot
+	if nonNil && typ.Kind() == reflect.Pointer {
+		typ = typ.Elem()
+	}
+	if typ.Kind() != reflect.Struct {
+		return nil, false
+	}
 	for i, name := range idents {
-		if i > 0 && typ.Kind() != reflect.Struct {
+		switch {
+		case typ.Kind() == reflect.Struct:
+			steps, ft, found := fieldPath(typ, name)
+			if !found {
+				return nil, false
+			}
+			if len(steps) > 1 {
+				ok = true
+			}
+			path = append(path, steps...)
+			typ = ft
+		case typ.Kind() == reflect.Map && i == len(idents)-1 && typ.Key() == stringType && !hasMethod(typ, name):
+			path = append(path, name)
+		default:
 			return nil, false
 		}
-		steps, ft, found := fieldPath(typ, name)
-		if !found {
-			return nil, false
-		}
-		if len(steps) > 1 {
-			ok = true
-		}
-		path = append(path, steps...)
-		typ = ft
 	}
 	if !ok {
 		return nil, false
 	}
 	return path, true
 }
+
+var stringType = reflect.TypeFor[string]()
 
 // fieldPath returns the names by which text/template reaches the exported
 // field name of struct type typ one top-level field at a time, and the

@@ -42,6 +42,7 @@ type (
 		PE    []promPtr
 		Deep  []promDeep
 		O     struct{ Data struct{ Posts []promOther } }
+		Ctxs  []*Context
 	}
 )
 
@@ -62,6 +63,7 @@ func promFixture() *promData {
 		Deep:  []promDeep{{Post: p(10, "h")}},
 	}
 	d.O.Data.Posts = []promOther{{PromBase{ID: 11}}}
+	d.Ctxs = []*Context{{Helpers: Helpers{Flash: map[string]string{"notice": "c"}}}, nil}
 	return d
 }
 
@@ -83,7 +85,7 @@ func renderGeneric(t *testing.T, s *Set, o Options) (string, error) {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	if err := u.run(&b, &Context{Data: o.Data, set: s, u: u, controller: o.Controller, ctx: context.Background()}); err != nil {
+	if err := u.run(&b, &Context{Data: o.Data, Helpers: o.Helpers, set: s, u: u, controller: o.Controller, ctx: context.Background()}); err != nil {
 		return "", fmt.Errorf("view: render %s: %w", u.file, err)
 	}
 	return b.String(), nil
@@ -116,6 +118,10 @@ func TestPromotedFieldsRenderAsBefore(t *testing.T) {
 		{name: "text format", format: "text", tmpl: `{{range .Data.Posts}}{{.ID}} {{.Title}};{{end}}`, promoted: 1,
 			wantOut: "1 a<b;2 c&d;"},
 
+		{name: "the context's own promoted fields", tmpl: `{{.Flash.notice}}|{{$.Flash.alert}}|{{with .Flash.none}}x{{end}}|{{range .Data.Posts}}{{$.Flash.notice}}{{end}}`, promoted: 4,
+			wantOut: "&lt;n&gt;|a||&lt;n&gt;&lt;n&gt;"},
+		{name: "a context that may be nil", tmpl: `{{range .Data.Ctxs}}{{.Flash.notice}};{{end}}`,
+			wantErr: `at <.Flash.notice>: nil pointer evaluating *view.Context.Flash`},
 		{name: "method before field", tmpl: `{{range .Data.Meth}}{{.ID}}{{end}}`, wantOut: "method"},
 		{name: "top-level fields only", tmpl: `{{range .Data.Posts}}{{.Title}}{{end}} {{.Data.Post.Title}}`, wantOut: "a&lt;bc&amp;d e"},
 		{name: "behind the data's pointer", tmpl: `{{.Data.Post.ID}}`, wantOut: "4"},
@@ -147,7 +153,8 @@ func TestPromotedFieldsRenderAsBefore(t *testing.T) {
 			}
 			file := "posts/index." + format + ".tmpl"
 			s := newSet(t, map[string]string{file: tt.tmpl})
-			o := Options{Controller: "posts", Template: "index", Format: format, Data: promFixture()}
+			o := Options{Controller: "posts", Template: "index", Format: format, Data: promFixture(),
+				Helpers: Helpers{Flash: map[string]string{"notice": "<n>", "alert": "a"}}}
 			want, wantErr := renderGeneric(t, s, o)
 			got, err := render(t, s, o)
 			if got != want || fmt.Sprint(err) != fmt.Sprint(wantErr) {
@@ -196,22 +203,28 @@ func TestPromotedChain(t *testing.T) {
 	tests := []struct {
 		dot    reflect.Type
 		idents []string
+		nonNil bool
 		want   []string
 	}{
-		{post, []string{"ID"}, []string{"PromModel", "ID"}},
-		{post, []string{"At"}, nil}, // through an unexported embedding
-		{post, []string{"Stamp", "At"}, []string{"PromModel", "Stamp", "At"}},
-		{post, []string{"Title"}, nil},
-		{post, []string{"PromModel", "ID"}, nil},
-		{reflect.PointerTo(post), []string{"ID"}, nil},
-		{reflect.TypeFor[promMeth](), []string{"ID"}, nil},
-		{reflect.TypeFor[promPtr](), []string{"ID"}, nil},
-		{reflect.TypeFor[promDeep](), []string{"Post", "ID"}, []string{"Post", "PromModel", "ID"}},
-		{reflect.TypeFor[map[string]promPost](), []string{"ID"}, nil},
-		{nil, []string{"ID"}, nil},
+		{post, []string{"ID"}, false, []string{"PromModel", "ID"}},
+		{post, []string{"At"}, false, nil}, // through an unexported embedding
+		{post, []string{"Stamp", "At"}, false, []string{"PromModel", "Stamp", "At"}},
+		{post, []string{"Title"}, false, nil},
+		{post, []string{"PromModel", "ID"}, false, nil},
+		{reflect.PointerTo(post), []string{"ID"}, false, nil},
+		{reflect.TypeFor[promMeth](), []string{"ID"}, false, nil},
+		{reflect.TypeFor[promPtr](), []string{"ID"}, false, nil},
+		{reflect.TypeFor[promDeep](), []string{"Post", "ID"}, false, []string{"Post", "PromModel", "ID"}},
+		{reflect.TypeFor[map[string]promPost](), []string{"ID"}, false, nil},
+		{nil, []string{"ID"}, false, nil},
+		{reflect.PointerTo(post), []string{"ID"}, true, []string{"PromModel", "ID"}},
+		{contextType, []string{"Flash", "notice"}, true, []string{"Helpers", "Flash", "notice"}},
+		{contextType, []string{"Flash", "notice"}, false, nil},
+		{contextType, []string{"Flash", "notice", "x"}, true, nil},
+		{contextType, []string{"Locals", "post"}, true, nil}, // nothing promoted
 	}
 	for _, tt := range tests {
-		got, ok := promotedChain(tt.dot, tt.idents)
+		got, ok := promotedChain(tt.dot, tt.idents, tt.nonNil)
 		if ok != (tt.want != nil) || ok && !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("promotedChain(%v, %v) = %v, %v; want %v", tt.dot, tt.idents, got, ok, tt.want)
 		}
