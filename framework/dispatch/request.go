@@ -204,6 +204,14 @@ func (r *Request) MayHaveParams() bool {
 		len(r.route.params) > 0 || len(r.route.defaults) > 0 || r.pathFormat() != ""
 }
 
+// OnlyPathParams reports whether Params would hold nothing but the route's
+// own values (path params, defaults, "format", "controller", "action"):
+// no query string and no typed body, so that Params cannot fail and
+// PathParam answers for it. It parses nothing.
+func (r *Request) OnlyPathParams() bool {
+	return !r.bodyDone && !r.queryDone && r.req.URL.RawQuery == "" && !r.mayHaveBody()
+}
+
 // mayHaveBody reports whether the request has a body Params would parse.
 func (r *Request) mayHaveBody() bool {
 	req := r.req
