@@ -230,3 +230,31 @@ func TestPromotedChain(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckDataWarmsTheTypedUnit: CheckData, called at boot with the
+// struct type a controller's views see, compiles the unit its renders use
+// (Data is a pointer to that struct), so the first request compiles
+// nothing.
+func TestCheckDataWarmsTheTypedUnit(t *testing.T) {
+	t.Parallel()
+	s := newSet(t, map[string]string{
+		"layouts/application.html.tmpl": `[{{template "content" .}}]`,
+		"posts/index.html.tmpl":         `{{range .Data.Posts}}{{.ID}}{{end}}`,
+	})
+	if err := s.CheckData("posts", reflect.TypeFor[promData](), "PostsController"); err != nil {
+		t.Fatal(err)
+	}
+	view, _ := s.file("posts/index.html.tmpl")
+	lay, _ := s.file("layouts/application.html.tmpl")
+	s.mu.RLock()
+	checked := s.units[pairKey("posts", "html", view, lay, reflect.TypeFor[*promData]())]
+	s.mu.RUnlock()
+	o := Options{Controller: "posts", Template: "index", Data: promFixture()}
+	u, err := s.unitFor(o)
+	if err != nil || checked == nil || u != checked || u.promoted != 1 {
+		t.Fatalf("Render compiled again after CheckData (checked %p, rendered %p, %v)", checked, u, err)
+	}
+	if got, err := render(t, s, o); got != "[12]" || err != nil {
+		t.Errorf("got %q, %v", got, err)
+	}
+}
