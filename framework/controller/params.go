@@ -451,6 +451,11 @@ func (p *Params) String(key string) (string, error) {
 	if p.err != nil {
 		return "", p.err
 	}
+	if p.lazy && !alwaysPermitted(key) {
+		if s := p.b.req.PathParam(key); s != "" {
+			return s, nil // what the built params hold at key (see scalarString)
+		}
+	}
 	switch v := p.vals()[key].(type) {
 	case nil:
 		return "", nil

@@ -212,7 +212,8 @@ func (c *PathParamsController) Show() error {
 	}
 	key := c.Request().PathParam("key")
 	n, err := p.Int64(key)
-	return c.Text(http.StatusOK, fmt.Sprintf("%d %v has=%v", n, err, p.Has(key)))
+	s, serr := p.String(key)
+	return c.Text(http.StatusOK, fmt.Sprintf("%d %v %q %v has=%v", n, err, s, serr, p.Has(key)))
 }
 
 // TestPathParamsReadBeforeTheParamsAreBuilt: a GET without query or body
@@ -235,7 +236,7 @@ func TestPathParamsReadBeforeTheParamsAreBuilt(t *testing.T) {
 			t.Errorf("%s: read first %d %q, after the params were built %d %q", path, lazy.Code, lazy.Body, built.Code, built.Body)
 		}
 	}
-	if got := a.do(t, http.MethodGet, "/lazy/n/5", nil).Body.String(); got != "5 <nil> has=true" {
+	if got := a.do(t, http.MethodGet, "/lazy/n/5", nil).Body.String(); got != `5 <nil> "5" <nil> has=true` {
 		t.Errorf("/lazy/n/5: %q", got)
 	}
 	// With a query string the params are built first: the query's n is
