@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -257,4 +258,47 @@ func TestCheckDataWarmsTheTypedUnit(t *testing.T) {
 	if got, err := render(t, s, o); got != "[12]" || err != nil {
 		t.Errorf("got %q, %v", got, err)
 	}
+}
+
+// FuzzPromotedFields renders a template with the unit compiled for the
+// Data's type and with the unit for any Data: the output, or the error,
+// must be the same.
+func FuzzPromotedFields(f *testing.F) {
+	for _, s := range []string{
+		`{{range .Data.Posts}}{{.ID}} {{.At}} {{.Stamp.At}} {{.Title}};{{end}}`,
+		`{{with .Data.Post}}{{.ID}}{{end}} {{range .Data.Deep}}{{.Post.ID}}{{end}}`,
+		`{{range .Data.Map}}{{.ID}}{{end}}{{range .Data.Meth}}{{.ID}}{{end}}`,
+		`{{range .Data.Ptrs}}{{.ID}};{{end}}`,
+		`{{range .Data.PE}}{{.ID}};{{end}}`,
+		`{{range .Data.Posts}}{{.ID 1}}{{end}}`,
+		`{{define "x"}}{{range .Data.Posts}}{{.ID}}{{end}}{{end}}{{template "x" .}}|{{template "x" .Data.O}}`,
+		`{{.Flash.notice}}|{{$.Flash.alert}}|{{range .Data.Ctxs}}{{.Flash.notice}}{{end}}`,
+		`<a href="/p/{{with .Data.Post}}{{.ID}}{{end}}" title="{{.Flash.notice}}">`,
+	} {
+		f.Add(s)
+	}
+	longRange := regexp.MustCompile(`range[^}]*[0-9]`)
+	pointers := regexp.MustCompile(`0x[0-9a-f]+`)
+	f.Fuzz(func(t *testing.T, tmpl string) {
+		if len(tmpl) > 300 || longRange.MatchString(tmpl) {
+			return
+		}
+		s := newSet(t, map[string]string{"posts/index.html.tmpl": tmpl})
+		if _, err := s.file("posts/index.html.tmpl"); err != nil {
+			return // does not parse
+		}
+		o := Options{Controller: "posts", Template: "index", Data: promFixture(),
+			Helpers: Helpers{Flash: map[string]string{"notice": "<n>", "alert": "a"}}}
+		if _, err := s.unitFor(o); err != nil {
+			return // does not compile (a missing partial): nothing renders
+		}
+		want, wantErr := renderGeneric(t, s, o)
+		got, err := render(t, s, o)
+		// A value printed whole ({{.}} of the Context, or in an error)
+		// shows pointers, which differ from one render to the next.
+		same := func(a, b string) bool { return pointers.ReplaceAllString(a, "0x") == pointers.ReplaceAllString(b, "0x") }
+		if !same(got, want) || !same(fmt.Sprint(err), fmt.Sprint(wantErr)) {
+			t.Fatalf("%s\ncompiled for the data's type: %q, %v\nfor any data: %q, %v", tmpl, got, err, want, wantErr)
+		}
+	})
 }
