@@ -296,7 +296,9 @@ func FuzzPromotedFields(f *testing.F) {
 		got, err := render(t, s, o)
 		// A value printed whole ({{.}} of the Context, or in an error)
 		// shows pointers, which differ from one render to the next.
-		same := func(a, b string) bool { return pointers.ReplaceAllString(a, "0x") == pointers.ReplaceAllString(b, "0x") }
+		same := func(a, b string) bool {
+			return pointers.ReplaceAllString(a, "0x") == pointers.ReplaceAllString(b, "0x")
+		}
 		if !same(got, want) || !same(fmt.Sprint(err), fmt.Sprint(wantErr)) {
 			t.Fatalf("%s\ncompiled for the data's type: %q, %v\nfor any data: %q, %v", tmpl, got, err, want, wantErr)
 		}
