@@ -215,16 +215,6 @@ func appendJSONValue(b []byte, v slog.Value) []byte {
 	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
 
-// needsLook reports whether one of the eight bytes of w is below ' ', a
-// quote, a backslash or not ASCII.
-func needsLook(w string) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	v := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-	zero := func(x uint64) uint64 { return (x - ones) & ^x & highs } // a zero byte's high bit
-	return (v&highs)|zero(v^(ones*'"'))|zero(v^(ones*'\\'))|((v-ones*' ')&^v&highs) != 0
-}
-
 // appendJSONStringMap writes m as encoding/json does (keys sorted, HTML
 // characters left alone) when its values are strings, []string and maps
 // of them, as a request's params are, without reflection: the request
@@ -308,15 +298,6 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		// Eight bytes at a time while none needs a look: no control
-		// character, quote, backslash or non-ASCII byte (most of a log
-		// line).
-		for i+8 <= len(s) && !needsLook(s[i:i+8]) {
-			i += 8
-		}
-		if i >= len(s) {
-			break
-		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c >= ' ' && c != '"' && c != '\\' {
