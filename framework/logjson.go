@@ -201,6 +201,11 @@ func appendJSONValue(b []byte, v slog.Value) []byte {
 			return appendJSONString(b, err.Error())
 		}
 	}
+	if m, ok := a.(map[string]any); ok && m != nil {
+		if out, ok := appendJSONStringMap(b, m, 0); ok {
+			return out
+		}
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -208,6 +213,60 @@ func appendJSONValue(b []byte, v slog.Value) []byte {
 		return appendJSONString(b, "!ERROR:"+err.Error())
 	}
 	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+}
+
+// appendJSONStringMap writes m as encoding/json does (keys sorted, HTML
+// characters left alone) when its values are strings, []string and maps
+// of them, as a request's params are, without reflection: the request
+// log's Parameters line. ok is false, with b as it was, for any other
+// value, which encoding/json then writes.
+func appendJSONStringMap(b []byte, m map[string]any, depth int) (out []byte, ok bool) {
+	if depth > 8 {
+		return b, false
+	}
+	var kb [16]string
+	keys := kb[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	n := len(b)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		switch v := m[k].(type) {
+		case string:
+			b = appendJSONString(b, v)
+		case []string:
+			if v == nil {
+				b = append(b, "null"...)
+				break
+			}
+			b = append(b, '[')
+			for j, e := range v {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = appendJSONString(b, e)
+			}
+			b = append(b, ']')
+		case map[string]any:
+			if v == nil {
+				b = append(b, "null"...)
+				break
+			}
+			if b, ok = appendJSONStringMap(b, v, depth+1); !ok {
+				return b[:n], false
+			}
+		default:
+			return b[:n], false
+		}
+	}
+	return append(b, '}'), true
 }
 
 // appendJSONFloat writes f as encoding/json does; NaN and the infinities,

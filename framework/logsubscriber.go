@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -173,7 +173,9 @@ func (s *LogSubscriber) startProcessing(ctx context.Context, e *event.StartProce
 	s.log(ctx, slog.LevelInfo, "Processing by "+e.Controller+"#"+e.Action+" as "+e.Format,
 		slog.String("controller", e.Controller), slog.String("action", e.Action), slog.String("format", e.Format))
 	if params := e.Params(); len(params) > 0 {
-		s.log(ctx, slog.LevelInfo, "  Parameters: "+inspect(params), slog.Any("params", params))
+		var buf [256]byte
+		msg := appendInspect(append(buf[:0], "  Parameters: "...), params, 0)
+		s.log(ctx, slog.LevelInfo, string(msg), slog.Any("params", params))
 	}
 }
 
@@ -575,64 +577,61 @@ func quoteIfNeeded(s string) string {
 	return s
 }
 
-// inspect writes params as Rails' Parameters line does, keys sorted,
-// every key and value quoted: {"post" => {"title" => "Hi"}, "page" => "2"}.
-func inspect(v any) string {
-	var b strings.Builder
-	writeInspect(&b, v, 0)
-	return b.String()
-}
-
-func writeInspect(b *strings.Builder, v any, depth int) {
+// appendInspect appends params as Rails' Parameters line shows them, keys
+// sorted, every key and value quoted: {"post" => {"title" => "Hi"}, "page"
+// => "2"}.
+func appendInspect(b []byte, v any, depth int) []byte {
 	if depth > 8 {
-		b.WriteString("…")
-		return
+		return append(b, "…"...)
 	}
 	switch v := v.(type) {
 	case map[string]any:
-		keys := make([]string, 0, len(v))
+		var kb [16]string
+		keys := kb[:0]
 		for k := range v {
 			keys = append(keys, k)
 		}
-		sort.Strings(keys)
-		b.WriteByte('{')
+		slices.Sort(keys)
+		b = append(b, '{')
 		for i, k := range keys {
 			if i > 0 {
-				b.WriteString(", ")
+				b = append(b, ", "...)
 			}
-			b.WriteString(strconv.Quote(k))
-			b.WriteString(" => ")
-			writeInspect(b, v[k], depth+1)
+			b = strconv.AppendQuote(b, k)
+			b = append(b, " => "...)
+			b = appendInspect(b, v[k], depth+1)
 		}
-		b.WriteByte('}')
+		return append(b, '}')
 	case dispatch.Params:
-		writeInspect(b, map[string]any(v), depth)
+		return appendInspect(b, map[string]any(v), depth)
 	case []any:
-		b.WriteByte('[')
+		b = append(b, '[')
 		for i, e := range v {
 			if i > 0 {
-				b.WriteString(", ")
+				b = append(b, ", "...)
 			}
-			writeInspect(b, e, depth+1)
+			b = appendInspect(b, e, depth+1)
 		}
-		b.WriteByte(']')
+		return append(b, ']')
 	case []string:
-		b.WriteByte('[')
+		b = append(b, '[')
 		for i, e := range v {
 			if i > 0 {
-				b.WriteString(", ")
+				b = append(b, ", "...)
 			}
-			b.WriteString(strconv.Quote(e))
+			b = strconv.AppendQuote(b, e)
 		}
-		b.WriteByte(']')
+		return append(b, ']')
 	case string:
-		b.WriteString(strconv.Quote(v))
+		return strconv.AppendQuote(b, v)
 	case *dispatch.File:
-		fmt.Fprintf(b, "#<File %s>", strconv.Quote(v.Filename))
+		b = append(b, "#<File "...)
+		b = strconv.AppendQuote(b, v.Filename)
+		return append(b, '>')
 	case nil:
-		b.WriteString("nil")
+		return append(b, "nil"...)
 	default:
-		b.WriteString(strconv.Quote(fmt.Sprint(v)))
+		return strconv.AppendQuote(b, fmt.Sprint(v))
 	}
 }
 

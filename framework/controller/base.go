@@ -91,6 +91,7 @@ type Base struct {
 	halted    bool
 	out       bodyWriter
 	params    *Params
+	ps        Params                // what params points at, here so that it costs no allocation
 	jw        jsonWriter            // JSON's writer, here so that it costs no allocation
 	started   event.StartProcessing // the action's StartProcessing, here for the same reason
 	logParams logParams             // its params' source

@@ -2,10 +2,12 @@ package controller_test
 
 import (
 	"encoding/json"
+	"io"
 	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -96,6 +98,61 @@ func BenchmarkJSON(b *testing.B) {
 				bc.h.ServeHTTP(w, req)
 			}
 			if w.code != 200 || w.n == 0 {
+				b.Fatalf("status %d, %d bytes", w.code, w.n)
+			}
+		})
+	}
+}
+
+// PathParamController answers GET /items/:id with the id read as an
+// integer.
+type PathParamController struct{ controller.Base }
+
+func (c *PathParamController) Show() error {
+	id, err := c.Params().Int64("id")
+	if err != nil {
+		return err
+	}
+	return c.Text(http.StatusOK, strconv.FormatInt(id, 10))
+}
+
+// BenchmarkPathParam is a show action reading its path param with
+// c.Params().Int64 through routing and the controller (no query, no body:
+// the params are not built), against the raw baseline: net/http's
+// ServeMux, PathValue and strconv.ParseInt.
+func BenchmarkPathParam(b *testing.B) {
+	env := &controller.Env{Logger: slog.New(slog.DiscardHandler)}
+	rs := dispatch.NewRouteSet(dispatch.Config{Invoker: env})
+	if err := rs.Draw(func(r *dispatch.Mapper) {
+		r.Get("items/:id", dispatch.To((*PathParamController).Show))
+	}); err != nil {
+		b.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, strconv.FormatInt(id, 10))
+	})
+	for _, bc := range []struct {
+		name string
+		h    http.Handler
+	}{{"gorails", rs}, {"raw/net-http", mux}} {
+		b.Run(bc.name, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, "/items/500", nil)
+			w := &discardWriter{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				clear(w.h)
+				w.n = 0
+				bc.h.ServeHTTP(w, req)
+			}
+			if w.code != 200 || w.n != 3 {
 				b.Fatalf("status %d, %d bytes", w.code, w.n)
 			}
 		})

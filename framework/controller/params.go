@@ -85,14 +85,33 @@ type Params struct {
 	err       error
 	b         *Base
 	permitted bool // returned by Permit: may be mass-assigned
+	// lazy: the request's root params, not built yet; they hold only the
+	// route's values, and building them cannot fail (vals builds them).
+	lazy bool
+}
+
+// vals is the params' values, built on the first read when lazy.
+func (p *Params) vals() dispatch.Params {
+	if p.lazy {
+		p.values, p.err = p.b.req.Params()
+		p.lazy = false
+	}
+	return p.values
 }
 
 // Params returns the request's params: body, then query, then path params
 // over them, as dispatch merges them. They are parsed on the first call.
 func (b *Base) Params() *Params {
 	if b.params == nil {
-		v, err := b.req.Params()
-		b.params = &Params{values: v, err: err, b: b}
+		if b.req.OnlyPathParams() {
+			// Built when first read, and not at all for a path param
+			// read with a typed getter ({{c.Params().Int64("id")}}).
+			b.ps = Params{b: b, lazy: true}
+		} else {
+			v, err := b.req.Params()
+			b.ps = Params{values: v, err: err, b: b}
+		}
+		b.params = &b.ps
 	}
 	return b.params
 }
@@ -102,17 +121,17 @@ func (p *Params) Err() error { return p.err }
 
 // Raw returns the underlying values (nil after an error). They are the
 // request's own: do not change them.
-func (p *Params) Raw() dispatch.Params { return p.values }
+func (p *Params) Raw() dispatch.Params { return p.vals() }
 
 // Has reports whether key is present.
 func (p *Params) Has(key string) bool {
-	_, ok := p.values[key]
+	_, ok := p.vals()[key]
 	return ok
 }
 
 // Get returns the raw value at key (a string, nil, dispatch.Params, []any,
 // *dispatch.File, or from JSON a json.Number or bool).
-func (p *Params) Get(key string) any { return p.values[key] }
+func (p *Params) Get(key string) any { return p.vals()[key] }
 
 func (p *Params) name(key string) string {
 	if p.prefix == "" {
@@ -128,7 +147,7 @@ func (p *Params) Require(key string) *Params {
 	if p.err != nil {
 		return &Params{err: p.err, b: p.b}
 	}
-	v, ok := p.values[key]
+	v, ok := p.vals()[key]
 	if !ok && p.prefix == "" && p.jsonBody() {
 		v, ok = p.wrapped(), true
 	}
@@ -157,8 +176,8 @@ func (p *Params) jsonBody() bool {
 // params, as if they had been sent nested. Permit still decides what is
 // assigned.
 func (p *Params) wrapped() dispatch.Params {
-	out := make(dispatch.Params, len(p.values))
-	for k, v := range p.values {
+	out := make(dispatch.Params, len(p.vals()))
+	for k, v := range p.vals() {
 		if alwaysPermitted(k) || p.b.req.PathParam(k) != "" {
 			continue
 		}
@@ -203,7 +222,7 @@ func (p *Params) Permit(filters ...any) (*Params, error) {
 		return nil, err
 	}
 	var dropped []string
-	out := permitHash(p.values, fs, p.prefix, p.prefix == "", &dropped)
+	out := permitHash(p.vals(), fs, p.prefix, p.prefix == "", &dropped)
 	if len(dropped) > 0 {
 		slices.Sort(dropped)
 		if p.b != nil && p.b.env != nil && p.b.env.RaiseOnUnpermitted {
@@ -235,7 +254,7 @@ func (p *Params) AttributeValues() (map[string]any, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", name, ErrForbiddenAttributes)
 	}
-	return p.values, nil
+	return p.vals(), nil
 }
 
 // Filter is a Permit rule for a key whose value is not a scalar: see List
@@ -432,7 +451,12 @@ func (p *Params) String(key string) (string, error) {
 	if p.err != nil {
 		return "", p.err
 	}
-	switch v := p.values[key].(type) {
+	if p.lazy && !alwaysPermitted(key) {
+		if s := p.b.req.PathParam(key); s != "" {
+			return s, nil // what the built params hold at key (see scalarString)
+		}
+	}
+	switch v := p.vals()[key].(type) {
 	case nil:
 		return "", nil
 	case string:
@@ -452,7 +476,14 @@ func (p *Params) scalarString(key string) (string, error) {
 	if p.err != nil {
 		return "", p.err
 	}
-	v, ok := p.values[key]
+	if p.lazy && !alwaysPermitted(key) {
+		// A path param is what the built params would hold at key: it
+		// goes over a default, and nothing else is there.
+		if s := strings.TrimSpace(p.b.req.PathParam(key)); s != "" {
+			return s, nil
+		}
+	}
+	v, ok := p.vals()[key]
 	if !ok || blank(v) {
 		if _, isList := v.([]any); ok && isList {
 			return "", &ParamError{Key: p.name(key), Err: fmt.Errorf("%w: expected a single value, got a list", ErrInvalidParam)}
@@ -581,7 +612,7 @@ func (p *Params) Map(key string) *Params {
 	if p.err != nil {
 		return &Params{err: p.err, b: p.b}
 	}
-	m, _ := p.values[key].(dispatch.Params)
+	m, _ := p.vals()[key].(dispatch.Params)
 	return &Params{values: m, prefix: p.name(key), b: p.b}
 }
 
@@ -591,7 +622,7 @@ func (p *Params) Strings(key string) ([]string, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
-	switch v := p.values[key].(type) {
+	switch v := p.vals()[key].(type) {
 	case nil:
 		return nil, nil
 	case string:

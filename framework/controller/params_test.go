@@ -2,6 +2,7 @@ package controller_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -196,5 +197,51 @@ func TestParamErrorsMatchTheirSentinels(t *testing.T) {
 	}
 	if !errors.Is(&controller.UnpermittedError{Keys: []string{"x"}}, controller.ErrUnpermittedParams) {
 		t.Error("an UnpermittedError does not match ErrUnpermittedParams")
+	}
+}
+
+// PathParamsController reads the param its path names (/lazy/n/5 reads n)
+// with Int64, before anything built the params or, on a route with the
+// default built=1, after Raw built them, and answers what it got.
+type PathParamsController struct{ controller.Base }
+
+func (c *PathParamsController) Show() error {
+	p := c.Params()
+	if c.Request().PathParam("built") != "" {
+		_ = p.Raw()
+	}
+	key := c.Request().PathParam("key")
+	n, err := p.Int64(key)
+	s, serr := p.String(key)
+	return c.Text(http.StatusOK, fmt.Sprintf("%d %v %q %v has=%v", n, err, s, serr, p.Has(key)))
+}
+
+// TestPathParamsReadBeforeTheParamsAreBuilt: a GET without query or body
+// reads a path param without building its params, and gets what the built
+// params give, whatever the key (a default, the format, the route's own
+// keys, a blank or malformed value, a missing one).
+func TestPathParamsReadBeforeTheParamsAreBuilt(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, func(r *dispatch.Mapper) {
+		r.Get("lazy/:key/:n(.:format)", dispatch.To((*PathParamsController).Show), dispatch.Default("page", "3"))
+		r.Get("built/:key/:n(.:format)", dispatch.To((*PathParamsController).Show), dispatch.Default("page", "3"), dispatch.Default("built", "1"))
+	})
+	for _, path := range []string{
+		"n/5", "n/%205%20", "n/%20", "n/abc", "n/99999999999999999999", "n/7.json",
+		"page/1", "format/1.12", "action/1", "controller/1", "nope/1", "key/1",
+	} {
+		lazy := a.do(t, http.MethodGet, "/lazy/"+path, nil)
+		built := a.do(t, http.MethodGet, "/built/"+path, nil)
+		if lazy.Code != http.StatusOK || lazy.Body.String() != built.Body.String() {
+			t.Errorf("%s: read first %d %q, after the params were built %d %q", path, lazy.Code, lazy.Body, built.Code, built.Body)
+		}
+	}
+	if got := a.do(t, http.MethodGet, "/lazy/n/5", nil).Body.String(); got != `5 <nil> "5" <nil> has=true` {
+		t.Errorf("/lazy/n/5: %q", got)
+	}
+	// With a query string the params are built first: the query's n is
+	// under the path's.
+	if got := a.do(t, http.MethodGet, "/lazy/n/5?n=6&x=%zz", nil); got.Code != http.StatusBadRequest {
+		t.Errorf("a malformed query: %d %q, want 400", got.Code, got.Body)
 	}
 }

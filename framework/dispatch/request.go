@@ -157,13 +157,41 @@ func (r *Request) Params() (Params, error) {
 		m[n] = r.paramAt(i)
 	}
 	if f := r.pathFormat(); f != "" {
-		m["format"] = f
+		m["format"] = formatValue(f)
 	}
 	if a := r.route.action; a.Name != "" {
-		m["controller"], m["action"] = a.Controller, a.Name
+		if v := r.route.actionVals; v[1] != nil {
+			m["controller"], m["action"] = v[0], v[1]
+		} else {
+			m["controller"], m["action"] = a.Controller, a.Name
+		}
 	}
 	r.merged = m
 	return m, nil
+}
+
+// formatValue is f as a Params value: the common formats are constants,
+// which box without allocating.
+func formatValue(f string) any {
+	switch f {
+	case "json":
+		return "json"
+	case "html":
+		return "html"
+	case "xml":
+		return "xml"
+	case "js":
+		return "js"
+	case "text":
+		return "text"
+	case "csv":
+		return "csv"
+	case "rss":
+		return "rss"
+	case "atom":
+		return "atom"
+	}
+	return f
 }
 
 // MayHaveParams reports whether Params may hold anything but the route's
@@ -174,6 +202,14 @@ func (r *Request) Params() (Params, error) {
 func (r *Request) MayHaveParams() bool {
 	return r.merged != nil || r.bodyDone || r.queryDone || r.req.URL.RawQuery != "" || r.mayHaveBody() ||
 		len(r.route.params) > 0 || len(r.route.defaults) > 0 || r.pathFormat() != ""
+}
+
+// OnlyPathParams reports whether Params would hold nothing but the route's
+// own values (path params, defaults, "format", "controller", "action"):
+// no query string and no typed body, so that Params cannot fail and
+// PathParam answers for it. It parses nothing.
+func (r *Request) OnlyPathParams() bool {
+	return !r.bodyDone && !r.queryDone && r.req.URL.RawQuery == "" && !r.mayHaveBody()
 }
 
 // mayHaveBody reports whether the request has a body Params would parse.

@@ -48,8 +48,12 @@ type route struct {
 	serve     ActionFunc
 	endpoint  string
 	defaults  []paramDefault
-	source    string // file:line of the DSL call that drew it
-	plain     []bool // per param: a whole segment with Rails' default requirement (no dot)
+	// actionVals are action.Controller and action.Name as the values of
+	// Params' "controller" and "action", boxed once when the route is
+	// drawn rather than on each request.
+	actionVals [2]any
+	source     string // file:line of the DSL call that drew it
+	plain      []bool // per param: a whole segment with Rails' default requirement (no dot)
 
 	// A route whose path has optional groups is served by its variants,
 	// one per plain path it expands to; each variant points at the route
@@ -297,6 +301,7 @@ func (rt *route) describe(sc *scope) {
 	switch t.kind {
 	case kindAction:
 		rt.action = Action{Controller: namespaced(sc.module, t.ctrl), Name: t.action}
+		rt.actionVals = [2]any{rt.action.Controller, rt.action.Name}
 		rt.endpoint = rt.action.String()
 	case kindRedirect:
 		rt.endpoint = fmt.Sprintf("redirect(%d, %s)", t.status, t.redirect)

@@ -49,7 +49,7 @@ func (s *Set) Check() error {
 			c.unit(b.u, b.resolve())
 		case dir == "layouts" || strings.HasPrefix(dir, "layouts/"):
 			empty := &parsedFile{path: p, body: &parse.Tree{Name: p, ParseName: p, Root: &parse.ListNode{NodeType: parse.NodeList}}}
-			u, err := s.compilePair(strings.TrimPrefix(strings.TrimPrefix(dir, "layouts"), "/"), format, empty, pf)
+			u, err := s.compilePair(strings.TrimPrefix(strings.TrimPrefix(dir, "layouts"), "/"), format, empty, pf, nil)
 			c.unit(u, err)
 		default:
 			lay, err := s.findLayout(dir, "", false, format)
@@ -57,9 +57,9 @@ func (s *Set) Check() error {
 				c.add(err)
 				continue
 			}
-			u, err := s.compilePair(dir, format, pf, lay)
+			u, err := s.compilePair(dir, format, pf, lay, nil)
 			if c.unit(u, err) {
-				s.remember(pairKey(dir, format, pf, lay), u, gen)
+				s.remember(pairKey(dir, format, pf, lay, nil), u, gen)
 			}
 		}
 	}

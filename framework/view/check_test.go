@@ -79,7 +79,7 @@ func TestCheckWarmsTheCache(t *testing.T) {
 	view, _ := s.file("posts/index.html.tmpl")
 	lay, _ := s.file("layouts/application.html.tmpl")
 	s.mu.RLock()
-	checked := s.units[pairKey("posts", "html", view, lay)]
+	checked := s.units[pairKey("posts", "html", view, lay, nil)]
 	s.mu.RUnlock()
 	u, err := s.unitFor(Options{Controller: "posts", Template: "index"})
 	if err != nil || checked == nil || u != checked {

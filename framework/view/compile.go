@@ -6,6 +6,7 @@ import (
 	htmltemplate "html/template"
 	"io"
 	"io/fs"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +19,9 @@ type unitKey struct {
 	kind                                 keyKind
 	controller, template, format, layout string
 	noLayout                             bool
+	// data is the type of the Data a Render's unit is compiled for (nil:
+	// any): its trees name promoted fields by their path (promote.go).
+	data reflect.Type
 }
 
 type keyKind uint8
@@ -45,6 +49,9 @@ type unit struct {
 	// never executed (the set holds a copy), so it may be read at any time
 	// (CheckData walks it) while html/template rewrites its copy.
 	src map[string]*parse.Tree
+	// promoted counts the fields named by their path for the Data's type
+	// (promote.go).
+	promoted int
 
 	digestOnce sync.Once // digest, for fragment caching
 	digestSum  string
@@ -67,7 +74,8 @@ const rootLayout = "layout"
 // same pair ("index", "posts/index") share one compiled unit.
 func (s *Set) unitFor(o Options) (*unit, error) {
 	format := formatOf(o.Format)
-	key := unitKey{kind: byOptions, controller: o.Controller, template: o.Template, format: format, layout: o.Layout, noLayout: o.NoLayout}
+	data := reflect.TypeOf(o.Data)
+	key := unitKey{kind: byOptions, controller: o.Controller, template: o.Template, format: format, layout: o.Layout, noLayout: o.NoLayout, data: data}
 	return s.cached(key, func() (*unit, error) {
 		view, err := s.findView(o.Controller, o.Template, format)
 		if err != nil {
@@ -77,8 +85,8 @@ func (s *Set) unitFor(o Options) (*unit, error) {
 		if err != nil {
 			return nil, err
 		}
-		return s.cached(pairKey(o.Controller, format, view, lay), func() (*unit, error) {
-			return s.compilePair(o.Controller, format, view, lay)
+		return s.cached(pairKey(o.Controller, format, view, lay, data), func() (*unit, error) {
+			return s.compilePair(o.Controller, format, view, lay, data)
 		})
 	})
 }
@@ -103,8 +111,8 @@ func (s *Set) partialUnit(controller, name, format string) (*unit, error) {
 	})
 }
 
-func pairKey(controller, format string, view, lay *parsedFile) unitKey {
-	k := unitKey{kind: byPair, controller: controller, template: view.path, format: format}
+func pairKey(controller, format string, view, lay *parsedFile, data reflect.Type) unitKey {
+	k := unitKey{kind: byPair, controller: controller, template: view.path, format: format, data: data}
 	if lay != nil {
 		k.layout = lay.path
 	}
@@ -148,8 +156,9 @@ func (s *Set) cached(key unitKey, compile func() (*unit, error)) (*unit, error) 
 	return u, nil
 }
 
-// compilePair builds the unit of a view inside a layout (nil: none).
-func (s *Set) compilePair(controller, format string, view, lay *parsedFile) (*unit, error) {
+// compilePair builds the unit of a view inside a layout (nil: none), for
+// renders whose Data has type data (nil: any type).
+func (s *Set) compilePair(controller, format string, view, lay *parsedFile, data reflect.Type) (*unit, error) {
 	root := rootContent
 	if lay != nil {
 		root = rootLayout
@@ -168,12 +177,15 @@ func (s *Set) compilePair(controller, format string, view, lay *parsedFile) (*un
 	if err := b.resolve(); err != nil {
 		return nil, err
 	}
+	if data != nil {
+		b.u.promoted = b.promote(data)
+	}
 	layout := ""
 	if lay != nil {
 		layout = lay.path
 	}
 	b.u.layout = layout
-	s.cfg.Logger.Debug("view: compiled", "view", view.path, "layout", layout, "partials", len(b.u.partials))
+	s.cfg.Logger.Debug("view: compiled", "view", view.path, "layout", layout, "partials", len(b.u.partials), "promoted", b.u.promoted)
 	return b.u, nil
 }
 

@@ -51,11 +51,20 @@ func (s *Set) CheckData(controller string, data reflect.Type, owner string) erro
 			c.add(err)
 			continue
 		}
-		u, err := s.cached(pairKey(controller, format, pf, lay), func() (*unit, error) {
-			return s.compilePair(controller, format, pf, lay)
+		u, err := s.cached(pairKey(controller, format, pf, lay, nil), func() (*unit, error) {
+			return s.compilePair(controller, format, pf, lay, nil)
 		})
 		if !c.unit(u, err) {
 			continue
+		}
+		if data.Kind() == reflect.Struct {
+			// The controller renders with a pointer to data: its own unit,
+			// with promoted fields named by path (promote.go), compiled now
+			// rather than on the first request.
+			ptr := reflect.PointerTo(data)
+			_, _ = s.cached(pairKey(controller, format, pf, lay, ptr), func() (*unit, error) {
+				return s.compilePair(controller, format, pf, lay, ptr)
+			})
 		}
 		dc := &dataChecker{u: u, data: data, owner: owner, done: make(map[string]bool)}
 		for _, err := range dc.check() {

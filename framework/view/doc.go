@@ -51,6 +51,22 @@
 // helpers' X_path__0 (the path built once), X_path__1, X_url__1 and
 // X_url__2. A Config.Funcs helper may define its own.
 //
+// # Promoted fields by their path
+//
+// {{.ID}} on a model reads a field promoted from the embedded record.Model,
+// which text/template finds with reflect's FieldByName on every read,
+// searching the embedded structs and allocating. A unit is compiled for the
+// type of the Data it renders (the controller's view data), and where dot's
+// static type is known there (a range over []models.Post, a with on a
+// models.Post, the Context itself) such a chain is executed by its path,
+// {{.Model.ID}}, two top-level lookups that allocate nothing. Only chains
+// whose evaluation cannot fail or differ are renamed: dot a struct (or the
+// never-nil Context), every name an exported field reached through structs
+// embedded by value and none a method (text/template tries methods first),
+// no arguments, in templates that run only with the render's Context.
+// Maps, methods, pointers, interfaces and variables keep text/template's
+// evaluation and its error messages.
+//
 // In production embed the views with the all: prefix, since go:embed skips
 // files starting with "_" (every partial) without it:
 //

@@ -64,15 +64,25 @@ func (p *Pool) Dialect() driver.Dialect { return p.dialect }
 // its timeout are), then database/sql's connection, which a place
 // guarantees is free or may be opened (bounded by ctx).
 func (p *Pool) conn(ctx context.Context) (*conn, error) {
-	if err := p.gate.Enter(ctx); err != nil {
+	c := new(conn)
+	if err := p.checkout(ctx, c); err != nil {
 		return nil, err
 	}
-	c, err := p.db.Conn(ctx)
+	return c, nil
+}
+
+// checkout is conn into c, for a caller that holds c in its own struct.
+func (p *Pool) checkout(ctx context.Context, c *conn) error {
+	if err := p.gate.Enter(ctx); err != nil {
+		return err
+	}
+	sc, err := p.db.Conn(ctx)
 	if err != nil {
 		p.gate.Leave()
-		return nil, err
+		return err
 	}
-	return &conn{Conn: c, gate: p.gate}, nil
+	*c = conn{Conn: sc, gate: p.gate}
+	return nil
 }
 
 // conn is a checked-out connection; Close gives it and its place back,
@@ -94,17 +104,20 @@ func (c *conn) Close() error {
 }
 
 // Query implements driver.Querier.
+// The rows hold their connection, so that a query costs one allocation
+// for both.
 func (p *Pool) Query(ctx context.Context, query string, args []any) (driver.Rows, error) {
-	c, err := p.conn(ctx)
-	if err != nil {
+	r := new(Rows)
+	if err := p.checkout(ctx, &r.own); err != nil {
 		return nil, err
 	}
-	rows, err := c.QueryContext(ctx, query, args...)
+	rows, err := r.own.QueryContext(ctx, query, args...)
 	if err != nil {
-		c.Close()
+		r.own.Close()
 		return nil, err
 	}
-	return &Rows{Rows: rows, conn: c}, nil
+	r.Rows, r.conn = rows, &r.own
+	return r, nil
 }
 
 // Exec implements driver.Querier.
@@ -188,7 +201,8 @@ func (p *Pool) Tables(ctx context.Context, q driver.Querier) ([]string, error) {
 // Rows is a result set that gives its connection back on Close.
 type Rows struct {
 	*sql.Rows
-	conn *conn
+	conn *conn // own, or nil in a transaction
+	own  conn
 	cols []string
 }
 
