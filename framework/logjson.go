@@ -290,6 +290,22 @@ func appendJSONFloat(b []byte, f float64) []byte {
 	return b
 }
 
+// jsonPlain tells the bytes appendJSONString copies as they are: ASCII
+// from the space on, but the quote and the backslash. One load per byte
+// where four comparisons were (about a third of the instructions of the
+// request log's strings).
+var jsonPlain = [256]bool{
+	' ': true, '!': true, '#': true, '$': true, '%': true, '&': true, '\'': true, '(': true, ')': true, '*': true, '+': true, ',': true, '-': true, '.': true, '/': true,
+	'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true,
+	':': true, ';': true, '<': true, '=': true, '>': true, '?': true, '@': true,
+	'A': true, 'B': true, 'C': true, 'D': true, 'E': true, 'F': true, 'G': true, 'H': true, 'I': true, 'J': true, 'K': true, 'L': true, 'M': true,
+	'N': true, 'O': true, 'P': true, 'Q': true, 'R': true, 'S': true, 'T': true, 'U': true, 'V': true, 'W': true, 'X': true, 'Y': true, 'Z': true,
+	'[': true, ']': true, '^': true, '_': true, '`': true,
+	'a': true, 'b': true, 'c': true, 'd': true, 'e': true, 'f': true, 'g': true, 'h': true, 'i': true, 'j': true, 'k': true, 'l': true, 'm': true,
+	'n': true, 'o': true, 'p': true, 'q': true, 'r': true, 's': true, 't': true, 'u': true, 'v': true, 'w': true, 'x': true, 'y': true, 'z': true,
+	'{': true, '|': true, '}': true, '~': true, '\x7f': true,
+}
+
 // appendJSONString writes s quoted as slog.JSONHandler does: control
 // characters, quotes and backslashes escaped, invalid UTF-8 as U+FFFD,
 // U+2028 and U+2029 escaped, HTML characters left alone.
@@ -299,11 +315,11 @@ func appendJSONString(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if jsonPlain[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= ' ' && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':

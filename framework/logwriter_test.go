@@ -111,6 +111,69 @@ func TestLogWriterFlushesOnATimerUnderLoad(t *testing.T) {
 	}
 }
 
+// TestLogWriterWaitsAMomentAfterARecentWrite: when the last request in
+// flight ends less than logIdleDelay after the buffer was written out,
+// its lines wait for the timer (the next requests' lines join them);
+// later than that, they are written at once. The clock is the test's; the
+// timer is real.
+func TestLogWriterWaitsAMomentAfterARecentWrite(t *testing.T) {
+	t.Parallel()
+	out := &lockedBuf{}
+	w := newLogWriter(out)
+	defer w.Close()
+	clock := time.Date(2026, 12, 6, 4, 0, 0, 0, time.UTC)
+	w.now = func() time.Time { return clock } // read under w.mu only
+	request := func(line string) {
+		w.begin()
+		fmt.Fprint(w, line)
+		w.end()
+	}
+	wait := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for out.String() != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("the timer never wrote %q: %q", want, out.String())
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+
+	request("a\n") // the first: nothing written before, out at once
+	if out.String() != "a\n" || out.writes != 1 {
+		t.Fatalf("a lone request's line was held back: %q in %d writes", out.String(), out.writes)
+	}
+	request("b\n") // at the same instant: waits
+	request("c\n")
+	if out.String() != "a\n" {
+		t.Fatalf("written right after a write: %q", out.String())
+	}
+	wait("a\nb\nc\n")
+	if out.writes != 2 {
+		t.Fatalf("b and c in %d writes, want one", out.writes-1)
+	}
+
+	w.mu.Lock()
+	clock = clock.Add(logIdleDelay) // a quiet moment
+	w.mu.Unlock()
+	request("d\n")
+	if out.String() != "a\nb\nc\nd\n" {
+		t.Fatalf("a request after a quiet moment was held back: %q", out.String())
+	}
+
+	request("e\n") // held, then Close writes it
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "a\nb\nc\nd\ne\n" {
+		t.Fatalf("Close did not write the held line: %q", out.String())
+	}
+	request("f\n") // after Close: at once, whatever the clock
+	if !strings.HasSuffix(out.String(), "e\nf\n") {
+		t.Fatalf("a line after Close was held: %q", out.String())
+	}
+}
+
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }

@@ -1,0 +1,69 @@
+package framework
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/gorails/gorails/framework/event"
+)
+
+// BenchmarkRequestLogLines writes the three lines of a GET /hello at info
+// (Started, Processing by, Completed, with their JSON attributes and the
+// request id) to a discarding output:
+//
+//   - slog: the raw baseline, a slog.JSONHandler given the same messages
+//     and attributes with Logger.LogAttrs (the messages built with fmt-free
+//     concatenation, as a hand-written service would);
+//   - subscriber: the LogSubscriber from its three events, as production's
+//     request log writes them (the lines' text built by the subscriber).
+func BenchmarkRequestLogLines(b *testing.B) {
+	ctx := event.WithRequestID(context.Background(), "3f2a9c1e-5b7d-4c2a-9e8f-0a1b2c3d4e5f")
+	at := time.Date(2026, 12, 6, 4, 0, 0, 0, time.UTC)
+	start := &event.StartRequest{Method: "GET", Path: "/hello", RemoteIP: "127.0.0.1", Time: at}
+	processing := &event.StartProcessing{Controller: "PagesController", Action: "hello", Format: "HTML", Method: "GET", Path: "/hello"}
+	done := &event.ProcessAction{Controller: "PagesController", Action: "hello", Format: "HTML", Method: "GET", Path: "/hello",
+		Status: http.StatusOK, Start: at, Duration: 120 * time.Microsecond}
+
+	b.Run("slog", func(b *testing.B) {
+		log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+		b.ReportAllocs()
+		for b.Loop() {
+			log.LogAttrs(ctx, slog.LevelInfo, "Started GET \"/hello\" for 127.0.0.1 at "+at.Format("2006-01-02 15:04:05 -0700"),
+				slog.String("method", "GET"), slog.String("path", "/hello"), slog.String("remote_ip", "127.0.0.1"),
+				slog.String("request_id", event.RequestID(ctx)))
+			log.LogAttrs(ctx, slog.LevelInfo, "Processing by PagesController#hello as HTML",
+				slog.String("controller", "PagesController"), slog.String("action", "hello"), slog.String("format", "HTML"),
+				slog.String("request_id", event.RequestID(ctx)))
+			log.LogAttrs(ctx, slog.LevelInfo, "Completed 200 OK in 0.1ms",
+				slog.String("method", "GET"), slog.String("path", "/hello"), slog.Int("status", 200),
+				slog.Float64("duration_ms", 0.12), slog.Float64("view_ms", 0), slog.Float64("db_ms", 0), slog.Int64("db_queries", 0),
+				slog.String("controller", "PagesController"), slog.String("action", "hello"),
+				slog.String("request_id", event.RequestID(ctx)))
+		}
+	})
+	b.Run("subscriber", func(b *testing.B) {
+		s := &LogSubscriber{Logger: slog.New(newJSONHandler(io.Discard, slog.LevelInfo)), Attrs: true}
+		b.ReportAllocs()
+		for b.Loop() {
+			s.startRequest(ctx, start)
+			s.startProcessing(ctx, processing)
+			s.processAction(ctx, done)
+		}
+	})
+}
+
+// TestJSONPlainTable: the table of bytes appendJSONString copies as they
+// are is the rule it stands for, byte by byte.
+func TestJSONPlainTable(t *testing.T) {
+	t.Parallel()
+	for c := range 256 {
+		want := c >= ' ' && c < 0x80 && c != '"' && c != '\\'
+		if jsonPlain[c] != want {
+			t.Errorf("jsonPlain[%#x] = %v, want %v", c, jsonPlain[c], want)
+		}
+	}
+}
