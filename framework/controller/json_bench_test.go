@@ -89,14 +89,7 @@ func BenchmarkJSON(b *testing.B) {
 		h    http.Handler
 	}{{"gorails", jsonHandler(b)}, {"raw/net-http", raw}} {
 		b.Run(bc.name, func(b *testing.B) {
-			req := httptest.NewRequest(http.MethodGet, "/posts/500.json", nil)
-			w := &discardWriter{h: http.Header{}}
-			b.ReportAllocs()
-			for b.Loop() {
-				clear(w.h)
-				w.n = 0
-				bc.h.ServeHTTP(w, req)
-			}
+			w := serveLoop(b, bc.h, "/posts/500.json")
 			if w.code != 200 || w.n == 0 {
 				b.Fatalf("status %d, %d bytes", w.code, w.n)
 			}
@@ -144,14 +137,7 @@ func BenchmarkPathParam(b *testing.B) {
 		h    http.Handler
 	}{{"gorails", rs}, {"raw/net-http", mux}} {
 		b.Run(bc.name, func(b *testing.B) {
-			req := httptest.NewRequest(http.MethodGet, "/items/500", nil)
-			w := &discardWriter{h: http.Header{}}
-			b.ReportAllocs()
-			for b.Loop() {
-				clear(w.h)
-				w.n = 0
-				bc.h.ServeHTTP(w, req)
-			}
+			w := serveLoop(b, bc.h, "/items/500")
 			if w.code != 200 || w.n != 3 {
 				b.Fatalf("status %d, %d bytes", w.code, w.n)
 			}
