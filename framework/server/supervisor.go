@@ -122,6 +122,12 @@ func (s *Supervisor) Run(ctx context.Context) error {
 		case m := <-st.msgs:
 			st.onMsg(m)
 		case <-exited:
+			// The child's last notices (a boot error) are in msgs by now;
+			// select chooses at random among ready cases, so read them first.
+			st.drainMsgs()
+			if st.child == nil {
+				continue // a boot error stopped it and put up the error page
+			}
 			if done, err := st.onExit(); done {
 				return err
 			}
@@ -222,9 +228,18 @@ func (st *supervision) spawn() (*child, error) {
 		_ = c.conn.Close()
 		return nil, fmt.Errorf("server: start %s: %w", cmd.Path, err)
 	}
-	go c.read(st.msgs)
+	read := make(chan struct{})
+	go func() { c.read(st.msgs); close(read) }()
 	go func() {
 		c.err = cmd.Wait()
+		// Every notice the child sent before it exited is passed on
+		// before exited closes (Run's loop drains them then), so a boot
+		// error is never read as a plain exit. A process the child left
+		// behind may hold its end open: wait for that only a moment.
+		select {
+		case <-read:
+		case <-time.After(2 * time.Second):
+		}
 		_ = c.conn.Close()
 		close(c.exited)
 	}()
@@ -299,6 +314,18 @@ func (st *supervision) onMsg(m childMsg) {
 		// process exits. Either way this build does not serve.
 		st.stopChild()
 		st.down(Failure{Stage: "boot", Message: m.n.Error, Output: m.c.output.String()})
+	}
+}
+
+// drainMsgs handles the notices already queued.
+func (st *supervision) drainMsgs() {
+	for {
+		select {
+		case m := <-st.msgs:
+			st.onMsg(m)
+		default:
+			return
+		}
 	}
 }
 

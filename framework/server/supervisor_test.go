@@ -4,6 +4,8 @@ package server_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -111,4 +113,81 @@ func lastError(l *load) string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.lastErr
+}
+
+// TestSupervisorCallsEveryFailedBootABoot restarts into a boot that fails
+// again and again. The child says why (a boot_error notice) and exits at
+// once, so its exit and its notice reach the supervisor together: each
+// time the error page must show the boot error, never the bare exit
+// status the race once showed under load.
+func TestSupervisorCallsEveryFailedBootABoot(t *testing.T) {
+	needBins(t)
+	var mu sync.Mutex
+	failBoot := false
+	out, supLog := &logBuffer{}, &logBuffer{}
+	sup := server.NewSupervisor(server.SupervisorConfig{
+		Logger: slog.New(slog.NewTextHandler(supLog, nil)),
+		Command: func() *exec.Cmd {
+			mu.Lock()
+			defer mu.Unlock()
+			cmd := exec.Command(bins.v1, "-b", "tcp://127.0.0.1:0", "-w", "0", "--shutdown-timeout", "5s")
+			cmd.Stdout, cmd.Stderr = out, out
+			cmd.Env = os.Environ()
+			if failBoot {
+				cmd.Env = append(cmd.Env, "TESTSERVER_BOOT_FAIL=1")
+			}
+			return cmd
+		},
+		Down: func(w http.ResponseWriter, _ *http.Request, f server.Failure) {
+			http.Error(w, "down "+f.Stage+": "+f.Message, http.StatusInternalServerError)
+		},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- sup.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-done
+		if t.Failed() {
+			t.Logf("output:\n%s\nsupervisor:\n%s", out, supLog)
+		}
+	}()
+	waitUntil(t, 20*time.Second, "the server to listen", func() bool { return strings.Contains(out.String(), "binds=tcp://") })
+	addr := regexp.MustCompile(`binds=tcp://([0-9.:]+)`).FindStringSubmatch(out.String())[1]
+	get := func() string {
+		resp, err := http.Get("http://" + addr + "/")
+		if err != nil {
+			return err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return strings.TrimSpace(string(b))
+	}
+	mu.Lock()
+	failBoot = true
+	mu.Unlock()
+	// Each failed boot ends in one supervisor line: "server stopped" when
+	// the boot error was read (the error page shows it), "server exited"
+	// when the exit was taken for a crash. The line comes after the last
+	// error page was taken down, so the page read after it is this boot's.
+	ends := func() int {
+		s := supLog.String()
+		return strings.Count(s, `msg="server stopped"`) + strings.Count(s, `msg="server exited`)
+	}
+	for i := 0; i < 12; i++ {
+		before := ends()
+		sup.Restart()
+		waitUntil(t, 20*time.Second, "the failed boot to end", func() bool { return ends() > before })
+		var page string
+		waitUntil(t, 20*time.Second, "the error page", func() bool {
+			page = get()
+			return strings.HasPrefix(page, "down ")
+		})
+		if page != "down boot: boot failed on purpose" {
+			t.Fatalf("restart %d: the error page says %q, want the boot error", i, page)
+		}
+	}
+	if strings.Contains(supLog.String(), "server exited") {
+		t.Errorf("a failed boot was logged as a crash")
+	}
 }
