@@ -31,39 +31,11 @@ func TestSupervisorKeepsTheSocketsThroughEveryFailure(t *testing.T) {
 			var mu sync.Mutex
 			bin, failBoot := bins.v1, false
 			out := &logBuffer{}
-			sup := server.NewSupervisor(server.SupervisorConfig{
-				Command: func() *exec.Cmd {
-					mu.Lock()
-					defer mu.Unlock()
-					cmd := exec.Command(bin, "-b", "tcp://127.0.0.1:0", "-w", workers, "--worker-check-interval", "200ms", "--shutdown-timeout", "5s")
-					cmd.Stdout, cmd.Stderr = out, out
-					cmd.Env = os.Environ()
-					if failBoot {
-						cmd.Env = append(cmd.Env, "TESTSERVER_BOOT_FAIL=1")
-					}
-					return cmd
-				},
-				Down: func(w http.ResponseWriter, _ *http.Request, f server.Failure) {
-					http.Error(w, "down "+f.Stage+": "+f.Message, http.StatusInternalServerError)
-				},
-			})
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error, 1)
-			go func() { done <- sup.Run(ctx) }()
-			t.Cleanup(func() {
-				cancel()
-				select {
-				case err := <-done:
-					if err != nil {
-						t.Errorf("Run: %v", err)
-					}
-				case <-time.After(30 * time.Second):
-					t.Errorf("Run did not return after the context ended")
-				}
-				if t.Failed() {
-					t.Logf("output:\n%s", out)
-				}
-			})
+			sup := superviseTestServer(t, out, nil, func() (string, bool) {
+				mu.Lock()
+				defer mu.Unlock()
+				return bin, failBoot
+			}, "-w", workers, "--worker-check-interval", "200ms")
 			waitUntil(t, 20*time.Second, "the server to listen", func() bool { return strings.Contains(out.String(), "binds=tcp://") })
 			addr := regexp.MustCompile(`binds=tcp://([0-9.:]+)`).FindStringSubmatch(out.String())[1]
 			l := startLoadWith(t, "tcp", addr, 2, 1<<30, loadRequest{method: http.MethodPost, path: "/echo"}, false)
@@ -125,33 +97,11 @@ func TestSupervisorCallsEveryFailedBootABoot(t *testing.T) {
 	var mu sync.Mutex
 	failBoot := false
 	out, supLog := &logBuffer{}, &logBuffer{}
-	sup := server.NewSupervisor(server.SupervisorConfig{
-		Logger: slog.New(slog.NewTextHandler(supLog, nil)),
-		Command: func() *exec.Cmd {
-			mu.Lock()
-			defer mu.Unlock()
-			cmd := exec.Command(bins.v1, "-b", "tcp://127.0.0.1:0", "-w", "0", "--shutdown-timeout", "5s")
-			cmd.Stdout, cmd.Stderr = out, out
-			cmd.Env = os.Environ()
-			if failBoot {
-				cmd.Env = append(cmd.Env, "TESTSERVER_BOOT_FAIL=1")
-			}
-			return cmd
-		},
-		Down: func(w http.ResponseWriter, _ *http.Request, f server.Failure) {
-			http.Error(w, "down "+f.Stage+": "+f.Message, http.StatusInternalServerError)
-		},
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- sup.Run(ctx) }()
-	defer func() {
-		cancel()
-		<-done
-		if t.Failed() {
-			t.Logf("output:\n%s\nsupervisor:\n%s", out, supLog)
-		}
-	}()
+	sup := superviseTestServer(t, out, supLog, func() (string, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		return bins.v1, failBoot
+	}, "-w", "0")
 	waitUntil(t, 20*time.Second, "the server to listen", func() bool { return strings.Contains(out.String(), "binds=tcp://") })
 	addr := regexp.MustCompile(`binds=tcp://([0-9.:]+)`).FindStringSubmatch(out.String())[1]
 	get := func() string {
@@ -190,4 +140,52 @@ func TestSupervisorCallsEveryFailedBootABoot(t *testing.T) {
 	if strings.Contains(supLog.String(), "server exited") {
 		t.Errorf("a failed boot was logged as a crash")
 	}
+}
+
+// superviseTestServer runs a Supervisor of the test server until the test
+// ends. which says, at each start, the binary and whether its boot fails;
+// the server's output goes to out, the supervisor's log to supLog (when
+// not nil); the Down page is "down <stage>: <message>".
+func superviseTestServer(t *testing.T, out, supLog *logBuffer, which func() (bin string, failBoot bool), args ...string) *server.Supervisor {
+	t.Helper()
+	cfg := server.SupervisorConfig{
+		Command: func() *exec.Cmd {
+			bin, failBoot := which()
+			cmd := exec.Command(bin, append([]string{"-b", "tcp://127.0.0.1:0", "--shutdown-timeout", "5s"}, args...)...)
+			cmd.Stdout, cmd.Stderr = out, out
+			cmd.Env = os.Environ()
+			if failBoot {
+				cmd.Env = append(cmd.Env, "TESTSERVER_BOOT_FAIL=1")
+			}
+			return cmd
+		},
+		Down: func(w http.ResponseWriter, _ *http.Request, f server.Failure) {
+			http.Error(w, "down "+f.Stage+": "+f.Message, http.StatusInternalServerError)
+		},
+	}
+	if supLog != nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(supLog, nil))
+	}
+	sup := server.NewSupervisor(cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- sup.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("Run did not return after the context ended")
+		}
+		if t.Failed() {
+			t.Logf("output:\n%s", out)
+			if supLog != nil {
+				t.Logf("supervisor:\n%s", supLog)
+			}
+		}
+	})
+	return sup
 }
