@@ -8,11 +8,16 @@ import (
 
 // RequestScope is one request's context layer for the default middleware
 // stack: it carries the request id, the request's Runtime and up to four
-// values of other packages (record's statement counts), so that the stack
+// values of other packages (the session's state, record's statement
+// counts), and holds per-request objects the stack would otherwise
+// allocate one by one (a generated id's bytes, the request's StartRequest
+// and ProcessAction, record's counters, force_ssl's copy of the URL: each
+// given to its first claimant), so that the stack
 // adds one context layer and copies the *http.Request once where each
 // middleware used to add its own (a WithValue and an r.WithContext each).
 //
-// The request_id middleware makes it (NewRequestScope); a middleware inside
+// The request_id middleware makes it (NewRequestScope, or
+// NewRequestScopeGenerated for an id of its own); a middleware inside
 // it that finds it as the request's context itself (ScopeOf: no other
 // layer in between) puts its value in it with Set before calling the next
 // handler, and otherwise adds a layer as before. Set is for that moment
