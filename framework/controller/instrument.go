@@ -41,10 +41,7 @@ func logName(a dispatch.ControllerAction) string {
 // StartProcessing: "Processing by PostsController#index as HTML".
 func (w *wrapper) instrument(b *Base, r *dispatch.Request) {
 	ctx := r.Context()
-	format := strings.ToUpper(r.Format())
-	if format == "" {
-		format = "*/*"
-	}
+	format := logFormat(r.Format())
 	event.RuntimeFrom(ctx).SetAction(event.Action{Controller: w.name, Action: w.action.Name, Format: format})
 	bus := w.env.Events
 	if !bus.Enabled(event.KindStartProcessing) {
@@ -56,6 +53,29 @@ func (w *wrapper) instrument(b *Base, r *dispatch.Request) {
 	b.logParams = logParams{w: w, r: r}
 	b.started = event.StartProcessingOf(w.name, w.action.Name, format, hr.Method, hr.URL.Path, &b.logParams)
 	bus.Emit(ctx, &b.started)
+}
+
+// logFormat is a request's format as "Processing by ... as HTML" names it:
+// upper-cased, "*/*" when the request has none. The common formats are
+// constants: strings.ToUpper makes a new string each time.
+func logFormat(f string) string {
+	switch f {
+	case "":
+		return "*/*"
+	case "html":
+		return "HTML"
+	case "json":
+		return "JSON"
+	case "text":
+		return "TEXT"
+	case "xml":
+		return "XML"
+	case "js":
+		return "JS"
+	case "turbo_stream":
+		return "TURBO_STREAM"
+	}
+	return strings.ToUpper(f)
 }
 
 // logParams is a request's event.ParamsSource: its filtered params.

@@ -295,6 +295,18 @@ func (h *RouteHelper) addFixedArity(m map[string]any, gen func([]any) (string, e
 		}
 		return p
 	}
+	if h.direct == nil && !h.deferred {
+		// gen is h.generate: called as the method, its argument array
+		// stays on the stack (through the func value it escapes).
+		one = func(a any) string {
+			args := [1]any{a}
+			p, err := h.generate(args[:])
+			if err != nil {
+				panic(err)
+			}
+			return p
+		}
+	}
 	m[h.name+"_path__1"] = one
 	m[h.name+"_url__2"] = func(b, a any) string { return joinBase(base(b), one(a)) }
 }

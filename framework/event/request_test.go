@@ -82,3 +82,41 @@ func TestRequestScopeIDHeaderSurvivesAdd(t *testing.T) {
 		t.Fatalf("after Set: scope %q, RequestID %q", got, event.RequestID(s))
 	}
 }
+
+// TestRequestScopeClaims: a generated id is held in the scope and read as
+// any other; each of the scope's own objects goes to its first claimant
+// only, fresh per scope.
+func TestRequestScopeClaims(t *testing.T) {
+	t.Parallel()
+	var ids []string
+	for i, raw := range []string{"0123456789abcdef0123456789abcdef", "ffffffffffffffffffffffffffffffff"} {
+		var b [event.GeneratedIDLen]byte
+		copy(b[:], raw)
+		s := event.NewRequestScopeGenerated(context.Background(), &b)
+		b[0] = 'x' // the scope copied the bytes
+		if got := event.RequestID(s); got != raw || s.IDHeader()[0] != raw {
+			t.Fatalf("scope %d: id %q, header %q, want %q", i, got, s.IDHeader(), raw)
+		}
+		ids = append(ids, event.RequestID(s))
+		st, pa := s.ClaimRequestEvents()
+		if st == nil || pa == nil {
+			t.Fatal("the first ClaimRequestEvents got nothing")
+		}
+		if st2, pa2 := s.ClaimRequestEvents(); st2 != nil || pa2 != nil {
+			t.Fatal("a second ClaimRequestEvents got the scope's events again")
+		}
+		if db := s.ClaimDBStats(); db == nil || db.Queries() != 0 || s.ClaimDBStats() != nil {
+			t.Fatal("ClaimDBStats: not exactly one fresh claim")
+		}
+		if u := s.ClaimURL(); u == nil || u.String() != "" || s.ClaimURL() != nil {
+			t.Fatal("ClaimURL: not exactly one fresh claim")
+		}
+	}
+	if ids[0] != "0123456789abcdef0123456789abcdef" {
+		t.Fatalf("the first scope's id changed to %q", ids[0])
+	}
+	var none *event.RequestScope
+	if st, pa := none.ClaimRequestEvents(); st != nil || pa != nil || none.ClaimDBStats() != nil || none.ClaimURL() != nil {
+		t.Fatal("a nil scope gave something")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // ETagMaxBody is the largest response ETag buffers to digest; a longer
@@ -17,7 +18,7 @@ const ETagMaxBody = 1 << 20
 
 // ETag is Rack::ETag and Rack::ConditionalGet in one: it gives a 200
 // response to GET or HEAD that has neither an ETag nor a Last-Modified a
-// weak ETag digested from its body (see weakETag), and a
+// weak ETag digested from its body (see appendWeakETag), and a
 // Cache-Control of "max-age=0, private, must-revalidate" when it has none;
 // then, for any 200 response to GET or HEAD, it answers 304 Not Modified
 // without the body when the request's If-None-Match names the ETag (or,
@@ -70,8 +71,9 @@ type etagWriter struct {
 	status int
 	buf    *bytes.Buffer
 
-	cacheControl []string  // the shared default Cache-Control values
-	etag         [1]string // the ETag header's values, kept here: no slice of their own
+	cacheControl []string          // the shared default Cache-Control values
+	etag         [1]string         // the ETag header's values, kept here: no slice of their own
+	etagText     [weakETagMax]byte // etag[0]'s bytes: no string of their own
 }
 
 func (e *etagWriter) Header() http.Header { return e.w.Header() }
@@ -194,7 +196,10 @@ func (e *etagWriter) finish() {
 		return
 	}
 	h := e.w.Header()
-	e.etag[0] = weakETag(e.buf.Bytes())
+	// The ETag's text lives in the writer, allocated per request and
+	// never reused: written once here, then only read.
+	tag := appendWeakETag(e.etagText[:0], e.buf.Bytes())
+	e.etag[0] = unsafe.String(&tag[0], len(tag))
 	h["Etag"] = e.etag[:] // as Set("ETag") keys it
 	if headerValue(h, "Cache-Control") == "" {
 		h["Cache-Control"] = e.cacheControl
@@ -222,18 +227,22 @@ func headerValue(h http.Header, key string) string {
 // instructions where the CPU has them).
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// weakETag is W/"<CRC-32C><CRC-32><length>" of body, in hex. A weak
+// weakETagMax is the longest weak ETag: W/", two CRCs, a 64-bit length and
+// ", in hex.
+const weakETagMax = 3 + 8 + 8 + 16 + 1
+
+// appendWeakETag appends the weak ETag of body to b:
+// W/"<CRC-32C><CRC-32><length>", in hex. A weak
 // validator must change when the page changes, and need not resist an
 // adversary (a collision only keeps a client on its own older copy), so
 // two hardware CRCs and the length stand in for Rack's SHA-256 at a
 // hundredth of the cost: 20 KiB digest in about a microsecond.
-func weakETag(body []byte) string {
-	b := make([]byte, 0, 40)
+func appendWeakETag(b, body []byte) []byte {
 	b = append(b, `W/"`...)
 	b = appendHex32(b, crc32.Checksum(body, castagnoli))
 	b = appendHex32(b, crc32.ChecksumIEEE(body))
 	b = strconv.AppendUint(b, uint64(len(body)), 16)
-	return string(append(b, '"'))
+	return append(b, '"')
 }
 
 func appendHex32(b []byte, v uint32) []byte {

@@ -1,6 +1,8 @@
 package middleware_test
 
 import (
+	"fmt"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -163,5 +165,33 @@ func TestETagSharedCacheControlStaysUnchanged(t *testing.T) {
 	}
 	if got := third.Header().Values("ETag"); len(got) != 1 || got[0] != second.Header().Get("ETag") {
 		t.Fatalf("a later response's ETag: %q", got)
+	}
+}
+
+// TestETagValuesOfRequestsInSequence: each response's ETag is its own
+// body's W/"<CRC-32C><CRC-32><length>" in hex, computed here apart, and
+// stays so in the header map it was given after later requests through the
+// same handler (the text lives in the request's writer).
+func TestETagValuesOfRequestsInSequence(t *testing.T) {
+	t.Parallel()
+	bodies := []string{"<p>hello</p>", "", "x", strings.Repeat("long page ", 4000), "<p>hello</p>"}
+	var body string
+	h := middleware.ETag(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, body)
+	}))
+	var recs []*httptest.ResponseRecorder
+	for _, b := range bodies {
+		body = b
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+		recs = append(recs, rec)
+	}
+	castagnoli := crc32.MakeTable(crc32.Castagnoli)
+	for i, b := range bodies {
+		want := fmt.Sprintf(`W/"%08x%08x%x"`, crc32.Checksum([]byte(b), castagnoli), crc32.ChecksumIEEE([]byte(b)), len(b))
+		if got := recs[i].Header().Get("ETag"); got != want || recs[i].Body.String() != b {
+			t.Errorf("response %d: ETag %q, want %q (body %d bytes)", i, got, want, recs[i].Body.Len())
+		}
 	}
 }

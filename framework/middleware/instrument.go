@@ -3,6 +3,7 @@ package middleware
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gorails/gorails/framework/event"
@@ -35,6 +36,10 @@ type InstrumentConfig struct {
 // handler.
 func Instrument(cfg InstrumentConfig) func(http.Handler) http.Handler {
 	bus := cfg.Events
+	// The status writers are reused (a handler must not use its
+	// ResponseWriter after it returned); the events are not: they are the
+	// request scope's, or allocated per request.
+	writers := &sync.Pool{New: func() any { return new(statusWriter) }}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if !bus.Enabled(event.KindStartRequest) && !bus.Enabled(event.KindProcessAction) && !bus.Wrapped() {
@@ -42,58 +47,71 @@ func Instrument(cfg InstrumentConfig) func(http.Handler) http.Handler {
 				return
 			}
 			start := time.Now()
-			// One allocation per request for the writer and both events.
-			in := &instrumented{statusWriter: statusWriter{ResponseWriter: w}}
-			ctx, rt := event.WithRuntime(r.Context())
-			if cfg.Context != nil {
-				ctx = cfg.Context(ctx)
+			// The events are the request scope's when the request has one
+			// (the default stack's), or one allocation for both.
+			startEv, doneEv := event.ScopeOf(r.Context()).ClaimRequestEvents()
+			if startEv == nil {
+				ev := new(requestEvents)
+				startEv, doneEv = &ev.start, &ev.done
 			}
-			path := r.URL.Path
-			if cfg.FilterQuery != nil && r.URL.RawQuery != "" {
-				path += "?" + cfg.FilterQuery(r.URL.RawQuery)
-			}
-			ip := ""
-			if cfg.ClientIP != nil {
-				ip = cfg.ClientIP(r)
-			} else {
-				ip = peerIP(r)
-			}
-			in.start = event.StartRequest{Method: r.Method, Path: path, RemoteIP: ip, Time: start, Header: r.Header}
-			ctx = bus.Start(ctx, &in.start)
-			sw := &in.statusWriter
-			defer func() {
-				if !bus.Enabled(event.KindProcessAction) {
-					return
-				}
-				status := sw.status
-				if status == 0 {
-					status = http.StatusOK
-				}
-				a := rt.Action()
-				e := &in.done
-				*e = event.ProcessAction{
-					Controller: a.Controller, Action: a.Action, Format: a.Format,
-					Method: r.Method, Path: path, Status: status,
-					Start: start, Duration: time.Since(start), Views: rt.Views(), Err: rt.Err(),
-				}
-				if cfg.DB != nil {
-					e.DB, e.Queries = cfg.DB(ctx)
-				}
-				bus.Emit(ctx, e)
-			}()
-			if ctx != r.Context() { // the request scope took the values: no copy
-				r = r.WithContext(ctx)
-			}
-			next.ServeHTTP(sw, r)
+			sw := writers.Get().(*statusWriter)
+			*sw = statusWriter{ResponseWriter: w}
+			serveInstrumented(bus, &cfg, next, sw, r, start, startEv, doneEv)
+			// Not deferred: after a panic the writer is left to the GC.
+			*sw = statusWriter{}
+			writers.Put(sw)
 		})
 	}
 }
 
-// instrumented is what Instrument keeps per request, in one allocation: the
-// writer that sees the status, and the request's two events (subscribers
-// do not keep an event after they return).
-type instrumented struct {
-	statusWriter
+// serveInstrumented is Instrument's handler for a request that is
+// instrumented: it emits start, calls next with sw, and emits done.
+func serveInstrumented(bus *event.Bus, cfg *InstrumentConfig, next http.Handler, sw *statusWriter, r *http.Request, start time.Time, startEv *event.StartRequest, doneEv *event.ProcessAction) {
+	ctx, rt := event.WithRuntime(r.Context())
+	if cfg.Context != nil {
+		ctx = cfg.Context(ctx)
+	}
+	path := r.URL.Path
+	if cfg.FilterQuery != nil && r.URL.RawQuery != "" {
+		path += "?" + cfg.FilterQuery(r.URL.RawQuery)
+	}
+	ip := ""
+	if cfg.ClientIP != nil {
+		ip = cfg.ClientIP(r)
+	} else {
+		ip = peerIP(r)
+	}
+	*startEv = event.StartRequest{Method: r.Method, Path: path, RemoteIP: ip, Time: start, Header: r.Header}
+	ctx = bus.Start(ctx, startEv)
+	defer func() {
+		if !bus.Enabled(event.KindProcessAction) {
+			return
+		}
+		status := sw.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		a := rt.Action()
+		e := doneEv
+		*e = event.ProcessAction{
+			Controller: a.Controller, Action: a.Action, Format: a.Format,
+			Method: r.Method, Path: path, Status: status,
+			Start: start, Duration: time.Since(start), Views: rt.Views(), Err: rt.Err(),
+		}
+		if cfg.DB != nil {
+			e.DB, e.Queries = cfg.DB(ctx)
+		}
+		bus.Emit(ctx, e)
+	}()
+	if ctx != r.Context() { // the request scope took the values: no copy
+		r = r.WithContext(ctx)
+	}
+	next.ServeHTTP(sw, r)
+}
+
+// requestEvents is a request's two events in one allocation, for a
+// request without an event.RequestScope.
+type requestEvents struct {
 	start event.StartRequest
 	done  event.ProcessAction
 }

@@ -15,14 +15,17 @@ import (
 // X-Request-Id header and read back with RequestIDFrom.
 func RequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := headerValue(r.Header, "X-Request-Id")
-		if !validRequestID(id) {
-			id = newRequestID()
-		}
 		// One context layer for the request id and what the stack's
 		// other middleware add (event.RequestScope), which also holds the
-		// header's value slice.
-		scope := event.NewRequestScope(r.Context(), id)
+		// header's value slice and a generated id's bytes.
+		var scope *event.RequestScope
+		if id := headerValue(r.Header, "X-Request-Id"); validRequestID(id) {
+			scope = event.NewRequestScope(r.Context(), id)
+		} else {
+			var b [event.GeneratedIDLen]byte
+			fillRequestID(&b)
+			scope = event.NewRequestScopeGenerated(r.Context(), &b)
+		}
 		w.Header()["X-Request-Id"] = scope.IDHeader()
 		next.ServeHTTP(w, r.WithContext(scope))
 	})
@@ -36,12 +39,17 @@ func RequestIDFrom(ctx context.Context) string { return event.RequestID(ctx) }
 // ChaCha8 generator (seeded from the OS, per thread), not crypto/rand: an id
 // names a request in the logs and is no secret, and it costs no system call.
 func newRequestID() string {
-	var raw [16]byte
+	var b [event.GeneratedIDLen]byte
+	fillRequestID(&b)
+	return string(b[:])
+}
+
+// fillRequestID writes a new request id (newRequestID's) into b.
+func fillRequestID(b *[event.GeneratedIDLen]byte) {
+	var raw [event.GeneratedIDLen / 2]byte
 	binary.LittleEndian.PutUint64(raw[:8], rand.Uint64())
 	binary.LittleEndian.PutUint64(raw[8:], rand.Uint64())
-	var b [32]byte
 	hex.Encode(b[:], raw[:])
-	return string(b[:])
 }
 
 // validRequestID accepts what Rails accepts from a client: up to 255

@@ -59,7 +59,9 @@ func indexFiles(public fs.FS) (map[string]struct{}, error) {
 				return nil
 			}
 		}
-		files[name] = struct{}{}
+		if fs.ValidPath(name) { // as WalkDir's names are: static relies on it
+			files[name] = struct{}{}
+		}
 		return nil
 	})
 	return files, err
@@ -74,12 +76,14 @@ func static(public fs.FS, files map[string]struct{}, next http.Handler) http.Han
 			next.ServeHTTP(w, r)
 			return
 		}
-		name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
-		if name == "" || !fs.ValidPath(name) {
+		name := staticName(r.URL.Path)
+		if name == "" || files == nil && !fs.ValidPath(name) {
 			next.ServeHTTP(w, r)
 			return
 		}
 		if files != nil {
+			// The index holds valid paths only: a name missing from it
+			// is not served, valid or not.
 			if _, ok := files[name]; !ok {
 				next.ServeHTTP(w, r)
 				return
@@ -90,4 +94,35 @@ func static(public fs.FS, files map[string]struct{}, next http.Handler) http.Han
 		}
 		server.ServeHTTP(w, r)
 	})
+}
+
+// staticName is the file a request's path names: path.Clean's, without
+// the leading slash. A path already clean (rooted, no empty, "." or ".."
+// element, no trailing slash), as nearly all are, is its own Clean: it is
+// only checked, not rebuilt.
+func staticName(p string) string {
+	if isCleanRooted(p) {
+		return p[1:]
+	}
+	return strings.TrimPrefix(path.Clean(p), "/")
+}
+
+// isCleanRooted reports whether path.Clean(p) is p, for a p that starts
+// with a slash and is not "/" alone.
+func isCleanRooted(p string) bool {
+	if len(p) < 2 || p[0] != '/' || p[len(p)-1] == '/' {
+		return false
+	}
+	start := 1 // of the current element
+	for i := 1; i <= len(p); i++ {
+		if i < len(p) && p[i] != '/' {
+			continue
+		}
+		switch p[start:i] {
+		case "", ".", "..":
+			return false
+		}
+		start = i + 1
+	}
+	return true
 }

@@ -111,7 +111,10 @@ func (r Relation[T]) Find(ctx context.Context, id any) (T, error) {
 			var zero T
 			return zero, err
 		}
-		return loadOne[T](ctx, r.db, p, p.findSQL, []any{id}, pkName, false)
+		// The id's argument slice is in loadOne's one allocation.
+		buf := new(oneRow[T])
+		buf.arg[0] = id
+		return loadOne(ctx, r.db, p, p.findSQL, buf.arg[:], pkName, false, buf)
 	}
 	pk, err := r.pkTerm(ctx, "")
 	if err != nil {
@@ -139,7 +142,7 @@ func (r Relation[T]) one(ctx context.Context) (T, error) {
 		return zero, err
 	}
 	sql, args, names := r.build(p, "", false)
-	m, err := loadOne[T](ctx, r.db, p, sql, args, names, len(r.q.selects) > 0)
+	m, err := loadOne[T](ctx, r.db, p, sql, args, names, len(r.q.selects) > 0, nil)
 	if err != nil || len(r.q.preload) == 0 {
 		return m, err
 	}
@@ -296,20 +299,41 @@ func load[T any](ctx context.Context, db *DB, p *plan, sql string, args []any, n
 	return out, nil
 }
 
-// loadOne loads at most one row; none is ErrNotFound.
-func loadOne[T any](ctx context.Context, db *DB, p *plan, sql string, args []any, names []string, byName bool) (T, error) {
+// oneRowDest is the number of scan destinations a oneRow holds: models
+// with more columns scan into a slice of their own.
+const oneRowDest = 16
+
+// oneRow is what loadOne allocates, in one allocation: the record and its
+// snapshot (which the record keeps), the row's scan destinations and the
+// argument of a Find. Never reused.
+type oneRow[T any] struct {
+	two  [2]T
+	dest [oneRowDest]any
+	arg  [1]any
+}
+
+// loadOne loads at most one row; none is ErrNotFound. buf, when not nil,
+// is a fresh oneRow whose arg may hold args (Find's id); nil allocates one.
+func loadOne[T any](ctx context.Context, db *DB, p *plan, sql string, args []any, names []string, byName bool, buf *oneRow[T]) (T, error) {
 	var zero T
 	rows, start, err := db.query(ctx, sql, args, names)
 	if err != nil {
 		return zero, err
 	}
-	two := make([]T, 2) // the record and its snapshot, in one allocation
+	if buf == nil {
+		buf = new(oneRow[T])
+	}
+	two := buf.two[:]
 	base := unsafe.Pointer(&two[0])
 	n := int64(0)
 	fields, err := fieldsFor(p, rows, byName)
 	if err == nil && rows.Next() {
 		n = 1
-		dest := make([]any, len(fields))
+		dest := buf.dest[:]
+		if len(fields) > len(dest) {
+			dest = make([]any, len(fields))
+		}
+		dest = dest[:len(fields)]
 		for i, f := range fields {
 			dest[i] = f.ptr(base)
 		}

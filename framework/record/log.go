@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/gorails/gorails/framework/event"
@@ -14,16 +13,9 @@ import (
 
 // Stats counts the statements run with a context (see WithStats): the
 // request log prints "Record: 0.6ms (3 queries)". Safe for concurrent use.
-type Stats struct {
-	queries atomic.Int64
-	nanos   atomic.Int64
-}
-
-// Queries is the number of statements run.
-func (s *Stats) Queries() int64 { return s.queries.Load() }
-
-// Duration is the total time spent in the database.
-func (s *Stats) Duration() time.Duration { return time.Duration(s.nanos.Load()) }
+// It is event.DBStats, so that a request's counters can live in its
+// event.RequestScope.
+type Stats = event.DBStats
 
 type statsKey struct{}
 
@@ -41,10 +33,13 @@ func WithStats(ctx context.Context) (context.Context, *Stats) {
 // context layer nor copy of the request. Everything that runs with the
 // request's context from then on counts into them.
 func WithRequestStats(ctx context.Context) (context.Context, *Stats) {
-	s := new(Stats)
-	if event.ScopeOf(ctx).Set(statsKey{}, s) {
-		return ctx, s
+	if sc := event.ScopeOf(ctx); sc != nil {
+		// The scope's own counters: no allocation.
+		if s := sc.ClaimDBStats(); s != nil && sc.Set(statsKey{}, s) {
+			return ctx, s
+		}
 	}
+	s := new(Stats)
 	return context.WithValue(ctx, statsKey{}, s), s
 }
 
@@ -111,8 +106,7 @@ func appendNames(dst, src []string, n int) []string {
 func (db *DB) record(ctx context.Context, op, sql string, args []any, names []string, start time.Time, rows int64, err error) {
 	d := time.Since(start)
 	if s := StatsFrom(ctx); s != nil {
-		s.queries.Add(1)
-		s.nanos.Add(int64(d))
+		s.Count(d)
 	}
 	retried := err != nil && ctx.Value(deadlockRetryKey{}) != nil && db.kindOf(err) == ErrDeadlockDetected
 	// A failed statement is reported whether or not anyone wants SQL

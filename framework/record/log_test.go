@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorails/gorails/framework/event"
 	"github.com/gorails/gorails/framework/record"
 )
 
@@ -228,4 +229,48 @@ func walkErrors(err error, fn func(error)) {
 			walkErrors(e, fn)
 		}
 	}
+}
+
+// TestRequestStatsInTheScope: in a request scope the counters are the
+// scope's own (no layer) and each request's start at zero; Find, whose
+// argument and scan destinations share the record's allocation, loads
+// each request's own row.
+func TestRequestStatsInTheScope(t *testing.T) {
+	t.Parallel()
+	forEachAdapter(t, func(t *testing.T, db *record.DB) {
+		ctx := context.Background()
+		ddl := map[string]string{
+			record.SQLite:     `CREATE TABLE secrets (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, password_digest TEXT NOT NULL, api_token TEXT NOT NULL)`,
+			record.PostgreSQL: `CREATE TABLE secrets (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL, password_digest TEXT NOT NULL, api_token TEXT NOT NULL)`,
+			record.MySQL:      `CREATE TABLE secrets (id BIGINT AUTO_INCREMENT PRIMARY KEY, name TEXT NOT NULL, password_digest TEXT NOT NULL, api_token TEXT NOT NULL)`,
+		}[db.Adapter()]
+		_, err := db.Exec(ctx, ddl)
+		must(t, err)
+		var made []Secret
+		for _, name := range []string{"first", "second"} {
+			s := Secret{Name: name, PasswordDigest: "d-" + name, APIToken: "t-" + name}
+			must(t, record.Create(ctx, db, &s))
+			made = append(made, s)
+		}
+		for i, s := range made {
+			scope := event.NewRequestScope(ctx, fmt.Sprint("req-", i))
+			rctx, stats := record.WithRequestStats(scope)
+			if rctx != context.Context(scope) || record.StatsFrom(scope) != stats {
+				t.Fatal("the request's counters are not the scope's own")
+			}
+			for range i + 1 {
+				got, err := record.Query[Secret](db).Find(rctx, s.ID)
+				must(t, err)
+				if got.ID != s.ID || got.Name != s.Name || got.APIToken != s.APIToken || record.Changed(db, &got) || !got.Persisted() {
+					t.Fatalf("request %d found %+v, want %+v", i, got, s)
+				}
+			}
+			if stats.Queries() != int64(i+1) {
+				t.Fatalf("request %d counted %d statements, want %d", i, stats.Queries(), i+1)
+			}
+			if _, again := record.WithRequestStats(rctx); again == stats {
+				t.Fatal("a second WithRequestStats on the scope got its counters again")
+			}
+		}
+	})
 }

@@ -583,7 +583,9 @@ func Reload[T any](ctx context.Context, ex Executor, m *T) error {
 	if err != nil {
 		return err
 	}
-	fresh, err := loadOne[T](ctx, db, p, p.findSQL, []any{p.pk.val(unsafe.Pointer(m))}, pkName, false)
+	buf := new(oneRow[T])
+	buf.arg[0] = p.pk.val(unsafe.Pointer(m))
+	fresh, err := loadOne(ctx, db, p, p.findSQL, buf.arg[:], pkName, false, buf)
 	if err != nil {
 		return err
 	}

@@ -60,12 +60,65 @@ func peer(r *http.Request) netip.Addr {
 
 // peerText is peer and the text of RemoteAddr it was read from.
 func peerText(r *http.Request) (netip.Addr, string) {
+	// Nearly every peer is "a.b.c.d:port", as net/http spells an IPv4
+	// peer: read it directly. Anything else takes netip's parser.
+	if a, host, ok := parseIPv4Port(r.RemoteAddr); ok {
+		return a, host
+	}
 	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
 		host := r.RemoteAddr[:strings.LastIndexByte(r.RemoteAddr, ':')]
 		return ap.Addr().Unmap(), strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 	}
 	a, _ := netip.ParseAddr(r.RemoteAddr)
 	return a.Unmap(), r.RemoteAddr
+}
+
+// parseIPv4Port reads s as a dotted-quad IPv4 address and a decimal port
+// ("127.0.0.1:40000"), both in the forms netip.ParseAddrPort accepts, and
+// returns the address and its text. ok is false for anything else (which
+// netip may still accept: the caller asks it then).
+func parseIPv4Port(s string) (a netip.Addr, host string, ok bool) {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 || i == len(s)-1 || len(s)-i-1 > 5 {
+		return netip.Addr{}, "", false
+	}
+	port := 0
+	for _, c := range []byte(s[i+1:]) {
+		if c < '0' || c > '9' {
+			return netip.Addr{}, "", false
+		}
+		port = port*10 + int(c-'0')
+	}
+	if port > 65535 {
+		return netip.Addr{}, "", false
+	}
+	host = s[:i]
+	var ip [4]byte
+	field, digits := 0, 0
+	val := 0
+	for j := 0; j <= len(host); j++ {
+		if j == len(host) || host[j] == '.' {
+			if digits == 0 || field > 3 {
+				return netip.Addr{}, "", false
+			}
+			ip[field] = byte(val)
+			field, digits, val = field+1, 0, 0
+			continue
+		}
+		c := host[j]
+		if c < '0' || c > '9' || digits == 3 || digits == 1 && val == 0 { // no leading zero, as netip
+			return netip.Addr{}, "", false
+		}
+		val = val*10 + int(c-'0')
+		digits++
+		if val > 255 {
+			return netip.Addr{}, "", false
+		}
+	}
+	if field != 4 {
+		return netip.Addr{}, "", false
+	}
+	return netip.AddrFrom4(ip), host, true
 }
 
 // parseHop reads one X-Forwarded-For hop; text is what it was read from.

@@ -15,6 +15,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/gorails/gorails/framework/event"
 	"github.com/gorails/gorails/framework/security"
 )
 
@@ -578,5 +579,46 @@ func BenchmarkHeaders(b *testing.B) {
 				h.h.ServeHTTP(w, r)
 			}
 		})
+	}
+}
+
+// TestForceSSLRequestsInSequence: ForceSSL reuses its cookie writers and,
+// in the default stack, copies the URL into the request's scope. Requests
+// in a row, inside a request scope and alone, each get their own cookies
+// marked Secure (a writer left "done" by the request before would skip
+// them), their own URL with the https scheme, and the caller's URL stays
+// as it was.
+func TestForceSSLRequestsInSequence(t *testing.T) {
+	t.Parallel()
+	for _, scoped := range []bool{true, false} {
+		var seen []string
+		h := security.ForceSSL(security.SSL{AssumeSSL: true})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			seen = append(seen, r.URL.String())
+			http.SetCookie(w, &http.Cookie{Name: strings.Trim(r.URL.Path, "/"), Value: "1"})
+			io.WriteString(w, r.URL.Path)
+		}))
+		for i, path := range []string{"/a", "/b", "/c"} {
+			r := httptest.NewRequest("GET", "http://example.com"+path+"?q="+path, nil)
+			orig := r.URL
+			origText := orig.String()
+			if scoped {
+				// The request_id middleware's copy of the request, whose
+				// context is its scope.
+				r = r.WithContext(event.NewRequestScope(r.Context(), "id"+path))
+			}
+			rec := serve(h, r)
+			if rec.Code != 200 || rec.Body.String() != path {
+				t.Fatalf("scoped %v, %s: %d %q", scoped, path, rec.Code, rec.Body)
+			}
+			if got, want := rec.Header().Get("Set-Cookie"), strings.Trim(path, "/")+"=1; Secure"; got != want {
+				t.Errorf("scoped %v, %s: Set-Cookie %q, want %q", scoped, path, got, want)
+			}
+			if want := "https://example.com" + path + "?q=" + path; seen[i] != want {
+				t.Errorf("scoped %v, %s: the app saw %s, want %s", scoped, path, seen[i], want)
+			}
+			if orig.String() != origText {
+				t.Errorf("scoped %v, %s: the caller's URL became %s", scoped, path, orig)
+			}
+		}
 	}
 }

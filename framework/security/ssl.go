@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorails/gorails/framework/event"
@@ -64,6 +65,7 @@ func (c SSL) hsts() string {
 func ForceSSL(cfg SSL) func(http.Handler) http.Handler {
 	hsts := cfg.hsts()
 	hstsValue := []string{hsts}
+	writers := &sync.Pool{New: func() any { return new(secureCookieWriter) }}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if cfg.Exclude != nil && cfg.Exclude(r) {
@@ -74,16 +76,19 @@ func ForceSSL(cfg SSL) func(http.Handler) http.Handler {
 				redirectToHTTPS(w, r, cfg.Port)
 				return
 			}
-			// One allocation for the writer and the URL's copy.
-			sr := &sslRequest{secureCookieWriter: secureCookieWriter{ResponseWriter: w}}
 			if r.TLS == nil && r.URL.Scheme != "https" {
-				sr.url = *r.URL
-				u := &sr.url
-				u.Scheme = "https"
 				// A request whose context is its event.RequestScope is
-				// the default stack's own copy: its URL is set in place.
-				// Alone, the middleware copies the request.
-				if event.ScopeOf(r.Context()) == nil {
+				// the default stack's own copy: its URL is set in place,
+				// to a copy held in the scope. Alone, the middleware
+				// copies the request and its URL.
+				sc := event.ScopeOf(r.Context())
+				u := sc.ClaimURL()
+				if u == nil {
+					u = new(url.URL)
+				}
+				*u = *r.URL
+				u.Scheme = "https"
+				if sc == nil {
 					r = r.WithContext(r.Context()) // a shallow copy
 				}
 				r.URL = u
@@ -93,9 +98,15 @@ func ForceSSL(cfg SSL) func(http.Handler) http.Handler {
 				// its values: Header().Set would allocate one each time.
 				w.Header()["Strict-Transport-Security"] = hstsValue
 			}
-			sw := &sr.secureCookieWriter
+			// The writers are reused: a handler must not use its
+			// ResponseWriter after it returned.
+			sw := writers.Get().(*secureCookieWriter)
+			*sw = secureCookieWriter{ResponseWriter: w}
 			next.ServeHTTP(sw, r)
 			sw.flag()
+			// Not deferred: after a panic the writer is left to the GC.
+			*sw = secureCookieWriter{}
+			writers.Put(sw)
 		})
 	}
 }
@@ -117,12 +128,6 @@ func redirectToHTTPS(w http.ResponseWriter, r *http.Request, port int) {
 		code = http.StatusPermanentRedirect
 	}
 	http.Redirect(w, r, "https://"+host+r.URL.RequestURI(), code)
-}
-
-// sslRequest is what ForceSSL makes per request, in one allocation.
-type sslRequest struct {
-	secureCookieWriter
-	url url.URL // the request's URL with its scheme, when it had none
 }
 
 // secureCookieWriter adds the Secure attribute to Set-Cookie headers just

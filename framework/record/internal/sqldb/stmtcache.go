@@ -54,6 +54,10 @@ type cachedStmt struct {
 	stmt    sqldriver.Stmt
 	busy    bool
 	evicted bool // dropped from the cache while busy: closed when its rows close
+	// rows wraps the rows of the statement's query in flight: a statement
+	// runs one query at a time (busy), and database/sql closes a query's
+	// rows once and never reads them after, so each query reuses it.
+	rows cachedRows
 }
 
 var (
@@ -86,7 +90,8 @@ func (c *cachingConn) QueryContext(ctx context.Context, query string, args []sql
 			c.done(s)
 			return nil, err
 		}
-		return &cachedRows{Rows: rows, c: c, s: s}, nil
+		s.rows = cachedRows{Rows: rows, c: c, s: s}
+		return &s.rows, nil
 	case stmtDDL:
 		c.schema.Add(1)
 	}

@@ -134,6 +134,52 @@ func TestStatementCache(t *testing.T) {
 		}
 	})
 
+	t.Run("a statement's rows wrapper is reused by the next query only", func(t *testing.T) {
+		t.Parallel()
+		b := setupCache(t, 0)
+		const q = "SELECT name FROM t WHERE id >= ? ORDER BY id"
+		first, err := b.pool.Query(ctx, q, []any{1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !first.Next() { // read one row of three, then close
+			t.Fatal("no first row")
+		}
+		if err := first.Close(); err != nil {
+			t.Fatal(err)
+		}
+		second, err := b.pool.Query(ctx, q, []any{3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer second.Close()
+		// The first query's rows, closed, must not reach the second's,
+		// which now runs on the same statement and its wrapper.
+		if first.Next() {
+			t.Fatal("closed rows gave another row")
+		}
+		if err := first.Close(); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for second.Next() {
+			var s string
+			if err := second.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, s)
+		}
+		if err := second.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, []string{"c"}) {
+			t.Errorf("second query: %v, want [c]", got)
+		}
+		if p := b.prepared.Load(); p != 1 {
+			t.Errorf("prepared %d, want 1 (the second query on the cached statement)", p)
+		}
+	})
+
 	t.Run("the least recently used statement leaves at the limit", func(t *testing.T) {
 		t.Parallel()
 		b := setupCache(t, 2)
