@@ -18,17 +18,17 @@ func TestSecondLayoutIsAppendFormat(t *testing.T) {
 	}
 	locs := []*time.Location{
 		time.UTC, time.Local, ny,
-		time.FixedZone("odd", 5*3600+45*60),         // +05:45
-		time.FixedZone("west", -(9*3600 + 30*60)),   // -09:30
-		time.FixedZone("secs", 3600+23*60+17),       // an offset with seconds
-		time.FixedZone("zero", 0),                   // UTC's offset under another name
+		time.FixedZone("odd", 5*3600+45*60),        // +05:45
+		time.FixedZone("west", -(9*3600 + 30*60)),  // -09:30
+		time.FixedZone("secs", 3600+23*60+17),      // an offset with seconds
+		time.FixedZone("zero", 0),                  // UTC's offset under another name
 		time.FixedZone("neg-secs", -(2*3600 + 59)), // -02:00:59
 	}
 	base := []time.Time{
 		time.Date(2026, 12, 6, 4, 0, 0, 0, time.UTC),
-		time.Date(2026, 3, 8, 6, 59, 59, 999999999, time.UTC), // New York's spring change
+		time.Date(2026, 3, 8, 6, 59, 59, 999999999, time.UTC),  // New York's spring change
 		time.Date(2026, 11, 1, 5, 59, 59, 500000000, time.UTC), // and its autumn one
-		time.Date(1969, 12, 31, 23, 59, 59, 1, time.UTC),      // before the epoch
+		time.Date(1969, 12, 31, 23, 59, 59, 1, time.UTC),       // before the epoch
 		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
 		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
 		time.Date(-1, 6, 1, 0, 0, 0, 10, time.UTC), // years the cache does not serve

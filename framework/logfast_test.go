@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
+	"math/rand/v2"
 	"regexp"
 	"testing"
 	"time"
@@ -69,7 +71,7 @@ func compareRequestLines(t *testing.T, ls requestLines) {
 // error and request id.
 func TestRequestLinesFastPathWritesWhatSlogWrites(t *testing.T) {
 	t.Parallel()
-	at := time.Date(2026, 12, 6, 4, 5, 6, 123456789, time.FixedZone("x", -(3*3600 + 30*60)))
+	at := time.Date(2026, 12, 6, 4, 5, 6, 123456789, time.FixedZone("x", -(3*3600+30*60)))
 	hostile := "a\"b\\c\nd\re\tf\x00g\x1fh\x7fi é \xff\xfe \u2028\u2029 <&> 🙂 \xe2\x82"
 	params := map[string]any{"q": hostile, hostile: []string{"x", "\n"}, "post": map[string]any{"title": "Hi \"there\"", "tags": []string{}}}
 	for _, tc := range []struct {
@@ -135,4 +137,40 @@ func FuzzRequestLinesFastPath(f *testing.F) {
 				Duration: time.Duration(sec % 1e12), Views: time.Duration(sec % 1e7), Queries: sec % 5, Err: err},
 		})
 	})
+}
+
+// TestJSONLineMsIsFloat: a duration's milliseconds written as a decimal
+// are appendJSONFloat's of msFloat, for every microsecond count up to two
+// seconds, around the powers of ten and of two, up to and past the
+// decimal's limit (2^43 µs), random counts below it, and negative ones.
+func TestJSONLineMsIsFloat(t *testing.T) {
+	t.Parallel()
+	check := func(us int64) {
+		d := time.Duration(us) * time.Microsecond
+		l := jsonLine{}
+		l.ms(`,"d":`, d)
+		if want := string(appendJSONFloat([]byte(`,"d":`), msFloat(d))); string(l.b) != want {
+			t.Fatalf("%d µs: %s, appendJSONFloat %s", us, l.b, want)
+		}
+	}
+	for us := int64(-2000); us <= 2_000_000; us++ {
+		check(us)
+	}
+	for p := int64(1); p > 0 && p < 1<<62; p *= 10 {
+		for _, us := range []int64{p - 1, p, p + 1, p*7 + 3} {
+			check(us)
+		}
+	}
+	for e := 20; e <= 50; e++ {
+		for delta := int64(-1001); delta <= 1001; delta++ {
+			check(int64(1)<<e + delta)
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 1 << 20 {
+		check(r.Int64N(1 << 43))
+		check(r.Int64N(1<<43) - (1<<43 - 1<<20))
+	}
+	check(math.MaxInt64 / 1000)
+	check(math.MinInt64 / 1000)
 }

@@ -133,6 +133,31 @@ func (l *jsonLine) float(key string, v float64) {
 	l.b = appendJSONFloat(append(l.b, key...), v)
 }
 
+// ms appends a duration in milliseconds, as float does msFloat(d), from
+// its microseconds as a decimal (no float formatting: three of them per
+// request). Up to 2^43 µs (about 100 days) the decimal n/1000 is what
+// appendJSONFloat writes for float64(n)/1000, its shortest form (an ulp
+// there is under 0.002 µs, so no shorter decimal rounds to the same
+// float; TestJSONLineMsIsFloat); beyond, and for negative durations,
+// float itself writes it.
+func (l *jsonLine) ms(key string, d time.Duration) {
+	us := d.Microseconds()
+	if us < 0 || us >= 1<<43 {
+		l.float(key, msFloat(d))
+		return
+	}
+	b := strconv.AppendInt(append(l.b, key...), us/1000, 10)
+	if frac := us % 1000; frac != 0 {
+		digits := [4]byte{'.', byte('0' + frac/100), byte('0' + frac/10%10), byte('0' + frac%10)}
+		n := 4
+		for digits[n-1] == '0' {
+			n--
+		}
+		b = append(b, digits[:n]...)
+	}
+	l.b = b
+}
+
 // value appends an attribute of any other value (key as str's), as
 // appendJSONAttr writes it.
 func (l *jsonLine) value(key string, v slog.Value) {
@@ -358,6 +383,21 @@ var jsonPlain = [256]bool{
 	'{': true, '|': true, '}': true, '~': true, '\x7f': true,
 }
 
+// jsonPlainWord reports whether the eight bytes of w are all plain
+// (jsonPlain): none below the space, none from 0x80 on, no quote, no
+// backslash. Each test is exact, not just a hint: x-0x01 borrows into a
+// byte's top bit only from a byte that is zero, and the lowest such byte
+// is a real one (TestJSONPlainWord checks it against the table).
+func jsonPlainWord(w uint64) bool {
+	const ones, tops = 0x0101010101010101, 0x8080808080808080
+	q := w ^ (ones * '"')   // zero where w has a quote
+	bs := w ^ (ones * '\\') // zero where w has a backslash
+	special := w |          // from 0x80 on
+		(w - ones*' ') | // below the space (or from 0x80 on)
+		((q - ones) &^ q) | ((bs - ones) &^ bs)
+	return special&tops == 0
+}
+
 // appendJSONString writes s quoted as slog.JSONHandler does: control
 // characters, quotes and backslashes escaped, invalid UTF-8 as U+FFFD,
 // U+2028 and U+2029 escaped, HTML characters left alone. s is a string or
@@ -368,6 +408,18 @@ func appendJSONString[S string | []byte](b []byte, s S) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight plain bytes at a time (most of a request line's strings).
+		for i+8 <= len(s) {
+			w := s[i : i+8] // one bounds check, and the loads combine into one
+			if !jsonPlainWord(uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56) {
+				break
+			}
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if jsonPlain[c] {
 			i++

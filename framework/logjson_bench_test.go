@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"testing"
 	"time"
@@ -65,5 +66,47 @@ func TestJSONPlainTable(t *testing.T) {
 		if jsonPlain[c] != want {
 			t.Errorf("jsonPlain[%#x] = %v, want %v", c, jsonPlain[c], want)
 		}
+	}
+}
+
+// TestJSONPlainWord: the eight-byte test is the table's, for every byte
+// in every position among plain and special neighbours, and for random
+// words.
+func TestJSONPlainWord(t *testing.T) {
+	t.Parallel()
+	want := func(w uint64) bool {
+		for k := range 8 {
+			if !jsonPlain[byte(w>>(8*k))] {
+				return false
+			}
+		}
+		return true
+	}
+	check := func(w uint64) {
+		if got := jsonPlainWord(w); got != want(w) {
+			t.Fatalf("jsonPlainWord(%#016x) = %v, want %v", w, got, !got)
+		}
+	}
+	for _, fill := range []byte{'a', ' ', '~', 0x7f, '"', '\\', 0, 0x1f, 0x80, 0xff, '!', '#', '[', ']'} {
+		for c := range 256 {
+			for k := range 8 {
+				w := uint64(0)
+				for j := range 8 {
+					b := fill
+					if j == k {
+						b = byte(c)
+					}
+					w |= uint64(b) << (8 * j)
+				}
+				check(w)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 1 << 20 {
+		w := r.Uint64()
+		check(w)
+		check(w & 0x7f7f7f7f7f7f7f7f) // ASCII only
+		check(w&0x3f3f3f3f3f3f3f3f | 0x2020202020202020)
 	}
 }

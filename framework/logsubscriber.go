@@ -272,9 +272,9 @@ func (s *LogSubscriber) processAction(ctx context.Context, e *event.ProcessActio
 		l.str(`,"method":`, e.Method)
 		l.str(`,"path":`, e.Path)
 		l.int(`,"status":`, int64(e.Status))
-		l.float(`,"duration_ms":`, msFloat(e.Duration))
-		l.float(`,"view_ms":`, msFloat(e.Views))
-		l.float(`,"db_ms":`, msFloat(e.DB))
+		l.ms(`,"duration_ms":`, e.Duration)
+		l.ms(`,"view_ms":`, e.Views)
+		l.ms(`,"db_ms":`, e.DB)
 		l.int(`,"db_queries":`, e.Queries)
 		if e.Controller != "" {
 			l.str(`,"controller":`, e.Controller)
