@@ -406,19 +406,23 @@ func jsonPlainWord(w uint64) bool {
 func appendJSONString[S string | []byte](b []byte, s S) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
-	start := 0
+	start, bytewise := 0, 0
 	for i := 0; i < len(s); {
-		// Eight plain bytes at a time (most of a request line's strings).
-		for i+8 <= len(s) {
-			w := s[i : i+8] // one bounds check, and the loads combine into one
-			if !jsonPlainWord(uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56) {
+		// Eight plain bytes at a time (most of a request line's strings);
+		// the eight that hold a byte to escape, then, one at a time.
+		if i >= bytewise {
+			for i+8 <= len(s) {
+				w := s[i : i+8] // one bounds check, and the loads combine into one
+				if !jsonPlainWord(uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+					uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56) {
+					break
+				}
+				i += 8
+			}
+			if i == len(s) {
 				break
 			}
-			i += 8
-		}
-		if i == len(s) {
-			break
+			bytewise = i + 8
 		}
 		c := s[i]
 		if jsonPlain[c] {

@@ -1,11 +1,13 @@
 package framework
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,5 +110,40 @@ func TestJSONPlainWord(t *testing.T) {
 		check(w)
 		check(w & 0x7f7f7f7f7f7f7f7f) // ASCII only
 		check(w&0x3f3f3f3f3f3f3f3f | 0x2020202020202020)
+	}
+}
+
+// TestAppendJSONStringAroundWords: strings with a byte to escape at every
+// offset from the eight-byte words' edges, of every length up to 40,
+// written as slog.JSONHandler writes them (as a string and as bytes).
+func TestAppendJSONStringAroundWords(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	drop := func(_ []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey || a.Key == slog.LevelKey || a.Key == slog.MessageKey {
+			return slog.Attr{}
+		}
+		return a
+	}
+	log := slog.New(slog.NewJSONHandler(&out, &slog.HandlerOptions{ReplaceAttr: drop}))
+	slogString := func(s string) string {
+		out.Reset()
+		log.Info("", "k", s)
+		return strings.TrimSuffix(strings.TrimPrefix(out.String(), `{"k":`), "}\n")
+	}
+	specials := []string{"\"", "\\", "\n", "\x00", "\x1f", "\x7f", "é", "\xff", "\xe2\x82", "\u2028", "🙂"}
+	for n := 0; n <= 40; n++ {
+		for at := 0; at <= n; at++ {
+			for _, sp := range specials {
+				s := strings.Repeat("a", at) + sp + strings.Repeat("b", n-at)
+				want := slogString(s)
+				if got := string(appendJSONString(nil, s)); got != want {
+					t.Fatalf("%q: %s, slog %s", s, got, want)
+				}
+				if got := string(appendJSONString(nil, []byte(s))); got != want {
+					t.Fatalf("%q as bytes: %s, slog %s", s, got, want)
+				}
+			}
+		}
 	}
 }
