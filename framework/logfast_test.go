@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ type requestLines struct {
 	start      event.StartRequest
 	processing *event.StartProcessing
 	done       event.ProcessAction
+	paramsBF   bool // a params string holds \b or \f (compareRequestLines)
 }
 
 // writeRequestLines writes ls's lines through a subscriber on h.
@@ -39,27 +41,47 @@ func writeRequestLines(h slog.Handler, ls requestLines) {
 // lineTime is each line's time, which the two handlers take a moment apart.
 var lineTime = regexp.MustCompile(`(?m)^\{"time":"[^"]*",`)
 
+// generalPath is a JSON handler the subscriber does not recognise: its
+// lines take the general path (a slog.Record to Handle), as before
+// jsonLine.
+type generalPath struct{ *jsonHandler }
+
 // compareRequestLines writes ls with production's JSON handler (the
-// subscriber's own path to it, jsonLine) and with slog.JSONHandler and
-// requestIDHandler (the subscriber's general path), both with an
-// attribute added by WithAttrs, and fails unless the lines are the same
-// bytes but for each line's time.
+// subscriber's own path to it, jsonLine), with the same handler through
+// the subscriber's general path, and with slog.JSONHandler and
+// requestIDHandler, all with an attribute added by WithAttrs, and fails
+// unless the lines are the same bytes but for each line's time.
+//
+// One difference from slog is known and older than jsonLine: a params
+// string holding a backspace or a form feed is written \u0008 and
+// \u000c, as slog writes every other string, where encoding/json (slog's
+// way for a map) writes \b and \f. The Parameters line is left out of
+// the comparison with slog then.
 func compareRequestLines(t *testing.T, ls requestLines) {
 	t.Helper()
 	web := []slog.Attr{slog.String("component", "w\"eb\n")}
-	var fb, sb bytes.Buffer
+	var fb, gb, sb bytes.Buffer
 	fh := newJSONHandler(&fb, slog.LevelDebug).WithAttrs(web)
 	if s := (&LogSubscriber{Logger: slog.New(fh), Attrs: true}); s.fastJSON() == nil {
 		t.Fatal("the JSON handler's subscriber does not take its own path")
 	}
 	writeRequestLines(fh, ls)
+	writeRequestLines(generalPath{newJSONHandler(&gb, slog.LevelDebug).WithAttrs(web).(*jsonHandler)}, ls)
 	writeRequestLines(requestIDHandler{slog.NewJSONHandler(&sb, &slog.HandlerOptions{Level: slog.LevelDebug})}.WithAttrs(web), ls)
-	fast, std := fb.String(), sb.String()
-	if got, want := lineTime.ReplaceAllString(fast, "{"), lineTime.ReplaceAllString(std, "{"); got != want {
+	fast, general, std := fb.String(), gb.String(), sb.String()
+	untimed := func(s string) string { return lineTime.ReplaceAllString(s, "{") }
+	if untimed(fast) != untimed(general) {
+		t.Errorf("fast path:\n%s\ngeneral path:\n%s", fast, general)
+	}
+	if ls.paramsBF {
+		params := regexp.MustCompile(`(?m)^.*"params":.*\n`)
+		fast, std = params.ReplaceAllString(fast, ""), params.ReplaceAllString(std, "")
+	}
+	if untimed(fast) != untimed(std) {
 		t.Errorf("fast path:\n%s\nslog:\n%s", fast, std)
 	}
-	if n := bytes.Count(fb.Bytes(), []byte("\n")); n < 2 || len(lineTime.FindAllString(fast, -1)) != n {
-		t.Errorf("fast path wrote %d lines, not each with a time:\n%s", n, fast)
+	if n := bytes.Count(fb.Bytes(), []byte("\n")); n < 2 || len(lineTime.FindAllString(fb.String(), -1)) != n {
+		t.Errorf("fast path wrote %d lines, not each with a time:\n%s", n, fb.String())
 	}
 }
 
@@ -128,8 +150,9 @@ func FuzzRequestLinesFastPath(f *testing.F) {
 			err = errors.New(errText)
 		}
 		compareRequestLines(t, requestLines{
-			id:    id,
-			start: event.StartRequest{Method: method, Path: path, RemoteIP: ip, Time: at},
+			id:       id,
+			paramsBF: strings.ContainsAny(controller+action+path+ip, "\b\f"),
+			start:    event.StartRequest{Method: method, Path: path, RemoteIP: ip, Time: at},
 			processing: event.NewStartProcessing(controller, action, "HTML", method, path, func() map[string]any {
 				return map[string]any{controller: action, "p": []string{path, ip}}
 			}),
