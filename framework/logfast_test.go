@@ -52,11 +52,12 @@ type generalPath struct{ *jsonHandler }
 // requestIDHandler, all with an attribute added by WithAttrs, and fails
 // unless the lines are the same bytes but for each line's time.
 //
-// One difference from slog is known and older than jsonLine: a params
-// string holding a backspace or a form feed is written \u0008 and
-// \u000c, as slog writes every other string, where encoding/json (slog's
-// way for a map) writes \b and \f. The Parameters line is left out of
-// the comparison with slog then.
+// One difference from slog is known, older than jsonLine and documented
+// by TestParamsJSONAsEncodingJSON: a params string holding a backspace or
+// a form feed is written \u0008 and \u000c, as slog writes every other
+// string, where encoding/json (slog's way for a map) writes \b and \f.
+// The Parameters line is left out of the comparison with slog then (the
+// general path still compares it byte for byte).
 func compareRequestLines(t *testing.T, ls requestLines) {
 	t.Helper()
 	web := []slog.Attr{slog.String("component", "w\"eb\n")}
