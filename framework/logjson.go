@@ -32,10 +32,11 @@ type jsonHandler struct {
 	level slog.Leveler
 	pre   []byte      // attributes added with WithAttrs, formatted, each with a leading comma
 	attrs []slog.Attr // the same attributes, for WithGroup's slog handler
+	clock *logClock   // the last second's text of the lines' times
 }
 
 func newJSONHandler(w io.Writer, level slog.Leveler) *jsonHandler {
-	return &jsonHandler{mu: new(sync.Mutex), w: w, level: level}
+	return &jsonHandler{mu: new(sync.Mutex), w: w, level: level, clock: newLogClock()}
 }
 
 // lineBuf is a pooled buffer of one line.
@@ -80,10 +81,15 @@ func (h *jsonHandler) handleAttrs(ctx context.Context, t time.Time, level slog.L
 }
 
 func (h *jsonHandler) appendHead(b []byte, t time.Time, level slog.Level, msg string) []byte {
+	return appendHeadOf(h, b, t, level, msg)
+}
+
+// appendHeadOf is appendHead of a message as a string or as bytes.
+func appendHeadOf[S string | []byte](h *jsonHandler, b []byte, t time.Time, level slog.Level, msg S) []byte {
 	b = append(b, '{')
 	if !t.IsZero() {
 		b = append(b, `"time":"`...)
-		b = t.Round(0).AppendFormat(b, time.RFC3339Nano)
+		b = h.clock.rfc3339Nano.appendTime(b, t) // t.Round(0).AppendFormat(b, time.RFC3339Nano)
 		b = append(b, `",`...)
 	}
 	b = append(b, `"level":"`...)
@@ -91,6 +97,77 @@ func (h *jsonHandler) appendHead(b []byte, t time.Time, level slog.Level, msg st
 	b = append(b, `","msg":`...)
 	b = appendJSONString(b, msg)
 	return append(b, h.pre...)
+}
+
+// jsonLine is a line the log subscriber writes into the handler's buffer
+// itself, attribute by attribute: the bytes handleAttrs writes for the same
+// message and attributes, without a slog.Attr each and with each key
+// appended as the constant it is, ready quoted (`,"method":`), instead of
+// escaped byte by byte. The request log's three lines of every request
+// take this way (TestRequestLinesFastPathWritesWhatSlogWrites).
+type jsonLine struct {
+	h  *jsonHandler
+	lb *lineBuf
+	b  []byte
+}
+
+// line starts a line of message msg at level, at time t.
+func (h *jsonHandler) line(t time.Time, level slog.Level, msg []byte) jsonLine {
+	lb := getLine()
+	return jsonLine{h: h, lb: lb, b: appendHeadOf(h, lb.b, t, level, msg)}
+}
+
+// str appends a string attribute; key is the attribute's name as JSON,
+// with its comma and colon: `,"method":`.
+func (l *jsonLine) str(key, v string) {
+	l.b = appendJSONString(append(l.b, key...), v)
+}
+
+// int appends an integer attribute (key as str's).
+func (l *jsonLine) int(key string, v int64) {
+	l.b = strconv.AppendInt(append(l.b, key...), v, 10)
+}
+
+// float appends a float attribute (key as str's).
+func (l *jsonLine) float(key string, v float64) {
+	l.b = appendJSONFloat(append(l.b, key...), v)
+}
+
+// ms appends a duration in milliseconds, as float does msFloat(d), from
+// its microseconds as a decimal (no float formatting: three of them per
+// request). Up to 2^43 µs (about 100 days) the decimal n/1000 is what
+// appendJSONFloat writes for float64(n)/1000, its shortest form (an ulp
+// there is under 0.002 µs, so no shorter decimal rounds to the same
+// float; TestJSONLineMsIsFloat); beyond, and for negative durations,
+// float itself writes it.
+func (l *jsonLine) ms(key string, d time.Duration) {
+	us := d.Microseconds()
+	if us < 0 || us >= 1<<43 {
+		l.float(key, msFloat(d))
+		return
+	}
+	b := strconv.AppendInt(append(l.b, key...), us/1000, 10)
+	if frac := us % 1000; frac != 0 {
+		digits := [4]byte{'.', byte('0' + frac/100), byte('0' + frac/10%10), byte('0' + frac%10)}
+		n := 4
+		for digits[n-1] == '0' {
+			n--
+		}
+		b = append(b, digits[:n]...)
+	}
+	l.b = b
+}
+
+// value appends an attribute of any other value (key as str's), as
+// appendJSONAttr writes it.
+func (l *jsonLine) value(key string, v slog.Value) {
+	l.b = appendJSONValue(append(l.b, key...), v.Resolve())
+}
+
+// write ends the line with the request id of ctx and writes it.
+func (l *jsonLine) write(ctx context.Context) error {
+	defer putLine(l.lb)
+	return l.h.finish(ctx, l.lb, l.b)
 }
 
 func (h *jsonHandler) finish(ctx context.Context, lb *lineBuf, b []byte) error {
@@ -306,14 +383,47 @@ var jsonPlain = [256]bool{
 	'{': true, '|': true, '}': true, '~': true, '\x7f': true,
 }
 
+// jsonPlainWord reports whether the eight bytes of w are all plain
+// (jsonPlain): none below the space, none from 0x80 on, no quote, no
+// backslash. Each test is exact, not just a hint: x-0x01 borrows into a
+// byte's top bit only from a byte that is zero, and the lowest such byte
+// is a real one (TestJSONPlainWord checks it against the table).
+func jsonPlainWord(w uint64) bool {
+	const ones, tops = 0x0101010101010101, 0x8080808080808080
+	q := w ^ (ones * '"')   // zero where w has a quote
+	bs := w ^ (ones * '\\') // zero where w has a backslash
+	special := w |          // from 0x80 on
+		(w - ones*' ') | // below the space (or from 0x80 on)
+		((q - ones) &^ q) | ((bs - ones) &^ bs)
+	return special&tops == 0
+}
+
 // appendJSONString writes s quoted as slog.JSONHandler does: control
 // characters, quotes and backslashes escaped, invalid UTF-8 as U+FFFD,
-// U+2028 and U+2029 escaped, HTML characters left alone.
-func appendJSONString(b []byte, s string) []byte {
+// U+2028 and U+2029 escaped, HTML characters left alone. s is a string or
+// bytes (a message built in a buffer, written without a string of its
+// own).
+func appendJSONString[S string | []byte](b []byte, s S) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
-	start := 0
+	start, bytewise := 0, 0
 	for i := 0; i < len(s); {
+		// Eight plain bytes at a time (most of a request line's strings);
+		// the eight that hold a byte to escape, then, one at a time.
+		if i >= bytewise {
+			for i+8 <= len(s) {
+				w := s[i : i+8] // one bounds check, and the loads combine into one
+				if !jsonPlainWord(uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+					uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56) {
+					break
+				}
+				i += 8
+			}
+			if i == len(s) {
+				break
+			}
+			bytewise = i + 8
+		}
 		c := s[i]
 		if jsonPlain[c] {
 			i++
@@ -337,7 +447,10 @@ func appendJSONString(b []byte, s string) []byte {
 			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		// A rune is at most four bytes: decoding that much of s decodes
+		// what the whole rest would (and converts no more than four bytes
+		// of a []byte, on the stack).
+		r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
 		if r == utf8.RuneError && size == 1 {
 			b = append(b, s[start:i]...)
 			b = append(b, `\ufffd`...)

@@ -1,10 +1,13 @@
 package framework
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +67,83 @@ func TestJSONPlainTable(t *testing.T) {
 		want := c >= ' ' && c < 0x80 && c != '"' && c != '\\'
 		if jsonPlain[c] != want {
 			t.Errorf("jsonPlain[%#x] = %v, want %v", c, jsonPlain[c], want)
+		}
+	}
+}
+
+// TestJSONPlainWord: the eight-byte test is the table's, for every byte
+// in every position among plain and special neighbours, and for random
+// words.
+func TestJSONPlainWord(t *testing.T) {
+	t.Parallel()
+	want := func(w uint64) bool {
+		for k := range 8 {
+			if !jsonPlain[byte(w>>(8*k))] {
+				return false
+			}
+		}
+		return true
+	}
+	check := func(w uint64) {
+		if got := jsonPlainWord(w); got != want(w) {
+			t.Fatalf("jsonPlainWord(%#016x) = %v, want %v", w, got, !got)
+		}
+	}
+	for _, fill := range []byte{'a', ' ', '~', 0x7f, '"', '\\', 0, 0x1f, 0x80, 0xff, '!', '#', '[', ']'} {
+		for c := range 256 {
+			for k := range 8 {
+				w := uint64(0)
+				for j := range 8 {
+					b := fill
+					if j == k {
+						b = byte(c)
+					}
+					w |= uint64(b) << (8 * j)
+				}
+				check(w)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 1 << 20 {
+		w := r.Uint64()
+		check(w)
+		check(w & 0x7f7f7f7f7f7f7f7f) // ASCII only
+		check(w&0x3f3f3f3f3f3f3f3f | 0x2020202020202020)
+	}
+}
+
+// TestAppendJSONStringAroundWords: strings with a byte to escape at every
+// offset from the eight-byte words' edges, of every length up to 40,
+// written as slog.JSONHandler writes them (as a string and as bytes).
+func TestAppendJSONStringAroundWords(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	drop := func(_ []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey || a.Key == slog.LevelKey || a.Key == slog.MessageKey {
+			return slog.Attr{}
+		}
+		return a
+	}
+	log := slog.New(slog.NewJSONHandler(&out, &slog.HandlerOptions{ReplaceAttr: drop}))
+	slogString := func(s string) string {
+		out.Reset()
+		log.Info("", "k", s)
+		return strings.TrimSuffix(strings.TrimPrefix(out.String(), `{"k":`), "}\n")
+	}
+	specials := []string{"\"", "\\", "\n", "\x00", "\x1f", "\x7f", "é", "\xff", "\xe2\x82", "\u2028", "🙂"}
+	for n := 0; n <= 40; n++ {
+		for at := 0; at <= n; at++ {
+			for _, sp := range specials {
+				s := strings.Repeat("a", at) + sp + strings.Repeat("b", n-at)
+				want := slogString(s)
+				if got := string(appendJSONString(nil, s)); got != want {
+					t.Fatalf("%q: %s, slog %s", s, got, want)
+				}
+				if got := string(appendJSONString(nil, []byte(s))); got != want {
+					t.Fatalf("%q as bytes: %s, slog %s", s, got, want)
+				}
+			}
 		}
 	}
 }

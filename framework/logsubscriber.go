@@ -146,6 +146,18 @@ func (s *LogSubscriber) on(ctx context.Context, level slog.Level) bool {
 	return s.Logger.Enabled(ctx, level)
 }
 
+// fastJSON is the JSON handler whose lines the request's log lines are
+// written into directly (jsonLine), or nil: the lines then go through log
+// as every other line does (the development text log, a handler of the
+// app's own, a subscriber without attributes).
+func (s *LogSubscriber) fastJSON() *jsonHandler {
+	if !s.Attrs {
+		return nil
+	}
+	h, _ := s.Logger.Handler().(*jsonHandler)
+	return h
+}
+
 func (s *LogSubscriber) startRequest(ctx context.Context, e *event.StartRequest) {
 	if s.inflight != nil {
 		s.inflight.begin()
@@ -153,6 +165,7 @@ func (s *LogSubscriber) startRequest(ctx context.Context, e *event.StartRequest)
 	if !s.on(ctx, slog.LevelInfo) {
 		return
 	}
+	h := s.fastJSON()
 	var buf [160]byte
 	b := append(buf[:0], "Started "...)
 	b = appendQuoteIfNeeded(b, e.Method)
@@ -161,7 +174,16 @@ func (s *LogSubscriber) startRequest(ctx context.Context, e *event.StartRequest)
 	b = append(b, " for "...)
 	b = appendQuoteIfNeeded(b, e.RemoteIP)
 	b = append(b, " at "...)
-	b = e.Time.AppendFormat(b, "2006-01-02 15:04:05 -0700")
+	if h != nil {
+		b = h.clock.started.appendTime(b, e.Time) // e.Time.AppendFormat(b, startedLayout)
+		l := h.line(time.Now(), slog.LevelInfo, b)
+		l.str(`,"method":`, e.Method)
+		l.str(`,"path":`, e.Path)
+		l.str(`,"remote_ip":`, e.RemoteIP)
+		_ = l.write(ctx)
+		return
+	}
+	b = e.Time.AppendFormat(b, startedLayout)
 	s.log(ctx, slog.LevelInfo, string(b),
 		slog.String("method", e.Method), slog.String("path", e.Path), slog.String("remote_ip", e.RemoteIP))
 }
@@ -170,11 +192,32 @@ func (s *LogSubscriber) startProcessing(ctx context.Context, e *event.StartProce
 	if !s.on(ctx, slog.LevelInfo) {
 		return
 	}
-	s.log(ctx, slog.LevelInfo, "Processing by "+e.Controller+"#"+e.Action+" as "+e.Format,
-		slog.String("controller", e.Controller), slog.String("action", e.Action), slog.String("format", e.Format))
+	if h := s.fastJSON(); h != nil {
+		var buf [160]byte
+		b := append(buf[:0], "Processing by "...)
+		b = append(b, e.Controller...)
+		b = append(b, '#')
+		b = append(b, e.Action...)
+		b = append(b, " as "...)
+		b = append(b, e.Format...)
+		l := h.line(time.Now(), slog.LevelInfo, b)
+		l.str(`,"controller":`, e.Controller)
+		l.str(`,"action":`, e.Action)
+		l.str(`,"format":`, e.Format)
+		_ = l.write(ctx)
+	} else {
+		s.log(ctx, slog.LevelInfo, "Processing by "+e.Controller+"#"+e.Action+" as "+e.Format,
+			slog.String("controller", e.Controller), slog.String("action", e.Action), slog.String("format", e.Format))
+	}
 	if params := e.Params(); len(params) > 0 {
 		var buf [256]byte
 		msg := appendInspect(append(buf[:0], "  Parameters: "...), params, 0)
+		if h := s.fastJSON(); h != nil {
+			l := h.line(time.Now(), slog.LevelInfo, msg)
+			l.value(`,"params":`, slog.AnyValue(params))
+			_ = l.write(ctx)
+			return
+		}
 		s.log(ctx, slog.LevelInfo, string(msg), slog.Any("params", params))
 	}
 }
@@ -191,7 +234,7 @@ func (s *LogSubscriber) processAction(ctx context.Context, e *event.ProcessActio
 		return
 	}
 	// The line is built in a buffer on the stack: one allocation, the
-	// message's string.
+	// message's string (none on the JSON handler's own path).
 	var buf [160]byte
 	b := append(buf[:0], "Completed "...)
 	b = strconv.AppendInt(b, int64(e.Status), 10)
@@ -223,6 +266,25 @@ func (s *LogSubscriber) processAction(ctx context.Context, e *event.ProcessActio
 		b = appendQuoteIfNeeded(b, e.Method)
 		b = append(b, ' ')
 		b = strconv.AppendQuote(b, e.Path)
+	}
+	if h := s.fastJSON(); h != nil {
+		l := h.line(time.Now(), level, b)
+		l.str(`,"method":`, e.Method)
+		l.str(`,"path":`, e.Path)
+		l.int(`,"status":`, int64(e.Status))
+		l.ms(`,"duration_ms":`, e.Duration)
+		l.ms(`,"view_ms":`, e.Views)
+		l.ms(`,"db_ms":`, e.DB)
+		l.int(`,"db_queries":`, e.Queries)
+		if e.Controller != "" {
+			l.str(`,"controller":`, e.Controller)
+			l.str(`,"action":`, e.Action)
+		}
+		if e.Err != nil {
+			l.str(`,"error":`, e.Err.Error())
+		}
+		_ = l.write(ctx)
+		return
 	}
 	var attrBuf [10]slog.Attr
 	attrs := append(attrBuf[:0],
