@@ -125,7 +125,15 @@ func (c *conn) SetReadDeadline(t time.Time) error {
 	var d int64 // 0: none
 	if !t.IsZero() {
 		if d = sw.since(t); d <= sw.now.Load() {
-			return c.setReadDeadline(t) // already past: act now
+			// Already past: act now. On the socket the sweeper's epoch
+			// stands for it, as past as t but with a monotonic reading:
+			// the socket compares it with one clock read instead of two
+			// (net/http's aLongTimeAgo has none). c.deadline keeps t.
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.noteDeadline(t)
+			c.due.Store(dueArmed)
+			return c.Conn.SetReadDeadline(sw.epoch)
 		}
 	}
 	if old := c.due.Load(); old != dueArmed && c.due.CompareAndSwap(old, d) {
