@@ -199,8 +199,7 @@ func (c *conn) expire(now int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if d := c.due.Load(); d > 0 && d <= now && c.due.CompareAndSwap(d, dueArmed) {
-		t := c.sw.epoch.Add(time.Duration(d))
-		c.noteDeadline(t)
-		_ = c.Conn.SetReadDeadline(t)
+		c.noteDeadline(c.sw.epoch.Add(time.Duration(d)))
+		_ = c.Conn.SetReadDeadline(c.sw.epoch) // as past as the deadline, and surely so
 	}
 }
