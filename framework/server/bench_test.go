@@ -79,3 +79,63 @@ func cpuTime() int64 {
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
+
+// BenchmarkDeadlines is the read and write deadlines net/http sets on a
+// keep-alive connection for one request with the header and idle
+// timeouts on: idle, header, none (request read), none (background read
+// started), the background read's abort and its reset, no write deadline.
+// "socket" sets them on the TCP connection as net/http does without the
+// wrapper; "conn" through the wrapper with its sweeper; "clock" only
+// reads the clock for the two deadlines, as net/http does either way.
+func BenchmarkDeadlines(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	nc, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer nc.Close()
+	sw := newSweeper(maxSweepPeriod)
+	c := &conn{Conn: nc, log: discard(), sw: sw}
+	sw.add(c)
+	defer sw.remove(c)
+	longAgo := time.Unix(1, 0)
+	for _, bc := range []struct {
+		name string
+		c    net.Conn
+	}{{"socket", nc}, {"conn", c}, {"clock", nil}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			if bc.c == nil {
+				var t time.Time
+				for b.Loop() {
+					t = time.Now().Add(DefaultIdleTimeout)
+					t = time.Now().Add(DefaultHeaderTimeout)
+				}
+				_ = t
+				return
+			}
+			for b.Loop() {
+				_ = bc.c.SetReadDeadline(time.Now().Add(DefaultIdleTimeout))
+				_ = bc.c.SetReadDeadline(time.Now().Add(DefaultHeaderTimeout))
+				_ = bc.c.SetReadDeadline(time.Time{})
+				_ = bc.c.SetReadDeadline(time.Time{})
+				_ = bc.c.SetReadDeadline(longAgo)
+				_ = bc.c.SetReadDeadline(time.Time{})
+				_ = bc.c.SetWriteDeadline(time.Time{})
+			}
+		})
+	}
+}

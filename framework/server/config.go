@@ -79,8 +79,12 @@ type Config struct {
 	// HeaderTimeout bounds the wait from a connection's (or a keep-alive
 	// request's) first byte expected to the end of its headers; a client
 	// that sent nothing or part of a request gets a 408. Default 30s.
+	// It and IdleTimeout are enforced by a sweep of the connections every
+	// tenth of the shorter of the two (at most 250ms, at least 5ms), so a
+	// connection may outlive either by up to that period.
 	HeaderTimeout time.Duration
-	// IdleTimeout closes a keep-alive connection idle this long. Default 20s.
+	// IdleTimeout closes a keep-alive connection idle this long (plus up
+	// to one sweep period, see HeaderTimeout). Default 20s.
 	IdleTimeout time.Duration
 	// BodyTimeout bounds reading one request body (408 beyond). Default 60s.
 	BodyTimeout time.Duration

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -37,7 +38,7 @@ func (l trackingListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &conn{Conn: c, log: l.log}, nil
+	return &conn{Conn: c, log: l.log, sw: l.srv.sweep}, nil
 }
 
 // conn watches one connection for what net/http handles without calling
@@ -57,19 +58,15 @@ type conn struct {
 	answered  atomic.Bool  // a 408 went out: net/http's own answer that follows is dropped
 	inHandler atomic.Bool  // a handler runs: timeouts are the handler's business
 	partial   atomic.Int64 // bytes read since the last response was written
-	deadline  atomic.Int64 // the read deadline in Unix seconds, 0 for none
-}
+	deadline  atomic.Int64 // the socket's read deadline in Unix seconds, 0 for none
 
-// SetReadDeadline records the deadline: net/http aborts its background
-// read with a deadline in the distant past, which is not a client timeout.
-func (c *conn) SetReadDeadline(t time.Time) error {
-	c.noteDeadline(t)
-	return c.Conn.SetReadDeadline(t)
-}
-
-func (c *conn) SetDeadline(t time.Time) error {
-	c.noteDeadline(t)
-	return c.Conn.SetDeadline(t)
+	// Deadlines (deadline.go): the read deadline net/http set between
+	// requests, kept for the sweeper instead of set on the socket.
+	sw         *sweeper     // nil: every deadline goes to the socket
+	mu         sync.Mutex   // orders setting and clearing the socket's deadlines
+	due        atomic.Int64 // the kept read deadline (sweeper's clock), 0 for none, dueArmed
+	writeArmed atomic.Bool  // the socket has a write deadline
+	hijacked   atomic.Bool  // handed to a handler: deadlines go to the socket
 }
 
 func (c *conn) noteDeadline(t time.Time) {

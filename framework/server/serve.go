@@ -27,6 +27,7 @@ type httpServer struct {
 	drain   time.Duration
 	mu      sync.Mutex
 	fresh   map[*conn]time.Time // accepted, first request not begun; when accepted
+	sweep   *sweeper            // enforces the header and idle timeouts (deadline.go)
 }
 
 // freshGrace is how long a graceful stop waits for a new connection that
@@ -52,7 +53,8 @@ func newHTTPServer(cfg *Config, app http.Handler, log *slog.Logger) *httpServer 
 	if cfg.MaxHeaderBytes < 0 {
 		srv.MaxHeaderBytes = 0
 	}
-	s := &httpServer{srv: srv, pool: p, log: log, fresh: make(map[*conn]time.Time), drain: cfg.IdleDrain}
+	s := &httpServer{srv: srv, pool: p, log: log, fresh: make(map[*conn]time.Time), drain: cfg.IdleDrain,
+		sweep: newSweeper(sweepPeriod(cfg))}
 	if cfg.Workers > 1 {
 		s.balance = cfg.Threads
 	}
@@ -68,7 +70,15 @@ func (s *httpServer) connState(nc net.Conn, st http.ConnState) {
 	if !ok {
 		return
 	}
+	switch st {
+	case http.StateHijacked:
+		c.hijacked.Store(true)
+		s.sweep.remove(c)
+	case http.StateClosed:
+		s.sweep.remove(c)
+	}
 	if st == http.StateNew {
+		s.sweep.add(c)
 		s.mu.Lock()
 		s.fresh[c] = time.Now()
 		s.mu.Unlock()
