@@ -24,19 +24,13 @@ func TestQueryLogAndStats(t *testing.T) {
 	var log logCapture
 	forEachAdapter(t, func(t *testing.T, db *record.DB) {
 		ctx := context.Background()
-		ddl := map[string]string{
-			record.SQLite:     `CREATE TABLE secrets (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, password_digest TEXT NOT NULL, api_token TEXT NOT NULL)`,
-			record.PostgreSQL: `CREATE TABLE secrets (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL, password_digest TEXT NOT NULL, api_token TEXT NOT NULL)`,
-			record.MySQL:      `CREATE TABLE secrets (id BIGINT AUTO_INCREMENT PRIMARY KEY, name TEXT NOT NULL, password_digest TEXT NOT NULL, api_token TEXT NOT NULL)`,
-		}[db.Adapter()]
-		_, err := db.Exec(ctx, ddl)
-		must(t, err)
+		createSecrets(ctx, t, db)
 
 		sctx, stats := record.WithStats(ctx)
 		log.Reset()
 		s := Secret{Name: "visible-name", PasswordDigest: "hunter2-digest", APIToken: "tok-123456"}
 		must(t, record.Create(sctx, db, &s))
-		_, err = record.Query[Secret](db).Where(record.Cond{"password_digest": "hunter2-digest", "name": "visible-name"}).All(sctx)
+		_, err := record.Query[Secret](db).Where(record.Cond{"password_digest": "hunter2-digest", "name": "visible-name"}).All(sctx)
 		must(t, err)
 
 		out := log.String()
@@ -239,13 +233,7 @@ func TestRequestStatsInTheScope(t *testing.T) {
 	t.Parallel()
 	forEachAdapter(t, func(t *testing.T, db *record.DB) {
 		ctx := context.Background()
-		ddl := map[string]string{
-			record.SQLite:     `CREATE TABLE secrets (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, password_digest TEXT NOT NULL, api_token TEXT NOT NULL)`,
-			record.PostgreSQL: `CREATE TABLE secrets (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL, password_digest TEXT NOT NULL, api_token TEXT NOT NULL)`,
-			record.MySQL:      `CREATE TABLE secrets (id BIGINT AUTO_INCREMENT PRIMARY KEY, name TEXT NOT NULL, password_digest TEXT NOT NULL, api_token TEXT NOT NULL)`,
-		}[db.Adapter()]
-		_, err := db.Exec(ctx, ddl)
-		must(t, err)
+		createSecrets(ctx, t, db)
 		var made []Secret
 		for _, name := range []string{"first", "second"} {
 			s := Secret{Name: name, PasswordDigest: "d-" + name, APIToken: "t-" + name}
@@ -273,4 +261,16 @@ func TestRequestStatsInTheScope(t *testing.T) {
 			}
 		}
 	})
+}
+
+// createSecrets makes the secrets table of Secret on db's database.
+func createSecrets(ctx context.Context, t *testing.T, db *record.DB) {
+	t.Helper()
+	ddl := map[string]string{
+		record.SQLite:     `CREATE TABLE secrets (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, password_digest TEXT NOT NULL, api_token TEXT NOT NULL)`,
+		record.PostgreSQL: `CREATE TABLE secrets (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL, password_digest TEXT NOT NULL, api_token TEXT NOT NULL)`,
+		record.MySQL:      `CREATE TABLE secrets (id BIGINT AUTO_INCREMENT PRIMARY KEY, name TEXT NOT NULL, password_digest TEXT NOT NULL, api_token TEXT NOT NULL)`,
+	}[db.Adapter()]
+	_, err := db.Exec(ctx, ddl)
+	must(t, err)
 }
