@@ -95,7 +95,45 @@ func loadFixtures(ctx context.Context, app *framework.App) (*fixtureSet, error) 
 		return nil, err
 	}
 	now := app.Now().UTC()
-	err = record.Transaction(ctx, db, func(tx *record.Tx) error {
+	// Another package's test binary may be running its tests against the
+	// same database: their transactions lock rows this load deletes, and
+	// when one of them then waits for a row the load already deleted, the
+	// server breaks the deadlock by failing the load (it waited first).
+	// Load again: the other test's transaction ends with its test.
+	for attempt := 1; ; attempt++ {
+		actx := ctx
+		last := attempt == fixtureLoadAttempts
+		if !last {
+			actx = record.RetryingDeadlock(ctx)
+		}
+		err = loadFixtureRows(actx, db, tables, order, now)
+		if last || !errors.Is(err, record.ErrDeadlockDetected) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(attempt) * 20 * time.Millisecond):
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	set := &fixtureSet{ids: map[string]map[string]any{}}
+	for name, ft := range tables {
+		set.ids[name] = ft.ids
+	}
+	return set, nil
+}
+
+// fixtureLoadAttempts bounds the loads a deadlock may break (each costs
+// the server's deadlock timeout, a second by default on PostgreSQL).
+const fixtureLoadAttempts = 30
+
+// loadFixtureRows deletes the fixture tables' rows and inserts the
+// fixtures in one transaction.
+func loadFixtureRows(ctx context.Context, db *record.DB, tables map[string]*fixtureTable, order []string, now time.Time) error {
+	return record.Transaction(ctx, db, func(tx *record.Tx) error {
 		// Test binaries of several packages (go test without -p 1) load
 		// the same fixtures into the one test database: one at a time, so
 		// that a load's DELETE sees the rows the previous load committed.
@@ -126,14 +164,6 @@ func loadFixtures(ctx context.Context, app *framework.App) (*fixtureSet, error) 
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	set := &fixtureSet{ids: map[string]map[string]any{}}
-	for name, ft := range tables {
-		set.ids[name] = ft.ids
-	}
-	return set, nil
 }
 
 // readFixtureFile reads one file and checks it against its table.
